@@ -1,0 +1,39 @@
+"""`python -m app search "QUERY" [--kb NAME] [-k N] [--json]`: retrieval only."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from app.service import YizhiService
+from app.settings import Settings
+from retrieval.types import ScoredChunk
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("search", help="show the best passages for a query (no LLM)")
+    p.add_argument("query")
+    p.add_argument("--kb", action="append", default=None, help="knowledge base (repeatable; default: default)")
+    p.add_argument("-k", type=int, default=None, help="how many passages (default: the top_k setting)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def result_dict(sc: ScoredChunk) -> dict:
+    c = sc.chunk
+    return {"source": c.source, "page": c.page, "score": round(sc.score, 6), "text": c.text,
+            "relevance": round(sc.relevance, 4), "heading": c.heading, "chunk_id": c.chunk_id}
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    service = YizhiService(settings)
+    results = service.search(args.query, args.kb or ["default"], args.k)
+    if args.json:
+        print(json.dumps({"results": [result_dict(r) for r in results]}, ensure_ascii=False, indent=2))
+        return 0
+    if not results:
+        print("没有找到相关内容 (no passage passed the score threshold)")
+    for i, r in enumerate(results, 1):
+        page = f" p.{r.chunk.page}" if r.chunk.page else ""
+        print(f"[{i}] {r.chunk.source}{page}  score {r.score:.4f}  relevance {r.relevance:.3f}")
+        snippet = r.chunk.text.replace("\n", " ")
+        print(f"    {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
+    return 0

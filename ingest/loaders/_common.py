@@ -1,0 +1,146 @@
+"""Helpers shared by the loaders: whitespace, CJK-aware line joining, tables, sections."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from ingest.types import Document
+
+# Han ideographs plus CJK punctuation and fullwidth forms: Chinese text uses no spaces
+# between these, so a line break or a stray space between two of them is dropped.
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3100-\u312f\u31a0-\u31bf\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_MANY_BREAKS = re.compile(r"\n{3,}")
+# Sentence ends and colons: a line ending with one of these is kept as its own line.
+_LINE_END = tuple("。！？；：…!?;:」』）)】.") + ("——",)
+
+
+def is_cjk(char: str) -> bool:
+    return bool(char) and bool(_CJK_CHAR.match(char))
+
+
+def normalize_whitespace(text: str) -> str:
+    """Collapse runs of spaces, drop invisible and control characters, keep paragraph breaks.
+
+    Lines are stripped; a space between two Chinese characters is removed; three or
+    more line breaks become one blank line.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n\n")
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _MANY_BREAKS.sub("\n\n", text).strip()
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether `text` ends a sentence or a label ("。", "!", ":" ...), so a break after it stays.
+
+    A point after a digit does not: it is a section number or a decimal ("4.", "3620.").
+    """
+    text = text.rstrip()
+    if text.endswith(".") and len(text) > 1 and text[-2].isdigit():
+        return False
+    return text.endswith(_LINE_END)
+
+
+def join_lines(lines: Iterable[str]) -> str:
+    """Join the visual lines of one paragraph (a PDF block, a table cell).
+
+    A line ending a sentence keeps its break; a word broken by a hyphen is mended;
+    Chinese lines join without a space, other lines with one.
+    """
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if not out:
+            out = line
+        elif ends_sentence(out):
+            out += "\n" + line
+        elif out.endswith(".") and line[0].isdigit():  # "4." + "4 化学成分", "3620." + "1"
+            out += line
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[0].islower():
+            out = out[:-1] + line
+        elif is_cjk(out[-1]) or is_cjk(line[0]):
+            out += line
+        else:
+            out += " " + line
+    return out
+
+
+def table_to_text(rows: Iterable[Sequence[str | None]]) -> str:
+    """Rows of cells as readable lines: "cell | cell | cell"; empty rows and cells dropped.
+
+    A cell repeated by a merged span (the same text twice in a row) is written once.
+    """
+    lines: list[str] = []
+    for row in rows:
+        cells: list[str] = []
+        for cell in row:
+            text = join_lines((cell or "").splitlines())
+            text = _SPACES.sub(" ", text.replace("\n", " ")).strip()
+            if text and (not cells or cells[-1] != text):
+                cells.append(text)
+        if cells:
+            lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def heading_level(style_or_tag: str) -> int | None:
+    """The level in "Heading 2", "标题 2", "heading2", "h2"; None if there is no digit."""
+    match = re.search(r"(\d+)\s*$", style_or_tag)
+    return int(match.group(1)) if match else None
+
+
+class SectionBuilder:
+    """Collects text under a heading path and emits one Document per non-empty section.
+
+    Call `heading(level, text)` when a heading starts a section and `add(text)` for the
+    body in order; `documents()` returns the sections with text.
+    """
+
+    def __init__(self, *, source: str, content_hash: str, title: str = "") -> None:
+        self.source = source
+        self.content_hash = content_hash
+        self.title = title
+        self._stack: list[tuple[int, str]] = []
+        self._parts: list[str] = []
+        self._sections: list[tuple[str, str]] = []
+
+    @property
+    def path(self) -> str:
+        return " > ".join(text for _, text in self._stack)
+
+    def heading(self, level: int, text: str) -> None:
+        text = _SPACES.sub(" ", text.replace("\n", " ")).strip()
+        self.flush()
+        if not text:
+            return
+        while self._stack and self._stack[-1][0] >= level:
+            self._stack.pop()
+        self._stack.append((level, text))
+
+    def add(self, text: str) -> None:
+        if text:
+            self._parts.append(text)
+
+    def flush(self) -> None:
+        text = normalize_whitespace("\n\n".join(self._parts))
+        self._parts = []
+        if text:
+            self._sections.append((self.path, text))
+
+    def documents(self) -> list[Document]:
+        self.flush()
+        return [
+            Document(text=text, source=self.source, title=self.title, heading=heading,
+                     content_hash=self.content_hash)
+            for heading, text in self._sections
+        ]

