@@ -260,7 +260,7 @@ class LlamaCppGenerator:
     """A `Generator` over any GGUF file. Cheap to build; the model loads on first use."""
 
     def __init__(self, model: str = "", *, data_dir: Path = Path("data"), n_ctx: int = 2048,
-                 n_threads: int = 0, temperature: float = 0.1, max_tokens: int = 200,
+                 n_threads: int = 0, temperature: float = 0.0, max_tokens: int = 200, seed: int = 42,
                  repeat_penalty: float = 1.1, prompt_style: str = "auto",
                  extra_buffers: str = "auto") -> None:
         if prompt_style not in ("auto", "chat", "completion"):
@@ -270,6 +270,7 @@ class LlamaCppGenerator:
         self.n_ctx = n_ctx
         self.n_threads = n_threads or physical_cores()
         self.temperature = temperature
+        self.seed = seed
         self.max_tokens = max_tokens
         self.repeat_penalty = repeat_penalty
         self.prompt_style = prompt_style
@@ -283,7 +284,7 @@ class LlamaCppGenerator:
     @classmethod
     def from_settings(cls, settings: Settings) -> "LlamaCppGenerator":
         return cls(settings.llm_model, data_dir=settings.data_dir, n_ctx=settings.llm_n_ctx,
-                   n_threads=settings.llm_threads, temperature=settings.llm_temperature,
+                   n_threads=settings.llm_threads, temperature=settings.llm_temperature, seed=settings.llm_seed,
                    max_tokens=settings.llm_max_tokens, repeat_penalty=settings.llm_repeat_penalty,
                    prompt_style=settings.llm_prompt_style, extra_buffers=settings.llm_cpu_extra_buffers)
 
@@ -313,7 +314,7 @@ class LlamaCppGenerator:
     def stream(self, request: GenerationRequest) -> Iterator[str]:
         llama = self.llama
         assert self._use_lock is not None
-        params = dict(max_tokens=self.max_tokens, temperature=self.temperature,
+        params = dict(max_tokens=self.max_tokens, temperature=self.temperature, seed=self.seed,
                       repeat_penalty=self.repeat_penalty, stream=True)
         with self._use_lock:
             if self._chat:

@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_prompt_style: str = Field("auto", pattern="^(auto|chat|completion)$",
                                   description="chat template or completion prompt; auto decides per model")
-    llm_temperature: float = Field(0.1, ge=0, le=2)
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="0 = greedy (reproducible answers)")
+    llm_seed: int = Field(42, ge=0)
     llm_max_tokens: int = Field(200, ge=1, description="tokens generated per answer at most")
     llm_n_ctx: int = Field(2048, ge=256, description="the model's context window in tokens")
     llm_threads: int = Field(0, ge=0, description="0 = the machine's physical cores")
@@ -35,20 +36,25 @@ class Settings(BaseSettings):
     context_token_budget: int = Field(600, ge=32, description="tokens of retrieved passages per prompt")
     answer_language: str = Field("auto", pattern="^(auto|zh|en)$")
 
-    chunk_size: int = Field(300, ge=50, description="characters per chunk")
+    chunk_size: int = Field(400, ge=50, description="characters per chunk")
     chunk_overlap: int = Field(50, ge=0)
     title_enhance: bool = True
 
     top_k: int = Field(5, ge=1)
     dense_candidates: int = Field(20, ge=1)
     lexical_candidates: int = Field(20, ge=1)
-    rrf_k: int = Field(60, ge=1)
-    dense_weight: float = Field(1.0, ge=0)
+    rrf_k: int = Field(2, ge=1)
+    dense_weight: float = Field(0.5, ge=0)
     lexical_weight: float = Field(1.0, ge=0)
     score_threshold: float = Field(0.0, ge=-1, le=1)
 
     max_file_mb: int = Field(200, ge=1)
     lock_timeout: float = Field(600.0, ge=0, description="seconds a writer waits for another")
+
+    # Robust ingestion: OCR and limits on hostile input.
+    ocr: bool = Field(True, description="read scanned pages and images of text with OCR (rapidocr)")
+    max_pages: int = Field(3000, ge=1, description="pages per PDF at most; longer files are refused")
+    max_unzipped_mb: int = Field(500, ge=1, description="uncompressed size of a .docx at most (zip-bomb guard)")
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "Settings":

@@ -53,9 +53,23 @@ def _loader(suffix: str) -> Callable[..., list[Document]]:
 
 
 def load_file(
-    path: Path, *, source: str, content_hash: str, password: str | None = None
+    path: Path,
+    *,
+    source: str,
+    content_hash: str,
+    password: str | None = None,
+    ocr: bool = True,
+    max_pages: int | None = None,
+    max_unzipped_mb: int | None = None,
+    notes: list[str] | None = None,
 ) -> list[Document]:
-    """The documents of one file; raises LoaderError (or a subclass) with a one-line reason."""
+    """The documents of one file; raises LoaderError (or a subclass) with a one-line reason.
+
+    `ocr`: read scanned PDF pages and images of text with OCR. `max_pages`: refuse PDFs
+    with more pages. `max_unzipped_mb`: refuse .docx files that unpack to more (zip
+    bombs). `notes`, if given, receives one line per thing worth telling the user about
+    a file that was read (pages that could not be read, scanned pages left unread).
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -75,7 +89,10 @@ def load_file(
     loader = _loader(suffix)
     try:
         if suffix == ".pdf":
-            documents = loader(path, source=source, content_hash=content_hash, password=password)
+            documents = loader(path, source=source, content_hash=content_hash, password=password,
+                               ocr=ocr, max_pages=max_pages, notes=notes)
+        elif suffix == ".docx":
+            documents = loader(path, source=source, content_hash=content_hash, max_unzipped_mb=max_unzipped_mb)
         else:
             documents = loader(path, source=source, content_hash=content_hash)
     except _LIBRARY_ERRORS as exc:

@@ -17,6 +17,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _MANY_BREAKS = re.compile(r"\n{3,}")
 # Sentence ends and colons: a line ending with one of these is kept as its own line.
 _LINE_END = tuple("。！？；：…!?;:」』）)】.") + ("——",)
+# Four or more letters (or CJK punctuation marks) in a row, each written twice: text of a
+# "fake bold" font drawn twice, as some extractors give it ("知知识识库库").
+_DOUBLED = re.compile(r"(([^\W\d_]|[\u3000-\u303f\uff00-\uffef])\2){4,}")
 
 
 def is_cjk(char: str) -> bool:
@@ -49,6 +52,30 @@ def ends_sentence(text: str) -> bool:
     return text.endswith(_LINE_END)
 
 
+def _number_goes_on(text: str, line: str) -> bool:
+    """Whether `line` goes on with a number cut at its point: "4." + "4 化学成分",
+    "3620." + "1", "表B." + "1" (section numbers of appendices)."""
+    if len(text) < 2 or not text.endswith(".") or not line[:1].isdigit():
+        return False
+    before = text[-2]
+    if before.isdigit():
+        return True
+    return before.isascii() and before.isupper() and (len(text) == 2 or not (text[-3].isascii() and text[-3].isalpha()))
+
+
+def collapse_doubled(text: str) -> str:
+    """Undo characters doubled by fake bold: "知知识识库库问问答答" -> "知识库问答".
+
+    Only runs of at least four doubled characters, three of them different, are
+    collapsed, so that real repetition ("谢谢", "哈哈哈哈", "bookkeeper") stays.
+    """
+    def single(match: re.Match[str]) -> str:
+        run = match.group(0)
+        return run[::2] if len(set(run)) >= 3 else run
+
+    return _DOUBLED.sub(single, text)
+
+
 def join_lines(lines: Iterable[str]) -> str:
     """Join the visual lines of one paragraph (a PDF block, a table cell).
 
@@ -62,10 +89,10 @@ def join_lines(lines: Iterable[str]) -> str:
             continue
         if not out:
             out = line
+        elif _number_goes_on(out, line):
+            out += line
         elif ends_sentence(out):
             out += "\n" + line
-        elif out.endswith(".") and line[0].isdigit():  # "4." + "4 化学成分", "3620." + "1"
-            out += line
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[0].islower():
             out = out[:-1] + line
         elif is_cjk(out[-1]) or is_cjk(line[0]):

@@ -27,6 +27,12 @@ log = logging.getLogger(__name__)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+# Zip-bomb guard. Python's zipfile never unpacks more than a member's declared size, so
+# checking the declared sizes bounds what python-docx can unpack.
+DEFAULT_MAX_UNZIPPED_MB = 500
+_MAX_MEMBERS = 10_000
+_MAX_RATIO = 200  # uncompressed/compressed; XML compresses about 10:1, bombs 1000:1
+_RATIO_FROM = 1 << 20  # members smaller than this may have any ratio
 
 
 def _check_container(path: Path) -> None:
@@ -44,6 +50,27 @@ def _check_container(path: Path) -> None:
         raise LoaderError(f"cannot be read: {exc.strerror or exc}") from exc
     if not zipfile.is_zipfile(path):
         raise LoaderError("cannot be read: not a .docx file (it is not a zip package)")
+
+
+def _check_unpacked_size(path: Path, max_unzipped_mb: int) -> None:
+    """Refuse zip bombs: too many members, too much unpacked data, or a ratio no document has."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            members = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise LoaderError(f"cannot be read: not a valid .docx file ({type(exc).__name__})") from exc
+    if len(members) > _MAX_MEMBERS:
+        raise LoaderError(f"refused: the .docx holds {len(members)} parts, more than any document "
+                          "needs (a zip bomb?)")
+    total = sum(m.file_size for m in members)
+    if total > max_unzipped_mb * 1024 * 1024:
+        raise LoaderError(f"refused: the .docx unpacks to {total / 2**20:.0f} MB, more than the "
+                          f"{max_unzipped_mb} MB allowed (a zip bomb? raise YIZHI_MAX_UNZIPPED_MB if not)")
+    for member in members:
+        if member.file_size >= _RATIO_FROM and member.file_size > _MAX_RATIO * max(member.compress_size, 1):
+            raise LoaderError(f"refused: a part of the .docx ({member.filename[:60]}) unpacks "
+                              f"{member.file_size // max(member.compress_size, 1)} times larger than it is "
+                              "stored (a zip bomb)")
 
 
 def _outline_level(paragraph: Paragraph) -> int | None:
@@ -111,8 +138,9 @@ def _table_rows(table: Table) -> list[list[str]]:
     return rows
 
 
-def load_docx(path: Path, *, source: str, content_hash: str) -> list[Document]:
+def load_docx(path: Path, *, source: str, content_hash: str, max_unzipped_mb: int | None = None) -> list[Document]:
     _check_container(path)
+    _check_unpacked_size(path, max_unzipped_mb or DEFAULT_MAX_UNZIPPED_MB)
     try:
         document = docx.Document(str(path))
     except (OpcError, zipfile.BadZipFile, KeyError, ValueError) as exc:

@@ -1,12 +1,13 @@
-"""PDF files: one Document per page with text, read with PyMuPDF.
+"""PDF files: one Document per page with text, read with PyMuPDF, and OCR where needed.
 
-Text comes block by block in the PDF's own order (right for multi-column papers). The
-lines of a block, and blocks that go on with the sentence of the block above, are joined
-into one paragraph (Chinese lines without a space); paragraphs are separated by a blank
-line. Ruled tables (see `pdf_tables`) replace the blocks they cover with readable rows
-("cell | cell | cell") where they stand, so a question about a cell finds its page.
-A page's heading is its place in the PDF's outline (bookmarks), if it has one.
-No OCR here: pages without a text layer yield nothing.
+A page's text layer is read by `pdf_text` (paragraphs in reading order, ruled tables as
+rows "cell | cell | cell" where they stand, fake bold read once). A page's heading is
+its place in the PDF's outline (bookmarks), if it has one.
+
+Pages without a usable text layer (scans, fonts without a Unicode mapping) are read
+with OCR when `ocr` is on, and images of text on other pages are added to their page's
+text (see `pdf_quality`); such text comes as separate Documents marked `ocr=True`.
+A page that cannot be read is skipped and said in `notes`; the rest of the file is kept.
 """
 from __future__ import annotations
 
@@ -17,16 +18,13 @@ from pathlib import Path
 import pymupdf
 
 from app.errors import EncryptedFile, LoaderError
-from ingest.loaders._common import ends_sentence, join_lines, normalize_whitespace
-from ingest.loaders.pdf_tables import find_tables
+from ingest.loaders.pdf_quality import plan_ocr
+from ingest.loaders.pdf_text import read_page
 from ingest.types import Document
 
 log = logging.getLogger(__name__)
 
-_TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP  # ligatures expanded: "ﬁ" -> "fi"
 _JUNK_TITLE = re.compile(r"^(untitled|无标题|microsoft word - .*|.*\.(docx?|pdf|tex|dvi|indd|pptx?))$", re.I)
-# Dot leaders of a table of contents ("第一章 ⋯ ⋯ ⋯ ⋯ 1") shrink to one ellipsis.
-_LEADERS = re.compile(r"(?:[.·•⋯…][ \u3000]?){5,}")
 # What PyMuPDF raises on bad input: FileDataError and EmptyFileError are RuntimeErrors;
 # errors from inside MuPDF ("cycle in page tree") are FzErrorBase.
 _MUPDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, ValueError, IndexError)
@@ -89,99 +87,115 @@ def _page_headings(doc: pymupdf.Document) -> dict[int, str]:
     return headings
 
 
-class _Paragraph:
-    """A text block of the page, possibly continued by the blocks after it."""
+def load_pdf(path: Path, *, source: str, content_hash: str, password: str | None = None,
+             ocr: bool = True, max_pages: int | None = None, notes: list[str] | None = None) -> list[Document]:
+    """One Document per page with text (and one per page for text read by OCR).
 
-    def __init__(self, bbox: pymupdf.Rect, last_line: pymupdf.Rect, text: str) -> None:
-        self.bbox, self.last_line, self.text = bbox, last_line, text
-
-    def continued_by(self, bbox: pymupdf.Rect, first_line: pymupdf.Rect) -> bool:
-        """Whether a block right below goes on with this paragraph's sentence.
-
-        PDFs often make each visual line its own block; a block continues the one above
-        when it starts within a line's height below it, overlaps it horizontally, and the
-        line above ran to the right edge without ending a sentence (a short line is a
-        heading or a paragraph's end).
-        """
-        height = max(first_line.height, 1.0)
-        gap = bbox.y0 - self.bbox.y1
-        if ends_sentence(self.text) or not -0.3 * height <= gap <= 0.8 * height:
-            return False
-        overlap = min(self.bbox.x1, bbox.x1) - max(self.bbox.x0, bbox.x0)
-        if overlap < 0.5 * min(self.bbox.width, bbox.width):
-            return False
-        return self.last_line.x1 >= max(self.bbox.x1, bbox.x1) - 2 * height
-
-
-def _text_blocks(page: pymupdf.Page):
-    """(block box, [(line box, line text)]) of each text block, in the PDF's order."""
-    for block in page.get_text("dict", flags=_TEXT_FLAGS).get("blocks", ()):
-        if block.get("type") != 0:
-            continue
-        lines = [
-            (pymupdf.Rect(line["bbox"]), "".join(span["text"] for span in line.get("spans", ())))
-            for line in block.get("lines", ())
-        ]
-        lines = [(box, text) for box, text in lines if text.strip()]
-        if lines:
-            yield pymupdf.Rect(block["bbox"]), lines
-
-
-def page_text(page: pymupdf.Page) -> str:
-    """The text of one page: paragraphs in reading order, tables as rows where they stand."""
-    tables = find_tables(page, _MUPDF_ERRORS)
-    pending = sorted(tables, key=lambda t: (t[0].y0, t[0].x0))
-    parts: list[str | _Paragraph] = []
-    for bbox, lines in _text_blocks(page):
-        centre = pymupdf.Point((bbox.x0 + bbox.x1) / 2, (bbox.y0 + bbox.y1) / 2)
-        if any(centre in area for area, _ in tables):
-            # Blocks inside a table are replaced by its rows, placed where it starts.
-            while pending and pending[0][0].y0 <= bbox.y1:
-                parts.append(pending.pop(0)[1])
-            continue
-        text = join_lines(line for _, line in lines)
-        previous = parts[-1] if parts else None
-        if isinstance(previous, _Paragraph) and previous.continued_by(bbox, lines[0][0]):
-            previous.text = join_lines([previous.text, text])
-            previous.bbox |= bbox
-            previous.last_line = lines[-1][0]
-        else:
-            parts.append(_Paragraph(bbox, lines[-1][0], text))
-    parts.extend(text for _, text in pending)
-    text = "\n\n".join(part.text if isinstance(part, _Paragraph) else part for part in parts)
-    return normalize_whitespace(_LEADERS.sub(" … ", text))
-
-
-def load_pdf(path: Path, *, source: str, content_hash: str, password: str | None = None) -> list[Document]:
+    `max_pages` refuses longer files; `notes` receives one line per thing the user
+    should know about a file that was read (pages skipped, pages left unread).
+    """
     doc = _open(path, password)
     try:
-        return _read_pages(doc, path, source=source, content_hash=content_hash)
+        if max_pages is not None and doc.page_count > max_pages:
+            raise LoaderError(f"has {doc.page_count} pages, more than the {max_pages} allowed: "
+                              "raise the limit with YIZHI_MAX_PAGES to index it")
+        reader = _PageReader(doc, path, source=source, content_hash=content_hash, ocr=ocr)
+        documents = reader.read()
     except _MUPDF_ERRORS as exc:  # damage found past the pages, e.g. in the outline
         log.warning("%s: %r", path, exc)
         raise LoaderError(f"cannot be read: the PDF is damaged ({_short(exc)})") from exc
     finally:
         doc.close()
-
-
-def _read_pages(doc: pymupdf.Document, path: Path, *, source: str, content_hash: str) -> list[Document]:
-    """One Document per page with text; a page that cannot be read is skipped and logged."""
-    title = _title(doc, path)
-    headings = _page_headings(doc)
-    documents: list[Document] = []
-    failures: list[str] = []
-    page_count = doc.page_count
-    for index in range(page_count):
-        try:
-            text = page_text(doc.load_page(index))
-        except _MUPDF_ERRORS as exc:
-            log.warning("%s: page %d cannot be read: %s", path, index + 1, exc)
-            failures.append(_short(exc))
-            continue
-        if text:
-            documents.append(Document(
-                text=text, source=source, page=index + 1, title=title,
-                heading=headings.get(index + 1, ""), content_hash=content_hash,
-            ))
-    if failures and len(failures) == page_count:
-        raise LoaderError(f"cannot be read: no page of the PDF could be read ({failures[0]})")
+    if notes is not None:
+        notes.extend(reader.notes)
     return documents
+
+
+def _page_list(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:10])
+    return shown + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")
+
+
+class _PageReader:
+    """Reads the pages of one open PDF, with OCR where a page needs it."""
+
+    def __init__(self, doc: pymupdf.Document, path: Path, *, source: str, content_hash: str, ocr: bool) -> None:
+        self.doc, self.path, self.source, self.content_hash = doc, path, source, content_hash
+        self.ocr = ocr
+        self.notes: list[str] = []
+        self.ocr_pages: list[int] = []
+        self._unread: list[int] = []  # pages needing OCR that were not read
+        self._ocr_failed: list[int] = []
+
+    def read(self) -> list[Document]:
+        title = _title(self.doc, self.path)
+        headings = _page_headings(self.doc)
+        documents: list[Document] = []
+        failures: list[tuple[int, str]] = []
+        page_count = self.doc.page_count
+        for index in range(page_count):
+            number = index + 1
+            try:
+                page = self.doc.load_page(index)
+                layer = read_page(page, _MUPDF_ERRORS)
+                plan = plan_ocr(page, layer.raw, layer.line_boxes)
+            except _MUPDF_ERRORS as exc:
+                log.warning("%s: page %d cannot be read: %s", self.path, number, exc)
+                failures.append((number, _short(exc)))
+                continue
+
+            def document(text: str, ocr: bool) -> Document:
+                return Document(text=text, source=self.source, page=number, title=title,
+                                heading=headings.get(number, ""), content_hash=self.content_hash, ocr=ocr)
+
+            ocr_text = self._ocr(page, plan, number) if plan.needed else None
+            if layer.text and not (plan.full and (ocr_text or not plan.keep_text)):
+                documents.append(document(layer.text, False))
+            if ocr_text:
+                documents.append(document(ocr_text, True))
+                self.ocr_pages.append(number)
+        if failures and len(failures) == page_count:
+            raise LoaderError(f"cannot be read: no page of the PDF could be read ({failures[0][1]})")
+        self._add_notes(failures)
+        if not documents and self._unread and not self.ocr:
+            raise LoaderError("no text layer: the pages are scanned images; turn OCR on (YIZHI_OCR=true) to read them")
+        return documents
+
+    def _ocr(self, page: pymupdf.Page, plan, number: int) -> str | None:
+        """OCR text of the page (or of its images), or None when OCR is off or fails."""
+        if not self.ocr:
+            if plan.full:
+                self._unread.append(number)
+            return None
+        from ingest.loaders.ocr import OcrUnavailable, ocr_text  # onnxruntime loads only when needed
+
+        try:
+            if plan.full:
+                text = ocr_text(page)
+            else:
+                text = "\n\n".join(t for t in (ocr_text(page, region) for region in plan.regions) if t)
+        except OcrUnavailable as exc:
+            self.ocr = False
+            self.notes.append(str(exc))
+            if plan.full:
+                self._unread.append(number)
+            return None
+        except Exception:  # OCR failing on one page (ONNX Runtime, OpenCV) must not lose the file
+            log.warning("%s: OCR failed on page %d", self.path, number, exc_info=True)
+            self._ocr_failed.append(number)
+            return None
+        log.info("%s: page %d read with OCR (%s): %d characters", self.path, number, plan.reason, len(text))
+        return text
+
+    def _add_notes(self, failures: list[tuple[int, str]]) -> None:
+        if failures:
+            numbers = [n for n, _ in failures]
+            self.notes.append(f"page{'s' if len(numbers) > 1 else ''} {_page_list(numbers)} could not be read "
+                              f"({failures[0][1]})")
+        if self._unread:
+            self.notes.append(f"{len(self._unread)} page{'s' if len(self._unread) > 1 else ''} without a usable "
+                              f"text layer left unread (pages {_page_list(self._unread)}): turn OCR on with "
+                              "YIZHI_OCR=true to read them")
+        if self._ocr_failed:
+            self.notes.append(f"OCR failed on page{'s' if len(self._ocr_failed) > 1 else ''} "
+                              f"{_page_list(self._ocr_failed)} (details in the log)")

@@ -20,7 +20,7 @@ import logging
 import pymupdf
 from pymupdf import table as _pymupdf_table
 
-from ingest.loaders._common import table_to_text
+from ingest.loaders._common import collapse_doubled, table_to_text
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,8 @@ _FIND_KWARGS = (
     if "use_layout" in inspect.signature(_pymupdf_table.find_tables).parameters else {}
 )
 _MIN_RULES = 4  # drawn lines or rectangles a page needs before tables are looked for
-_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP  # ligatures expanded: "ﬁ" -> "fi"
+# Ligatures expanded ("ﬁ" -> "fi"); styles collected, which merges overstruck (fake bold) text.
+_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_STYLES
 
 Box = tuple[float, float, float, float]
 
@@ -74,7 +75,7 @@ def _cell_rows(page: pymupdf.Page, table) -> list[list[str]]:
                     last_line[at] = line_no
                     texts[i][j].append(char["c"])
     return [
-        ["".join(parts) for parts, cell in zip(row_texts, row) if cell is not None]
+        [collapse_doubled("".join(parts)) for parts, cell in zip(row_texts, row) if cell is not None]
         for row_texts, row in zip(texts, rows)
     ]
 

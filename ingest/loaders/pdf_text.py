@@ -1,0 +1,102 @@
+"""The text layer of a PDF page with PyMuPDF: paragraphs in reading order, tables as rows.
+
+Text comes block by block in the PDF's own order (right for multi-column papers). The
+lines of a block, and blocks that go on with the sentence of the block above, are joined
+into one paragraph (Chinese lines without a space); paragraphs are separated by a blank
+line. Ruled tables (see `pdf_tables`) replace the blocks they cover with readable rows.
+Text drawn twice for a "fake bold" is read once: MuPDF's style collection merges the
+overstrike, and what it leaves doubled ("知知识识") is collapsed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pymupdf
+
+from ingest.loaders._common import collapse_doubled, ends_sentence, join_lines, normalize_whitespace
+from ingest.loaders.pdf_tables import find_tables
+
+# Ligatures expanded ("ﬁ" -> "fi"); styles collected, which merges overstruck (fake bold) text.
+TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_STYLES
+# Dot leaders of a table of contents ("第一章 ⋯ ⋯ ⋯ ⋯ 1") shrink to one ellipsis.
+_LEADERS = re.compile(r"(?:[.·•⋯…][ \u3000]?){5,}")
+
+
+class _Paragraph:
+    """A text block of the page, possibly continued by the blocks after it."""
+
+    def __init__(self, bbox: pymupdf.Rect, last_line: pymupdf.Rect, text: str) -> None:
+        self.bbox, self.last_line, self.text = bbox, last_line, text
+
+    def continued_by(self, bbox: pymupdf.Rect, first_line: pymupdf.Rect) -> bool:
+        """Whether a block right below goes on with this paragraph's sentence.
+
+        PDFs often make each visual line its own block; a block continues the one above
+        when it starts within about a line and a half below it (line boxes of CJK fonts
+        often overlap the next line's), overlaps it horizontally, and the line above ran
+        to the right edge without ending a sentence (a short line is a heading or a
+        paragraph's end).
+        """
+        height = max(first_line.height, 1.0)
+        gap = bbox.y0 - self.bbox.y1
+        if ends_sentence(self.text) or not -0.5 * height <= gap <= 1.5 * height:
+            return False
+        overlap = min(self.bbox.x1, bbox.x1) - max(self.bbox.x0, bbox.x0)
+        if overlap < 0.5 * min(self.bbox.width, bbox.width):
+            return False
+        return self.last_line.x1 >= max(self.bbox.x1, bbox.x1) - 2 * height
+
+
+def _text_blocks(page: pymupdf.Page):
+    """(block box, [(line box, line text)]) of each text block, in the PDF's order."""
+    for block in page.get_text("dict", flags=TEXT_FLAGS).get("blocks", ()):
+        if block.get("type") != 0:
+            continue
+        lines = [
+            (pymupdf.Rect(line["bbox"]),
+             collapse_doubled("".join(span["text"] for span in line.get("spans", ()))))
+            for line in block.get("lines", ())
+        ]
+        lines = [(box, text) for box, text in lines if text.strip()]
+        if lines:
+            yield pymupdf.Rect(block["bbox"]), lines
+
+
+@dataclass(slots=True)
+class PageText:
+    """A page's text layer: `text` as indexed, `raw` line by line, and the lines' boxes."""
+
+    text: str
+    raw: str = ""
+    line_boxes: list[pymupdf.Rect] = field(default_factory=list)
+
+
+def read_page(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> PageText:
+    """The text layer of one page: paragraphs in reading order, tables as rows where they stand."""
+    blocks = list(_text_blocks(page))
+    if not blocks:
+        return PageText("")
+    tables = find_tables(page, errors)
+    pending = sorted(tables, key=lambda t: (t[0].y0, t[0].x0))
+    parts: list[str | _Paragraph] = []
+    for bbox, lines in blocks:
+        centre = pymupdf.Point((bbox.x0 + bbox.x1) / 2, (bbox.y0 + bbox.y1) / 2)
+        if any(centre in area for area, _ in tables):
+            # Blocks inside a table are replaced by its rows, placed where it starts.
+            while pending and pending[0][0].y0 <= bbox.y1:
+                parts.append(pending.pop(0)[1])
+            continue
+        text = join_lines(line for _, line in lines)
+        previous = parts[-1] if parts else None
+        if isinstance(previous, _Paragraph) and previous.continued_by(bbox, lines[0][0]):
+            previous.text = join_lines([previous.text, text])
+            previous.bbox |= bbox
+            previous.last_line = lines[-1][0]
+        else:
+            parts.append(_Paragraph(bbox, lines[-1][0], text))
+    parts.extend(text for _, text in pending)
+    text = "\n\n".join(part.text if isinstance(part, _Paragraph) else part for part in parts)
+    raw = "\n".join(line for _, lines in blocks for _, line in lines)
+    boxes = [box for _, lines in blocks for box, _ in lines]
+    return PageText(normalize_whitespace(_LEADERS.sub(" … ", text)), raw, boxes)

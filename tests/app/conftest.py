@@ -1,0 +1,55 @@
+"""Fixtures for the answering tests: a recording fake LLM and a tiny Chinese knowledge base."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.llm import GenerationRequest
+
+TINY_DOCS = {
+    "rcep.txt": "《区域全面经济伙伴关系协定》（RCEP）由东盟十国以及中国、日本、韩国、澳大利亚、新西兰共十五个国家签署。"
+                "协定于2022年1月1日正式生效。",
+    "panda.txt": "大熊猫是中国特有的动物，主要生活在四川、陕西和甘肃的山区。大熊猫主要吃竹子，每天要吃十几公斤竹子。",
+}
+
+
+class RecordingGenerator:
+    """A stand-in LLM that replies with fixed text and records every request.
+
+    Counts one token per character, which is close to how CJK text tokenizes.
+    """
+
+    name = "recording-generator"
+
+    def __init__(self, reply: str = "RCEP包括东盟十国和中国、日本、韩国、澳大利亚、新西兰。[1]") -> None:
+        self.reply = reply
+        self.calls: list[GenerationRequest] = []
+
+    def count_tokens(self, text: str) -> int:
+        return len(text)
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        self.calls.append(request)
+        for i in range(0, len(self.reply), 3):
+            yield self.reply[i:i + 3]
+
+
+@pytest.fixture
+def fake_generator() -> RecordingGenerator:
+    return RecordingGenerator()
+
+
+def write_docs(folder: Path, docs: dict[str, str] = TINY_DOCS) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        paths.append(folder / name)
+    return paths
+
+
+@pytest.fixture
+def tiny_docs(tmp_path: Path) -> list[Path]:
+    return write_docs(tmp_path / "docs")

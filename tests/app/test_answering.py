@@ -1,0 +1,185 @@
+"""The answer flow: refusal without the LLM, packing, citations, follow-ups, the CLI."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.answering import answer_stream, detect_language, is_follow_up, passage_of, retrieval_query
+from app.cli import main
+from app.errors import ConfigError, KnowledgeBaseNotFound, ModelLoadError
+from app.llm import LlamaCppGenerator
+from app.service import YizhiService
+from app.types import Answer, Turn
+from ingest.types import Chunk
+from prompts.templates import render_context
+from retrieval.types import ScoredChunk
+from tests.app.conftest import RecordingGenerator
+
+
+def _service(settings, fake_embedder, generator, docs=None, **update):
+    service = YizhiService(settings.model_copy(update=update), embedder=fake_embedder, generator=generator)
+    if docs:
+        service.ingest("news", docs)
+    return service
+
+
+def _scored(text: str, source: str, score: float, page: int | None = None) -> ScoredChunk:
+    return ScoredChunk(Chunk(text, source, text, 0, page), score, 0.5)
+
+
+# --- language and follow-ups ------------------------------------------------------------
+@pytest.mark.parametrize("text, lang", [
+    ("RCEP包括哪些国家？", "zh"), ("What is RCEP?", "en"), ("What does 已知 mean in Yizhi?", "en"),
+    ("iPhone 15 的电池容量是多少？", "zh"), ("", "zh"), ("2022", "zh"),
+])
+def test_detect_language(text, lang):
+    assert detect_language(text) == lang
+
+
+def test_follow_up_questions_use_the_previous_question():
+    history = [Turn("RCEP包括哪些国家？", "十五个国家。")]
+    assert retrieval_query("它什么时候生效？", history) == "RCEP包括哪些国家？ 它什么时候生效？"
+    assert retrieval_query("这个协定的全称是什么？", history).startswith("RCEP包括哪些国家？")
+    assert retrieval_query("生效时间？", history).startswith("RCEP包括哪些国家？")
+    assert retrieval_query("那日本呢？", history).startswith("RCEP包括哪些国家？")
+    # a self-contained question is searched as it is
+    assert retrieval_query("大熊猫主要生活在哪些省份的山区？", history) == "大熊猫主要生活在哪些省份的山区？"
+    assert retrieval_query("其他国家的大熊猫保护情况怎么样？", history).startswith("其他")
+    assert retrieval_query("它什么时候生效？", []) == "它什么时候生效？"
+    # chat-message dicts (the UI's history) work too
+    messages = [{"role": "user", "content": "What is RCEP?"}, {"role": "assistant", "content": "A trade pact."}]
+    assert retrieval_query("When did it take effect?", messages) == "What is RCEP? When did it take effect?"
+    assert not is_follow_up("Which countries signed the Regional Comprehensive Economic Partnership?")
+
+
+# --- honest refusal -----------------------------------------------------------------------
+def test_nothing_relevant_refuses_without_calling_or_loading_the_llm(settings):
+    fake = RecordingGenerator()
+    made = []
+    items = list(answer_stream("RCEP包括哪些国家？", ["news"], None, settings=settings,
+                               search=lambda q, kbs: [], generator=lambda: made.append(1) or fake))
+    answer = items[-1]
+    assert isinstance(answer, Answer)
+    assert answer.refused and answer.text == "根据已知信息无法回答该问题" and answer.citations == ()
+    assert items[:-1] == ["根据已知信息无法回答该问题"]
+    assert made == [] and fake.calls == []
+    assert answer.to_dict() == {"answer": "根据已知信息无法回答该问题", "refused": True, "sources": [],
+                                "timings": answer.timings}
+
+
+def test_service_refuses_below_the_threshold_without_the_llm(settings, fake_embedder, tiny_docs):
+    fake = RecordingGenerator()
+    service = _service(settings, fake_embedder, fake, tiny_docs, score_threshold=0.99)
+    answer = service.ask("量子计算机的工作原理是什么？", ["news"])
+    assert answer.refused and answer.citations == () and fake.calls == []
+    english = service.ask("How do quantum computers work?", ["news"])
+    assert english.refused and english.text == "The question cannot be answered based on the known information"
+    service.close()
+
+
+def test_model_refusal_is_reported_as_refused(settings, fake_embedder, tiny_docs):
+    fake = RecordingGenerator("“根据已知信息无法回答该问题”。")
+    service = _service(settings, fake_embedder, fake, tiny_docs)
+    answer = service.ask("RCEP包括哪些国家？", ["news"])
+    assert len(fake.calls) == 1
+    assert answer.refused and answer.citations == ()
+    service.close()
+
+
+# --- answering ------------------------------------------------------------------------------
+def test_streams_pieces_then_an_answer_citing_the_given_passages(settings, fake_embedder, tiny_docs):
+    fake = RecordingGenerator()
+    service = _service(settings, fake_embedder, fake, tiny_docs)
+    items = list(service.ask_stream("RCEP包括哪些国家？", ["news"]))
+    answer = items[-1]
+    assert isinstance(answer, Answer) and not answer.refused
+    assert "".join(items[:-1]) == fake.reply == answer.text
+    assert Path(answer.citations[0].source).name == "rcep.txt"
+    assert [c.index for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    prompt = fake.calls[0].prompt
+    assert prompt.startswith("已知信息：\n[1] 来源：") and prompt.endswith("问题是：RCEP包括哪些国家？")
+    assert fake.calls[0].answer_cue == "\n答案："
+    out = answer.to_dict()
+    assert set(out) == {"answer", "refused", "sources", "timings"}
+    assert set(out["sources"][0]) == {"source", "page", "score", "text"}
+    assert {"retrieval_ms", "first_token_ms", "total_ms"} <= set(out["timings"])
+    service.close()
+
+
+def test_citations_are_limited_to_the_packed_passages(settings):
+    results = [_scored(f"第{i}段：" + "资料内容" * 20, f"doc{i}.txt", 1.0 / i, page=i) for i in range(1, 5)]
+    fake = RecordingGenerator("答案在第一段。[1]")
+    two = render_context([passage_of(r) for r in results[:2]])
+    budget = len(two) + 10  # the fake counts one token per character: room for two passages, not three
+    s = settings.model_copy(update={"context_token_budget": budget})
+    answer = list(answer_stream("资料讲了什么？", ["kb"], None, settings=s, search=lambda q, kbs: results,
+                                generator=lambda: fake))[-1]
+    assert [c.source for c in answer.citations] == ["doc1.txt", "doc2.txt"]
+    assert [c.page for c in answer.citations] == [1, 2]
+    assert answer.timings["passages"] == 2
+    prompt = fake.calls[0].prompt
+    assert "[2] 来源：doc2.txt，第2页" in prompt and "doc3.txt" not in prompt
+
+
+def test_follow_up_retrieval_goes_through_the_service(settings, fake_embedder, tiny_docs):
+    seen = []
+    service = _service(settings, fake_embedder, RecordingGenerator(), tiny_docs)
+    original = service.search
+    service.search = lambda q, kbs, k=None: seen.append(q) or original(q, kbs, k)
+    answer = service.ask("它什么时候生效？", ["news"], history=[Turn("RCEP包括哪些国家？")])
+    assert seen == ["RCEP包括哪些国家？ 它什么时候生效？"] and answer.query == seen[0]
+    service.close()
+
+
+# --- errors a user can act on ---------------------------------------------------------------
+def test_empty_question_and_missing_kb(settings, fake_embedder):
+    fake = RecordingGenerator()
+    service = _service(settings, fake_embedder, fake)
+    with pytest.raises(ConfigError, match="question is empty"):
+        service.ask("  ", ["news"])
+    with pytest.raises(KnowledgeBaseNotFound, match="make ingest"):
+        service.ask("RCEP包括哪些国家？", ["nope"])
+    assert fake.calls == []
+
+
+def test_missing_or_bad_model_file_is_a_clear_error(settings, fake_embedder, tiny_docs, tmp_path):
+    not_gguf = tmp_path / "model.bin"
+    not_gguf.write_bytes(b"PK\x03\x04 not a gguf")
+    for path, message in [(tmp_path / "missing.gguf", "not found: set YIZHI_LLM_MODEL"),
+                          (not_gguf, "is not a GGUF file")]:
+        s = settings.model_copy(update={"llm_model": str(path)})
+        service = _service(s, fake_embedder, LlamaCppGenerator.from_settings(s), tiny_docs)
+        with pytest.raises(ModelLoadError, match=message):
+            service.ask("RCEP包括哪些国家？", ["news"])
+        service.close()
+
+
+def test_cli_errors_go_to_stderr_with_advice(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("YIZHI_DATA_DIR", str(tmp_path / "data"))
+    assert main(["ask", "RCEP包括哪些国家？", "--kb", "news"]) == 2
+    assert "make ingest KB=news" in capsys.readouterr().err
+    assert main(["ask", "   ", "--json"]) == 2
+    assert "question is empty" in capsys.readouterr().err
+
+
+# --- the real path -------------------------------------------------------------------------
+@pytest.mark.slow
+def test_real_model_answers_from_a_real_knowledge_base(settings, use_embedder, tiny_docs, capsys):
+    service = YizhiService(settings, embedder=use_embedder)
+    summary = service.ingest("tiny", tiny_docs)
+    assert summary.count("added") == 2
+    answer = service.ask("大熊猫主要吃什么？", ["tiny"])
+    assert not answer.refused, answer
+    assert "竹" in answer.text
+    assert Path(answer.citations[0].source).name == "panda.txt"
+    assert answer.timings["first_token_ms"] > 0
+
+    # the CLI prints the same answer as JSON
+    import app.cli_ask as cli_ask
+    assert cli_ask.run(type("Args", (), {"question": "大熊猫主要吃什么？", "kb": ["tiny"], "json": True})(),
+                       settings) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "竹" in out["answer"] and Path(out["sources"][0]["source"]).name == "panda.txt"
+    service.close()

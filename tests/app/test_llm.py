@@ -1,0 +1,106 @@
+"""The llama-cpp-python generator: model resolution, prompt style, stops, the real model."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.errors import ModelLoadError
+from app.llm import (
+    DEFAULT_LLM, GenerationRequest, Generator, LlamaCppGenerator, resolve_model_path, until_stop,
+    use_extra_buffers, wants_chat_template,
+)
+from prompts.templates import ANSWER_CUES, STOP_SEQUENCES
+
+
+def test_missing_and_non_gguf_files_are_explained(tmp_path):
+    with pytest.raises(ModelLoadError, match="YIZHI_LLM_MODEL"):
+        resolve_model_path(str(tmp_path / "nope.gguf"), tmp_path)
+    with pytest.raises(ModelLoadError, match="not found"):
+        resolve_model_path(str(tmp_path), tmp_path)  # a folder is not a model file
+    fake = tmp_path / "model.gguf"
+    fake.write_bytes(b"\x00\x01\x02\x03 safetensors, not gguf")
+    with pytest.raises(ModelLoadError, match="not a GGUF file"):
+        resolve_model_path(str(fake), tmp_path)
+    real_looking = tmp_path / "tiny.gguf"
+    real_looking.write_bytes(b"GGUF" + b"\x00" * 16)
+    assert resolve_model_path(str(real_looking), tmp_path) == real_looking
+
+
+def test_constructor_is_cheap_and_errors_wait_for_first_use(tmp_path):
+    gen = LlamaCppGenerator(str(tmp_path / "missing.gguf"), data_dir=tmp_path)
+    assert isinstance(gen, Generator)
+    with pytest.raises(ModelLoadError, match="not found"):
+        gen.count_tokens("你好")
+
+
+def test_smollm2_resolves_to_its_package_file(tmp_path):
+    path = resolve_model_path("smollm2-135m", tmp_path)
+    assert path.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and path.is_file()
+    assert not (tmp_path / "models").exists()
+
+
+def test_prompt_style_follows_the_model():
+    chat = {"tokenizer.chat_template": "{% for m in messages %}…{% endfor %}", "general.name": "Qwen2.5 1.5B Instruct"}
+    assert wants_chat_template(chat, "qwen2.5-1.5b-instruct-q4_k_m.gguf")
+    assert not wants_chat_template({"general.name": "Gemma 3 270m"}, "gemma-3-270m-q4_k_m.gguf")
+    assert not wants_chat_template({**chat, "general.name": "Qwen2.5 1.5B Base"}, "qwen2.5-1.5b.gguf")
+    assert not wants_chat_template(chat, "x.gguf", "completion")
+    assert wants_chat_template({}, "x.gguf", "chat")
+
+
+def test_extra_buffer_modes():
+    assert use_extra_buffers("on") and not use_extra_buffers("off")
+    assert isinstance(use_extra_buffers("auto"), bool)
+
+
+@pytest.mark.parametrize("pieces, stops, expected", [
+    (["\n", "\n", "竹子", "。\n", "问题是：x"], ("\n",), "竹子。"),
+    (["答案是", "高句", "丽国。问题", "是：下一题"], ("问题是：",), "答案是高句丽国。"),
+    (["问题", "是不是", "很难"], ("问题是：",), "问题是不是很难"),
+    (["  ", " one", " two"], ("\n\n",), "one two"),
+    (["a<doc", "ument>b"], ("<document",), "a"),
+    ([], ("\n",), ""),
+])
+def test_until_stop(pieces, stops, expected):
+    assert "".join(until_stop(pieces, stops)) == expected
+
+
+def test_until_stop_streams_before_the_end():
+    def endless():
+        i = 0
+        while True:
+            i += 1
+            yield f"字{i}"
+    stream = until_stop(endless(), ("问题是：",))
+    head = "".join(next(stream) for _ in range(3))  # text flows while generation goes on
+    assert head and "字1字2字3字4".startswith(head)
+
+
+@pytest.mark.slow
+def test_default_model_is_assembled_once_loaded_once_and_streams(tmp_path):
+    assert DEFAULT_LLM == "gemma3-270m"
+    path = resolve_model_path("", tmp_path)
+    assert path.parent == tmp_path / "models" and path.read_bytes()[:4] == b"GGUF"
+    mtime = path.stat().st_mtime_ns
+    assert resolve_model_path("", tmp_path) == path and path.stat().st_mtime_ns == mtime
+
+    a = LlamaCppGenerator("", data_dir=tmp_path, n_ctx=1024, max_tokens=16)
+    b = LlamaCppGenerator(str(path), data_dir=tmp_path, n_ctx=1024, max_tokens=16)
+    assert a.llama is b.llama  # one model per process
+    assert not a.chat  # a base model: completion-style prompt with stops
+    n = a.count_tokens("大熊猫主要吃竹子。" * 10)
+    assert 10 <= n <= 120
+    prompt = "已知信息：\n[1] 来源：panda.txt\n<document>\n大熊猫主要吃竹子。\n</document>\n问题是：大熊猫主要吃什么？"
+    pieces = list(a.stream(GenerationRequest(prompt, ANSWER_CUES["zh"], STOP_SEQUENCES["zh"])))
+    text = "".join(pieces)
+    assert pieces and text.strip() and "\n" not in text
+
+
+@pytest.mark.slow
+def test_instruction_tuned_model_uses_its_chat_template(tmp_path):
+    gen = LlamaCppGenerator("smollm2-135m", data_dir=tmp_path, n_ctx=512, max_tokens=12)
+    assert gen.chat
+    text = "".join(gen.stream(GenerationRequest("Known information:\n[1] Paris is the capital of France.\n"
+                                                "The question is: What is the capital of France?")))
+    assert text.strip()
