@@ -25,7 +25,8 @@ $(STAMP): requirements.txt
 run: setup
 	@$(PY) -m app.bootstrap --docs $(DOCS) --kb $(KB)
 	$(PY) -m streamlit run app/ui/Home.py --server.address $(HOST) --server.port $(PORT) \
-	    --server.headless true --browser.gatherUsageStats false
+	    --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal \
+	    --server.maxUploadSize $${YIZHI_MAX_FILE_MB:-200}
 
 test: setup
 	$(PY) -m pytest

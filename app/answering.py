@@ -9,6 +9,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import PurePath
 
 from app.errors import ConfigError
 from app.llm import GenerationRequest, Generator
@@ -65,7 +66,10 @@ def retrieval_query(question: str, history: History | None = None) -> str:
 
 
 def passage_of(result: ScoredChunk) -> Passage:
-    return Passage(text=result.chunk.text, source=result.chunk.source, page=result.chunk.page)
+    """The passage as the prompt shows it: the file's name, not its full path (fewer tokens,
+    and no local paths in the prompt); citations keep the full source."""
+    source = result.chunk.source
+    return Passage(text=result.chunk.text, source=PurePath(source).name or source, page=result.chunk.page)
 
 
 def _citations(results: Sequence[ScoredChunk], shown: Sequence[Passage]) -> tuple[Citation, ...]:
@@ -118,7 +122,8 @@ def answer_stream(question: str, kb_names: Sequence[str], history: History | Non
     if packed.count < len(results):
         log.info("packed %d of %d passages into %d tokens", packed.count, len(results), packed.tokens)
     request = GenerationRequest(prompt=render_prompt(question, packed.text, language),
-                                answer_cue=ANSWER_CUES[language], stop=STOP_SEQUENCES[language])
+                                answer_cue=ANSWER_CUES[language].replace("{question}", question),
+                                stop=STOP_SEQUENCES[language])
     t_prompt = time.perf_counter()
     timings["prompt_build_ms"] = _ms(t_prompt - t_retrieved)
     timings["context_tokens"] = packed.tokens
@@ -157,4 +162,4 @@ def answer(question: str, kb_names: Sequence[str], history: History | None, **kw
     return result
 
 
-__all__ = ["answer", "answer_stream", "detect_language", "is_follow_up", "passage_of", "retrieval_query"]
+__all__ = ["History", "SearchFn", "answer", "answer_stream", "detect_language", "is_follow_up", "passage_of", "retrieval_query"]

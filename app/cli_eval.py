@@ -1,45 +1,120 @@
-"""`python -m app eval --corpus FILE --qa FILE [--qa FILE…] [--json]`: measure retrieval."""
+"""`python -m app eval --corpus FILE --qa FILE [--qa FILE…] [--compare] [--answer] [--json]`.
+
+Prints hit@1, hit@5, MRR@10, refusal figures and timings for Yizhi's default
+configuration; `--compare` adds the plain LangChain recipe and Yizhi's dense-only,
+BM25-only and hybrid (and, with a reranker, hybrid + reranker) configurations side by
+side, with each one's ratio to the LangChain baseline.
+"""
 from __future__ import annotations
 
 import argparse
 import json
 from pathlib import Path
 
-from app.evaluation import evaluate
+from app.evaluation import RUNS, evaluate_many, load_qa
 from app.settings import Settings
 from retrieval.embedders import make_embedder
 
-MODES = ("hybrid", "dense", "lexical")
+RUN_CHOICES = tuple(RUNS) + ("langchain",)
+COLUMNS = [("hit@1", ".3f"), ("hit@5", ".3f"), ("mrr@10", ".3f"), ("refusal_recall", ".1%"),
+           ("false_refusal_rate", ".1%"), ("ms_per_query", ".1f")]
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("eval", help="measure retrieval on a QA set (hit@1, hit@5, MRR@10, refusals)")
+    p = subparsers.add_parser("eval", help="measure retrieval (and answers) on QA sets: hit@k, MRR, refusals")
     p.add_argument("--corpus", type=Path, required=True, help="corpus*.jsonl: one passage per line")
-    p.add_argument("--qa", type=Path, action="append", required=True, help="qa*.jsonl (repeatable)")
-    p.add_argument("--mode", choices=MODES + ("all",), default="hybrid",
-                   help="retriever to measure; 'all' prints the three side by side")
+    p.add_argument("--qa", type=Path, action="append", required=True,
+                   help="qa*.jsonl (repeatable: answerable and unanswerable sets together)")
+    p.add_argument("--mode", choices=RUN_CHOICES,
+                   help="the configuration to measure (default: hybrid, or hybrid+rerank with a reranker)")
+    p.add_argument("--compare", action="store_true",
+                   help="the LangChain baseline and Yizhi's configurations side by side, with ratios")
+    p.add_argument("--reranker", metavar="MODEL",
+                   help="cross-encoder (hub name in the cache, or folder) for this run; sets YIZHI_RERANKER_MODEL")
+    p.add_argument("--threshold", type=float, help="score threshold for this run (default: the setting)")
+    p.add_argument("--answer", action="store_true", help="also answer every question with the configured LLM")
+    p.add_argument("--limit", type=int, default=0, help="with --answer: answer only the first N questions")
     p.add_argument("--details", type=Path, help="write per-question results to this JSONL file")
     p.add_argument("--json", action="store_true", help="print one JSON object of metrics")
 
 
+def _runs(args: argparse.Namespace, settings: Settings) -> list[str]:
+    reranking = bool(settings.reranker_model.strip())
+    if args.compare:
+        return ["langchain", "dense", "lexical", "hybrid"] + (["hybrid+rerank"] if reranking else [])
+    return [args.mode or ("hybrid+rerank" if reranking else "hybrid")]
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    updates = {}
+    if args.reranker:
+        updates["reranker_model"] = args.reranker
+    if args.threshold is not None:
+        updates["score_threshold"] = args.threshold
+    if updates:
+        settings = settings.model_copy(update=updates)
     embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
-    modes = MODES if args.mode == "all" else (args.mode,)
     details: list[dict] | None = [] if args.details else None
-    results = [evaluate(args.corpus, args.qa, settings, embedder, mode=m, progress=not args.json, details=details)
-               for m in modes]
+    report = evaluate_many(args.corpus, args.qa, settings, embedder, runs=_runs(args, settings),
+                           progress=not args.json, details=details)
+    if args.answer:
+        from app.eval_answers import evaluate_answers
+
+        items = load_qa(args.qa)
+        items = items[:args.limit] if args.limit > 0 else items
+        report["answers"] = evaluate_answers(report["kb"], items, settings, embedder,
+                                             progress=not args.json, details=details)
     if args.details:
         with open(args.details, "w", encoding="utf-8") as fh:
             for row in details or []:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     if args.json:
-        print(json.dumps(results[0] if len(results) == 1 else {"runs": results}, ensure_ascii=False, indent=2))
-        return 0
-    print(f"corpus {args.corpus} ({results[0]['corpus_docs']} docs, {results[0]['chunks']} chunks), "
-          f"{results[0]['answerable']} answerable + {results[0]['unanswerable']} unanswerable questions, "
-          f"embedder {embedder.name}")
-    keys = ["hit@1", "hit@5", "mrr@10", "false_refusal_rate", "refusal_recall", "ms_per_query"]
-    print(f"{'mode':<10}" + "".join(f"{k:>20}" for k in keys))
-    for r in results:
-        print(f"{r['mode']:<10}" + "".join(f"{r[k]:>20.3f}" if k in r else f"{'-':>20}" for k in keys))
+        print(json.dumps(_json_object(report), ensure_ascii=False, indent=2))
+    else:
+        print_report(report, args.corpus, settings)
     return 0
+
+
+def _json_object(report: dict) -> dict:
+    """One object of metrics (DESIGN.md); several runs as {"runs": [...]} beside it."""
+    first = dict(report["runs"][0])
+    if "answers" in report:
+        first.update(report["answers"])
+    first["total_seconds"] = report["total_seconds"]
+    if len(report["runs"]) > 1:
+        first["runs"] = report["runs"]
+    return first
+
+
+def _cell(value, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def print_report(report: dict, corpus: Path, settings: Settings) -> None:
+    runs = report["runs"]
+    yizhi = next((r for r in runs if r["mode"] != "langchain"), runs[0])
+    print(f"corpus {corpus}: {yizhi['corpus_docs']} documents, {yizhi['chunks']} chunks; "
+          f"{yizhi['answerable']} answerable + {yizhi['unanswerable']} unanswerable questions; "
+          f"embedder {yizhi['embedder']}; threshold {settings.score_threshold}"
+          + (f"; reranker {settings.reranker_model}" if settings.reranker_model else ""))
+    base = next((r for r in runs if r["mode"] == "langchain"), None)
+    header = f"{'configuration':<16}" + "".join(f"{name:>20}" for name, _ in COLUMNS)
+    print(header)
+    for r in runs:
+        cells = []
+        for name, fmt in COLUMNS:
+            cell = _cell(r.get(name), fmt)
+            if base is not None and r is not base and name in ("hit@1", "hit@5", "mrr@10") and base.get(name):
+                cell += f" (×{r[name] / base[name]:.2f})"
+            cells.append(f"{cell:>20}")
+        print(f"{r['mode']:<16}" + "".join(cells))
+    print(f"timings: indexing {yizhi['index_seconds']:.1f} s (0 when reused), question embedding "
+          f"{yizhi['question_embed_seconds']:.1f} s, total {report['total_seconds']:.1f} s"
+          + (f"; langchain indexing {base['index_seconds']:.1f} s" if base else ""))
+    if base is not None:
+        print("ratios (×) are against the plain LangChain recipe; it has no threshold, so it never refuses")
+    answers = report.get("answers")
+    if answers:
+        print("answers (" + f"{answers['answered_questions']} questions, {answers['seconds_per_answer']} s each): "
+              + ", ".join(f"{k} {v:.3f}" for k, v in answers.items()
+                          if k.startswith("answer_") and k != "answer_seconds"))

@@ -1,10 +1,15 @@
 """Retrieval evaluation on QA sets in the shared format (see ../shared/evaldata/README.md).
 
 Each corpus line is indexed as one document whose source is its `doc_id`, into a
-throwaway knowledge base under `$YIZHI_DATA_DIR/eval/` that is reused while the corpus
+throwaway knowledge base under `$YIZHI_DATA_DIR/eval/kb/` that is reused while the corpus
 and the settings that shape the index are unchanged. A retrieved chunk is a hit when
 its document is in the question's `gold_doc_ids`; a question with none is unanswerable
-and the right behaviour is to refuse.
+and the right behaviour is to refuse. Refusal is decided exactly as the answering
+service decides it: no candidate's relevance reaches `score_threshold`.
+
+Runs ("configurations") measured side by side: `dense`, `lexical`, `hybrid` (the
+default, reranked when a reranker is configured), `hybrid+rerank`, and `langchain`, the
+plain LangChain recipe (app/eval_baseline.py).
 """
 from __future__ import annotations
 
@@ -16,19 +21,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from app.errors import ConfigError
+from app.eval_metrics import RANK_DEPTH, first_hit_rank, refusal_metrics, retrieval_metrics
 from app.settings import Settings
 from ingest.pipeline import IngestPipeline
 from ingest.types import Document
-from retrieval.embedders import Embedder
+from retrieval.embedders import Embedder, SentenceTransformerEmbedder, UseEmbedder
+from retrieval.relevance import closeness_for, query_terms
 from retrieval.search import HybridSearcher
 from retrieval.store import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
-RANK_DEPTH = 10
+__all__ = ["QAItem", "read_jsonl", "load_qa", "first_hit_rank", "retrieval_metrics", "refusal_metrics",
+           "eval_root", "eval_kb_name", "build_eval_kb", "embed_questions", "evaluate_run", "evaluate", "RUNS"]
+
+# run name -> (search mode, rerank?)
+RUNS = {"dense": ("dense", False), "lexical": ("lexical", False), "hybrid": ("hybrid", False),
+        "hybrid+rerank": ("hybrid", True)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +57,7 @@ class QAItem:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    if not path.is_file():
+    if not Path(path).is_file():
         raise ConfigError(f"file not found: {path}")
     rows = []
     with open(path, encoding="utf-8") as fh:
@@ -58,62 +71,45 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def load_qa(paths: Sequence[Path]) -> list[QAItem]:
-    items = []
+    """Questions of every file, in order; a qid that repeats across files is kept once."""
+    items, seen = [], set()
     for path in paths:
         for row in read_jsonl(path):
             try:
-                items.append(QAItem(str(row["qid"]), row["question"], list(row.get("answers") or []),
-                                    frozenset(map(str, row.get("gold_doc_ids") or []))))
+                item = QAItem(str(row["qid"]), row["question"], list(row.get("answers") or []),
+                              frozenset(map(str, row.get("gold_doc_ids") or [])))
             except KeyError as exc:
                 raise ConfigError(f"{path}: a line lacks the field {exc}; expected qid, question, gold_doc_ids") from exc
+            if item.qid not in seen:
+                seen.add(item.qid)
+                items.append(item)
     return items
 
 
-# --- metrics: pure functions over ranked document ids ---------------------------------
-def first_hit_rank(ranked_doc_ids: Sequence[str], gold: frozenset[str], depth: int = RANK_DEPTH) -> int | None:
-    """1-based rank of the first retrieved chunk whose document is gold, within `depth`."""
-    return next((i for i, d in enumerate(ranked_doc_ids[:depth], 1) if d in gold), None)
+# --- the evaluation knowledge base ------------------------------------------------------
+def eval_root(settings: Settings) -> Path:
+    """Where evaluation knowledge bases live (a `kb_root` for a service on data_dir/eval)."""
+    return settings.data_dir / "eval" / "kb"
 
 
-def retrieval_metrics(first_ranks: Sequence[int | None]) -> dict[str, float]:
-    """hit@1, hit@5 and MRR@10 from the first-hit ranks of answerable questions."""
-    n = len(first_ranks)
-    if n == 0:
-        return {"hit@1": 0.0, "hit@5": 0.0, "mrr@10": 0.0}
-    return {
-        "hit@1": sum(1 for r in first_ranks if r is not None and r <= 1) / n,
-        "hit@5": sum(1 for r in first_ranks if r is not None and r <= 5) / n,
-        "mrr@10": sum(1.0 / r for r in first_ranks if r is not None and r <= RANK_DEPTH) / n,
-    }
-
-
-def refusal_metrics(refused_answerable: Sequence[bool], refused_unanswerable: Sequence[bool]) -> dict[str, float]:
-    """Refusal recall on unanswerable questions and false refusals on answerable ones."""
-    out = {"false_refusal_rate": sum(refused_answerable) / len(refused_answerable) if refused_answerable else 0.0}
-    if refused_unanswerable:
-        out["refusal_recall"] = sum(refused_unanswerable) / len(refused_unanswerable)
-    return out
-
-
-# --- the evaluator --------------------------------------------------------------------
 def eval_kb_name(corpus: Path, settings: Settings, embedder_name: str) -> str:
     """A name that changes whenever the corpus or an index-shaping setting does."""
-    digest = hashlib.sha256(corpus.read_bytes())
+    digest = hashlib.sha256(Path(corpus).read_bytes())
     digest.update(json.dumps([embedder_name, settings.chunk_size, settings.chunk_overlap,
                               settings.title_enhance]).encode())
-    return f"{corpus.parent.name}-{corpus.stem}-{digest.hexdigest()[:12]}"
+    return f"{Path(corpus).parent.name}-{Path(corpus).stem}-{digest.hexdigest()[:12]}"
 
 
 def build_eval_kb(corpus: Path, settings: Settings, embedder: Embedder, *, progress: bool = True) -> KnowledgeBase:
     """Index the corpus (resuming or reusing an earlier build) and return its knowledge base."""
     rows = read_jsonl(corpus)
-    root = settings.data_dir / "eval"
-    kb = KnowledgeBase(root, eval_kb_name(corpus, settings, embedder.name), create=True)
+    kb = KnowledgeBase(eval_root(settings), eval_kb_name(corpus, settings, embedder.name), create=True)
     pipeline = IngestPipeline(kb, embedder, settings, progress=False)
     todo = []
     for row in rows:
-        text = row.get("text", "")
-        content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if "doc_id" not in row or not str(row.get("text", "")).strip():
+            raise ConfigError(f"{corpus}: every line needs a doc_id and a non-empty text")
+        content_hash = hashlib.sha256(row["text"].encode("utf-8")).hexdigest()
         known = kb.document(str(row["doc_id"]))
         if known is None or known.content_hash != content_hash:
             todo.append((row, content_hash))
@@ -125,39 +121,96 @@ def build_eval_kb(corpus: Path, settings: Settings, embedder: Embedder, *, progr
     return kb
 
 
+def embed_questions(items: Sequence[QAItem], embedder: Embedder) -> list[np.ndarray]:
+    """Query vectors, computed once and shared by every run.
+
+    Batched for the two embedders whose `embed_query` is `embed_documents` of the
+    (prefixed) question; any other embedder is asked one question at a time.
+    """
+    if isinstance(embedder, (UseEmbedder, SentenceTransformerEmbedder)):
+        prefix = getattr(embedder, "query_prefix", "")
+        return list(embedder.embed_documents([prefix + item.question for item in items]))
+    return [embedder.embed_query(item.question) for item in items]
+
+
+# --- one run ------------------------------------------------------------------------------
+def evaluate_run(run: str, kb: KnowledgeBase, items: Sequence[QAItem], qvecs: Sequence[np.ndarray],
+                 settings: Settings, embedder: Embedder, *, progress: bool = True,
+                 details: list[dict] | None = None) -> dict:
+    """Ask every question of one configuration; metrics plus timings."""
+    if run not in RUNS:
+        raise ConfigError(f"unknown run {run!r}: use one of {', '.join(RUNS)} or langchain")
+    mode, rerank = RUNS[run]
+    if rerank and not settings.reranker_model.strip():
+        raise ConfigError("the run 'hybrid+rerank' needs a reranker: pass --reranker MODEL or set "
+                          "YIZHI_RERANKER_MODEL (a cross-encoder folder, e.g. bge-reranker-base)")
+    searcher = HybridSearcher(kb, embedder, settings, rerank=rerank)
+    ranks, refused_ok, refused_no = [], [], []
+    t0 = time.perf_counter()
+    for item, qvec in tqdm(list(zip(items, qvecs)), desc=f"asking ({run})", unit="q",
+                           disable=not progress or None):
+        pool = searcher.candidates(item.question, mode=mode, query_vector=qvec, pool=RANK_DEPTH)
+        best = max((c.relevance for c in pool), default=0.0)
+        refused = best < settings.score_threshold
+        if item.answerable:
+            ranks.append(first_hit_rank([c.chunk.source for c in pool], item.gold_doc_ids))
+            refused_ok.append(refused)
+        else:
+            refused_no.append(refused)
+        if details is not None:
+            details.append({"run": run, "qid": item.qid, "question": item.question,
+                            "gold": sorted(item.gold_doc_ids), "first_hit_rank": ranks[-1] if item.answerable else None,
+                            "refused": refused, "best_relevance": round(best, 4),
+                            "top": [{"source": c.chunk.source, "score": round(c.score, 5),
+                                     "relevance": round(c.relevance, 4)} for c in pool[:5]]})
+    seconds = time.perf_counter() - t0
+    return {"run": run, **retrieval_metrics(ranks), **refusal_metrics(refused_ok, refused_no),
+            "answerable": len(ranks), "unanswerable": len(refused_no),
+            "query_seconds": round(seconds, 2), "ms_per_query": round(1000 * seconds / max(1, len(items)), 1)}
+
+
 def evaluate(corpus: Path, qa_files: Sequence[Path], settings: Settings, embedder: Embedder, *,
              mode: str = "hybrid", progress: bool = True, details: list[dict] | None = None) -> dict:
-    """Index `corpus`, ask every question, return one object of metrics."""
+    """Index `corpus`, ask every question with one configuration, return its metrics."""
+    return evaluate_many(corpus, qa_files, settings, embedder, runs=[mode], progress=progress,
+                         details=details)["runs"][0]
+
+
+def evaluate_many(corpus: Path, qa_files: Sequence[Path], settings: Settings, embedder: Embedder, *,
+                  runs: Sequence[str] = ("hybrid",), progress: bool = True,
+                  details: list[dict] | None = None) -> dict:
+    """Index once, embed the questions once, then measure each run.
+
+    Returns {"corpus": …, "runs": [metrics per run]}; each run's metrics carry the
+    shared counts and timings so any one of them stands alone (the `--json` object).
+    """
     items = load_qa(qa_files)
     if not items:
         raise ConfigError("the QA files hold no questions")
     t0 = time.perf_counter()
     kb = build_eval_kb(corpus, settings, embedder, progress=progress)
     index_seconds = time.perf_counter() - t0
-    # Rank without the threshold (so hit@k measures ranking), then apply it for refusals.
-    searcher = HybridSearcher(kb, embedder, settings.model_copy(update={"score_threshold": -1.0}))
-    ranks, refused_ok, refused_unanswerable = [], [], []
-    t1 = time.perf_counter()
-    for item in tqdm(items, desc=f"asking ({mode})", unit="q", disable=not progress or None):
-        results = searcher.search(item.question, RANK_DEPTH, mode=mode)
-        refused = not any(r.relevance >= settings.score_threshold for r in results)
-        ranked = [r.chunk.source for r in results]
-        if item.answerable:
-            ranks.append(first_hit_rank(ranked, item.gold_doc_ids))
-            refused_ok.append(refused)
-        else:
-            refused_unanswerable.append(refused)
-        if details is not None:
-            details.append({"qid": item.qid, "question": item.question, "gold": sorted(item.gold_doc_ids),
-                            "first_hit_rank": ranks[-1] if item.answerable else None, "refused": refused,
-                            "top": [{"source": r.chunk.source, "score": round(r.score, 5),
-                                     "relevance": round(r.relevance, 4)} for r in results[:5]]})
-    query_seconds = time.perf_counter() - t1
-    metrics = {"mode": mode, **retrieval_metrics(ranks), **refusal_metrics(refused_ok, refused_unanswerable),
-               "questions": len(items), "answerable": len(ranks), "unanswerable": len(refused_unanswerable),
-               "corpus_docs": len(kb.documents()), "chunks": kb.chunk_count(),
-               "score_threshold": settings.score_threshold,
-               "index_seconds": round(index_seconds, 2), "query_seconds": round(query_seconds, 2),
-               "ms_per_query": round(1000 * query_seconds / len(items), 1)}
-    kb.close()
-    return metrics
+    try:
+        t1 = time.perf_counter()
+        qvecs = embed_questions(items, embedder)
+        embed_seconds = time.perf_counter() - t1
+        closeness_for(embedder), query_terms("预热 warm-up")  # load once, outside the per-query timings
+        shared = {"questions": len(items), "corpus_docs": len(kb.documents()), "chunks": kb.chunk_count(),
+                  "embedder": embedder.name, "score_threshold": settings.score_threshold,
+                  "index_seconds": round(index_seconds, 2), "question_embed_seconds": round(embed_seconds, 2)}
+        results = []
+        for run in runs:
+            if run == "langchain":
+                from app.eval_baseline import evaluate_langchain
+
+                metrics = evaluate_langchain(corpus, items, qvecs, settings, embedder, progress=progress,
+                                             details=details)
+            else:
+                metrics = evaluate_run(run, kb, items, qvecs, settings, embedder, progress=progress,
+                                       details=details)
+            metrics["mode"] = run
+            results.append({**metrics, **{k: v for k, v in shared.items() if k not in metrics}})
+    finally:
+        kb.close()
+    return {"corpus": str(corpus), "kb": kb.name, "runs": results,
+            "total_seconds": round(time.perf_counter() - t0, 2)}

@@ -12,10 +12,9 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from filelock import FileLock, Timeout
 
 from app.answering import History, answer, answer_stream
-from app.errors import ConfigError, KnowledgeBaseBusy, KnowledgeBaseNotFound
+from app.errors import ConfigError, KnowledgeBaseNotFound
 from app.kb_admin import PassageContext, SavedUpload, document_hashes, passage_context, store_upload
 from app.llm import BUILTIN_MODELS, DEFAULT_LLM, Generator, make_generator
 from app.settings import Settings
@@ -129,17 +128,12 @@ class YizhiService:
         validate_kb_name(name)
         if not KnowledgeBase.exists(self.settings.kb_root, name):
             raise KnowledgeBaseNotFound(name)
-        folder = self.settings.kb_root / name
-        try:
-            with FileLock(str(folder / "write.lock"), timeout=2):
-                with self._lock:
-                    kb = self._kbs.pop(name, None)
-                    if kb is not None:
-                        kb.close()
-                shutil.rmtree(folder)
-        except Timeout as exc:
-            raise KnowledgeBaseBusy(f"knowledge base '{name}' is being written: delete it when "
-                                    "indexing has finished") from exc
+        kb = self.knowledge_base(name)
+        with kb.write_lock(timeout=2):  # KnowledgeBaseBusy while another writer is at work
+            with self._lock:
+                self._kbs.pop(name, None)
+            kb.close()
+            shutil.rmtree(kb.path)
 
     def upload_types(self) -> list[str]:
         """File suffixes (without the dot) that can be indexed."""
@@ -196,6 +190,7 @@ class YizhiService:
                              generator=lambda: self._generator_for(tuned))
 
     def _search_with(self, settings: Settings, query: str, kb_names: Sequence[str]) -> list[ScoredChunk]:
+        """`search` with other settings (keep the two in step)."""
         if not kb_names:
             raise ConfigError("no knowledge base selected")
         searchers = []
@@ -213,6 +208,8 @@ class YizhiService:
         with self._lock:
             tuned = self.__dict__.setdefault("_tuned_generators", {})
             if key not in tuned:
+                if len(tuned) >= 16:  # sessions trying many values: keep a few (they are cheap)
+                    tuned.clear()
                 tuned[key] = make_generator(settings)
             return tuned[key]
 

@@ -36,17 +36,25 @@ class Settings(BaseSettings):
     context_token_budget: int = Field(600, ge=32, description="tokens of retrieved passages per prompt")
     answer_language: str = Field("auto", pattern="^(auto|zh|en)$")
 
+    # Retrieval. Every default below was chosen by measurement: docs/TUNING.md.
     chunk_size: int = Field(400, ge=50, description="characters per chunk")
     chunk_overlap: int = Field(50, ge=0)
-    title_enhance: bool = True
+    title_enhance: bool = Field(True, description="prepend the title or heading path to each chunk it indexes")
 
     top_k: int = Field(5, ge=1)
-    dense_candidates: int = Field(20, ge=1)
-    lexical_candidates: int = Field(20, ge=1)
-    rrf_k: int = Field(2, ge=1)
-    dense_weight: float = Field(0.5, ge=0)
+    dense_candidates: int = Field(50, ge=1, description="chunks taken from the vector index per query")
+    lexical_candidates: int = Field(50, ge=1, description="chunks taken from BM25 per query")
+    rrf_k: int = Field(2, ge=1, description="reciprocal rank fusion constant")
+    dense_weight: float = Field(0.7, ge=0)
     lexical_weight: float = Field(1.0, ge=0)
-    score_threshold: float = Field(0.0, ge=-1, le=1)
+    candidate_pool: int = Field(20, ge=1, description="top fused candidates that are reranked and scored for relevance")
+    doc_diversity: bool = Field(True, description="each document's best chunk first, its other chunks after")
+    relevance_dense_weight: float = Field(0.4, ge=0, le=1,
+                                          description="share of embedding similarity in the relevance score")
+    score_threshold: float = Field(0.55, ge=-1, le=1,
+                                   description="minimum relevance (0..1) for a passage to count; none: refuse")
+    reranker_model: str = Field("", description="cross-encoder (hub name in the cache, or folder); empty = off")
+    rerank_max_length: int = Field(512, ge=16, description="tokens per (question, passage) pair")
 
     max_file_mb: int = Field(200, ge=1)
     lock_timeout: float = Field(600.0, ge=0, description="seconds a writer waits for another")

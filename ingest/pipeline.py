@@ -3,7 +3,17 @@
 A file is keyed by its path and the sha256 of its bytes. An unchanged file is skipped
 before anything is parsed or embedded (so re-ingesting an unchanged folder never loads
 a model); a changed file's chunks are replaced in one transaction; a file that cannot
-be read is recorded with its reason and the batch goes on.
+be read is recorded with its reason and the batch goes on, whatever the file holds.
+
+Crash safety: each file is committed on its own (chunks, embeddings and lexical rows in
+one SQLite transaction), so a batch killed at any moment leaves every file either fully
+indexed or not at all, and running it again does exactly the files that were not
+finished. The dense index file is written at the end (atomically); when a kill leaves it
+behind the database, the next open rebuilds it from the stored embeddings.
+
+Concurrency: a batch holds the knowledge base's write lock from start to end; a second
+writer waits for it (up to `settings.lock_timeout`), then goes on with the state the
+first left. Readers never wait.
 """
 from __future__ import annotations
 
@@ -11,16 +21,16 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock, Timeout
 from tqdm import tqdm
 
-from app.errors import KnowledgeBaseBusy, LoaderError
+from app.errors import LoaderError, YizhiError
 from app.settings import Settings
-from ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from ingest.discovery import discover_files, display_path, regular_file_problem
+from ingest.loaders import load_file
 from ingest.splitter import split_documents
 from ingest.types import Document
 from retrieval.embedders import Embedder
@@ -59,6 +69,10 @@ class IngestSummary:
         return sum(o.pages for o in self.outcomes if o.status in (ADDED, UPDATED))
 
     @property
+    def ocr_pages(self) -> int:
+        return sum(o.ocr_pages for o in self.outcomes if o.status in (ADDED, UPDATED))
+
+    @property
     def chunks_per_second(self) -> float:
         return self.chunks / self.seconds if self.seconds > 0 else 0.0
 
@@ -75,35 +89,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def discover_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileOutcome]]:
-    """Files to ingest under `paths` (sorted), and outcomes for paths that cannot be.
-
-    Folders are walked without following symlinks; hidden files and folders are
-    ignored; files of unsupported types are reported, not silently dropped.
-    """
-    found: list[Path] = []
-    rejected: list[FileOutcome] = []
-    for given in paths:
-        path = Path(given).expanduser()
-        if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if name.startswith("."):
-                        continue
-                    candidate = Path(dirpath) / name
-                    if candidate.suffix.lower() in SUPPORTED_SUFFIXES:
-                        found.append(candidate)
-                    else:
-                        rejected.append(FileOutcome(str(candidate.resolve()), FAILED,
-                                                    f"unsupported file type '{candidate.suffix or name}'"))
-        elif path.is_file():
-            found.append(path)
-        else:
-            rejected.append(FileOutcome(str(path), FAILED, "no such file or folder"))
-    return sorted({p.resolve() for p in found}), rejected
-
-
 class IngestPipeline:
     """Adds, updates and removes whole documents of one knowledge base."""
 
@@ -112,25 +97,24 @@ class IngestPipeline:
         self.embedder = embedder
         self.settings = settings
         self.progress = progress
-        self._lock = FileLock(str(kb.path / "write.lock"), timeout=settings.lock_timeout)
 
-    def _locked(self):
-        try:
-            return self._lock.acquire()
-        except Timeout as exc:
-            raise KnowledgeBaseBusy(
-                f"knowledge base '{self.kb.name}' is being written by another process "
-                f"(waited {self.settings.lock_timeout:.0f} s): try again when it has finished"
-            ) from exc
+    def _locked(self, on_wait: Callable[[str], None] | None = None):
+        return self.kb.write_lock(self.settings.lock_timeout, on_wait)
 
     def run(self, paths: Sequence[Path], *, password: str | None = None,
-            on_file: Callable[[FileOutcome], None] | None = None) -> IngestSummary:
-        """Ingest files and folders; returns what happened to each file."""
+            on_file: Callable[[FileOutcome], None] | None = None,
+            on_wait: Callable[[str], None] | None = None) -> IngestSummary:
+        """Ingest files and folders; returns what happened to each file.
+
+        `on_file(outcome)` is called after each file; `on_wait(message)` once if another
+        writer holds the knowledge base (this call then waits for it, or raises
+        KnowledgeBaseBusy after `settings.lock_timeout` seconds).
+        """
         started = time.perf_counter()
         files, rejected = discover_files(paths)
-        summary = IngestSummary(outcomes=list(rejected))
+        summary = IngestSummary(outcomes=[FileOutcome(r.path, FAILED, r.reason) for r in rejected])
         self.kb.check_embedder(self.embedder.name)
-        with self._locked():
+        with self._locked(on_wait):
             try:
                 bar = tqdm(files, desc=f"ingest → {self.kb.name}", unit="file", disable=not self.progress or None)
                 for path in bar:
@@ -146,10 +130,14 @@ class IngestPipeline:
 
     def _ingest_file(self, path: Path, password: str | None, summary: IngestSummary) -> FileOutcome:
         source = str(path)
+        s = self.settings
+        problem = regular_file_problem(path)
+        if problem is not None:
+            return FileOutcome(source, FAILED, problem)
         try:
             size = path.stat().st_size
-            if size > self.settings.max_file_mb * 1024 * 1024:
-                raise LoaderError(f"file is larger than {self.settings.max_file_mb} MB (setting YIZHI_MAX_FILE_MB)")
+            if size > s.max_file_mb * 1024 * 1024:
+                raise LoaderError(f"file is larger than {s.max_file_mb} MB: raise YIZHI_MAX_FILE_MB to index it")
             content_hash = file_sha256(path)
         except OSError as exc:
             return FileOutcome(source, FAILED, f"cannot be read: {exc.strerror or exc}")
@@ -158,16 +146,25 @@ class IngestPipeline:
         previous = self.kb.document(source)
         if previous is not None and previous.status == "ok" and previous.content_hash == content_hash:
             return FileOutcome(source, SKIPPED, "unchanged", previous.chunks, previous.pages, previous.ocr_pages)
+        notes: list[str] = []
         try:
-            documents = load_file(path, source=source, content_hash=content_hash, password=password)
+            documents = load_file(path, source=source, content_hash=content_hash, password=password,
+                                  ocr=s.ocr, max_pages=s.max_pages, max_unzipped_mb=s.max_unzipped_mb, notes=notes)
             if not any(d.text.strip() for d in documents):
                 raise LoaderError("no text found (an empty file, or a scan without a text layer)")
         except LoaderError as exc:
             self.kb.mark_failed(source, content_hash, str(exc))
             return FileOutcome(source, FAILED, str(exc))
+        except YizhiError:  # not about this file (a model that cannot load): stop the batch
+            raise
+        except Exception:  # a file must never stop the batch, whatever a parser does with it
+            log.exception("unexpected error while reading %s", display_path(source))
+            reason = "cannot be read: unexpected error (details in the log)"
+            self.kb.mark_failed(source, content_hash, reason)
+            return FileOutcome(source, FAILED, reason)
         stored = self.index_documents(source, content_hash, documents, summary)
-        status = UPDATED if previous is not None else ADDED
-        return FileOutcome(source, status, "", stored.chunks, stored.pages, stored.ocr_pages)
+        status = UPDATED if previous is not None and previous.status == "ok" else ADDED
+        return FileOutcome(source, status, "; ".join(notes), stored.chunks, stored.pages, stored.ocr_pages)
 
     def index_documents(self, source: str, content_hash: str, documents: Sequence[Document],
                         summary: IngestSummary | None = None) -> FileOutcome:

@@ -1,7 +1,7 @@
-"""Reciprocal rank fusion: a pure function over ranked id lists."""
+"""Reciprocal rank fusion and document diversity: pure functions over ranked id lists."""
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 
 def reciprocal_rank_fusion(
@@ -27,3 +27,19 @@ def reciprocal_rank_fusion(
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     order = {item: i for i, item in enumerate(scores)}
     return sorted(scores.items(), key=lambda pair: (-pair[1], order[pair[0]]))
+
+
+def diversify(items: Sequence[Hashable], group_of: Callable[[Hashable], Hashable]) -> list[Hashable]:
+    """Each group's first item in order, then every other item in order.
+
+    With groups = documents, the top of a ranking shows the best chunk of as many
+    documents as possible before a second chunk of any of them (stable otherwise).
+    """
+    firsts: list[Hashable] = []
+    rest: list[Hashable] = []
+    seen: set[Hashable] = set()
+    for item in items:
+        group = group_of(item)
+        (rest if group in seen else firsts).append(item)
+        seen.add(group)
+    return firsts + rest

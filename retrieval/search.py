@@ -1,8 +1,12 @@
-"""Hybrid search over one or more knowledge bases: dense + BM25, fused by RRF.
+"""Hybrid search over one or more knowledge bases.
 
-Every candidate also gets a `relevance`: the cosine between the query and the chunk's
-stored embedding. Fused RRF scores only order candidates; relevance is what a
-threshold can compare against to say "nothing here is about the question".
+    dense top-n + BM25 top-n ─▶ RRF ─▶ pool of the best `candidate_pool`
+        ─▶ [cross-encoder rerank] ─▶ [each document's best chunk first]
+        ─▶ relevance (retrieval/relevance.py) ─▶ threshold ─▶ top k
+
+Fused (or reranked) scores order the candidates; `relevance` is the calibrated score the
+threshold compares against, because a rank cannot say "nothing here is about the
+question". When nothing passes, the answering service refuses without calling the LLM.
 """
 from __future__ import annotations
 
@@ -13,32 +17,51 @@ import numpy as np
 
 from app.settings import Settings
 from retrieval.embedders import Embedder
-from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.fusion import diversify, reciprocal_rank_fusion
 from retrieval.lexical import query_tokens
+from retrieval.relevance import closeness_for, relevance_scores
+from retrieval.rerank import CrossEncoderReranker, get_reranker, rerank_order
 from retrieval.store import KnowledgeBase
 from retrieval.types import ScoredChunk
 
 log = logging.getLogger(__name__)
 
+MODES = ("hybrid", "dense", "lexical")
+
 
 class HybridSearcher:
-    """Search one knowledge base. Cheap to build; the embedder loads on the first query."""
+    """Search one knowledge base. Cheap to build; models load on the first query.
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder, settings: Settings) -> None:
+    The reranker is the one `settings.reranker_model` names (shared by the process), or
+    the one given; `rerank=False` turns it off for this searcher.
+    """
+
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, settings: Settings, *,
+                 reranker: CrossEncoderReranker | None = None, rerank: bool = True) -> None:
         self.kb = kb
         self.embedder = embedder
         self.settings = settings
+        if reranker is None and rerank and settings.reranker_model.strip():
+            reranker = get_reranker(settings.reranker_model, settings.rerank_max_length)
+        self.reranker = reranker if rerank else None
 
     def search(self, query: str, k: int | None = None, *, mode: str = "hybrid",
                query_vector: np.ndarray | None = None) -> list[ScoredChunk]:
-        """The top `k` chunks for `query`, best first, above the score threshold.
+        """The top `k` chunks for `query`, best first, whose relevance reaches the threshold."""
+        k = k or self.settings.top_k
+        pool = self.candidates(query, mode=mode, query_vector=query_vector, pool=k)
+        return [c for c in pool if c.relevance >= self.settings.score_threshold][:k]
 
-        `mode` is "hybrid", "dense" or "lexical" (the last two for evaluation).
+    def candidates(self, query: str, *, mode: str = "hybrid", query_vector: np.ndarray | None = None,
+                   pool: int = 0) -> list[ScoredChunk]:
+        """The candidate pool in its final order, each with its relevance; no threshold.
+
+        `mode` is "hybrid", "dense" or "lexical" (the last two for evaluation); the pool
+        holds max(`candidate_pool`, `pool`) fused candidates.
         """
-        if mode not in ("hybrid", "dense", "lexical"):
-            raise ValueError(f"unknown search mode {mode!r}")
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
         s = self.settings
-        k = k or s.top_k
         if not query.strip() or self.kb.embed_model is None:
             return []
         self.kb.check_embedder(self.embedder.name)
@@ -50,31 +73,59 @@ class HybridSearcher:
         lexical_ids = [cid for cid, _ in lexical]
         fused = reciprocal_rank_fusion([dense_ids, lexical_ids], k=s.rrf_k,
                                        weights=[s.dense_weight, s.lexical_weight])
+        fused = fused[:max(s.candidate_pool, pool)]
+        chunks = self.kb.chunks([cid for cid, _ in fused])
+        fused = [(cid, score) for cid, score in fused if cid in chunks]
+        if not fused:
+            return []
 
-        relevance = dict(dense)
-        missing = [cid for cid, _ in fused if cid not in relevance]
+        if self.reranker is not None:
+            scores = self.reranker.score(query, [chunks[cid].retrieval_text for cid, _ in fused])
+            fused = [(fused[i][0], float(scores[i])) for i in rerank_order(scores)]
+        if s.doc_diversity:
+            order = diversify([cid for cid, _ in fused], lambda cid: chunks[cid].source)
+            score_of = dict(fused)
+            fused = [(cid, score_of[cid]) for cid in order]
+
+        cosine = dict(dense)
+        missing = [cid for cid, _ in fused if cid not in cosine]
         for cid, vec in self.kb.embeddings(missing).items():
-            relevance[cid] = float(np.dot(qvec, vec))
-
+            cosine[cid] = float(np.dot(qvec, vec))
+        relevance = relevance_scores(query, [chunks[cid].retrieval_text for cid, _ in fused],
+                                     [cosine.get(cid, 0.0) for cid, _ in fused],
+                                     closeness_for(self.embedder), s.relevance_dense_weight)
         dense_rank = {cid: i for i, cid in enumerate(dense_ids, 1)}
         lexical_rank = {cid: i for i, cid in enumerate(lexical_ids, 1)}
-        kept = [(cid, score) for cid, score in fused if relevance.get(cid, -1.0) >= s.score_threshold][:k]
-        chunks = self.kb.chunks([cid for cid, _ in kept])
         return [
-            ScoredChunk(chunk=chunks[cid], score=score, relevance=relevance[cid],
+            ScoredChunk(chunk=chunks[cid], score=score, relevance=rel,
                         dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid))
-            for cid, score in kept if cid in chunks
+            for (cid, score), rel in zip(fused, relevance)
         ]
 
 
+def merge_ranked(lists: Sequence[Sequence[ScoredChunk]], k: int) -> list[ScoredChunk]:
+    """Merge ranked lists by score, keeping each list's own order (k-way merge of heads)."""
+    heads = [0] * len(lists)
+    merged: list[ScoredChunk] = []
+    while len(merged) < k:
+        best = None
+        for i, ranked in enumerate(lists):
+            if heads[i] < len(ranked) and (best is None or ranked[heads[i]].score > lists[best][heads[best]].score):
+                best = i
+        if best is None:
+            break
+        merged.append(lists[best][heads[best]])
+        heads[best] += 1
+    return merged
+
+
 def search_many(searchers: Sequence[HybridSearcher], query: str, k: int) -> list[ScoredChunk]:
-    """Search several knowledge bases and merge by fused score (RRF scores share a scale)."""
+    """Search several knowledge bases and merge by score (fused or reranker scores share a scale)."""
     if not searchers:
         return []
     qvec = searchers[0].embedder.embed_query(query) if query.strip() else None
-    merged: list[ScoredChunk] = []
+    results = []
     for searcher in searchers:
         same_model = searcher.embedder.name == searchers[0].embedder.name
-        merged.extend(searcher.search(query, k, query_vector=qvec if same_model else None))
-    merged.sort(key=lambda sc: (-sc.score, -sc.relevance))
-    return merged[:k]
+        results.append(searcher.search(query, k, query_vector=qvec if same_model else None))
+    return merge_ranked(results, k)

@@ -32,7 +32,7 @@ def _pick_knowledge_bases(names: list[str]) -> list[str]:
 def _show_answer(service: YizhiService, message: dict[str, Any], key: str) -> None:
     answer: Answer | None = message.get("answer")
     if answer is not None and answer.refused:
-        st.info(f"{md_escape(answer.text)}  \n{REFUSAL_NOTE}", icon="🤷")
+        st.info(f"{md_escape(answer.text)}  \n{REFUSAL_NOTE}", icon=":material/search_off:")
     else:
         st.markdown(md_escape(message["content"]))
     if answer is not None:
@@ -85,18 +85,19 @@ def _answer(service: YizhiService, question: str, kb_names: list[str],
 
 def render() -> None:
     service = runtime.service()
-    st.title("💬 问答 Chat")
+    st.title(":material/forum: 问答 Chat")
     names = service.list_knowledge_bases()
     if not names:
         st.info("还没有知识库：请先在「知识库」页面新建并上传文件。 / No knowledge base yet: create one on the "
-                "Knowledge bases page and upload files.", icon="📚")
+                "Knowledge bases page and upload files.", icon=":material/library_books:")
         return
-    top = st.columns([4, 1], vertical_alignment="bottom")
+    top = st.columns([3, 1], vertical_alignment="bottom")
     with top[0]:
         selected = _pick_knowledge_bases(names)
     messages: list[dict[str, Any]] = st.session_state.setdefault(MESSAGES, [])
     with top[1]:
-        if st.button("🧹 清空对话 Clear", disabled=not messages, help="清空本会话的对话 / clear this session's chat"):
+        if st.button("清空 Clear", icon=":material/delete_sweep:", disabled=not messages,
+                     help="清空本会话的对话 / clear this session's chat"):
             messages.clear()
             st.rerun()
 

@@ -9,7 +9,7 @@ from app.ui import runtime
 from app.ui.textmark import file_name, md_escape
 
 CONFIRM_DOC = "confirm_delete_doc"
-STATUS = {"ok": "✅ 已索引 indexed", "failed": "❌ 失败 failed"}
+STATUS = {"ok": "已索引 indexed", "failed": "失败 failed"}
 
 
 def document_rows(documents) -> list[dict]:
@@ -22,9 +22,9 @@ def document_rows(documents) -> list[dict]:
 def _delete_document(service: YizhiService, kb: str, documents) -> None:
     paths = [d.path for d in documents]
     state = st.session_state
-    cols = st.columns([4, 1], vertical_alignment="bottom")
+    cols = st.columns([3, 1], vertical_alignment="bottom")
     choice = cols[0].selectbox("选择文档 Document", paths, format_func=file_name, key=f"doc-pick-{kb}")
-    if cols[1].button("🗑️ 删除文档 Delete", key=f"doc-delete-{kb}"):
+    if cols[1].button("删除 Delete", icon=":material/delete:", key=f"doc-delete-{kb}"):
         state[CONFIRM_DOC] = (kb, choice)
     pending = state.get(CONFIRM_DOC)
     if not pending or pending[0] != kb or pending[1] not in paths:
@@ -48,7 +48,7 @@ def _delete_document(service: YizhiService, kb: str, documents) -> None:
 
 def _reindex(service: YizhiService, kb: str, count: int) -> None:
     st.caption("修改分块设置后，或文件在磁盘上改变后使用 / after changing chunk settings or files on disk")
-    if not st.button("🔄 重新索引 Re-index", key=f"reindex-{kb}"):
+    if not st.button("重新索引 Re-index", icon=":material/refresh:", key=f"reindex-{kb}"):
         return
     done = {"n": 0}
     with st.status(f"正在重新索引 {count} 个文档… Re-indexing…", expanded=True) as status:
@@ -74,7 +74,7 @@ def _reindex(service: YizhiService, kb: str, count: int) -> None:
 
 def render(service: YizhiService, kb: str) -> None:
     documents = service.documents(kb)
-    st.subheader("📄 文档 Documents")
+    st.subheader(":material/description: 文档 Documents")
     if not documents:
         st.caption("这个知识库还没有文档 / No documents yet.")
         return

@@ -18,7 +18,7 @@ def _create(service: YizhiService) -> None:
         name = cols[0].text_input("新建知识库 New knowledge base", placeholder="例如 e.g. 产品手册",
                                   help="中文、字母、数字、_ - .，最长 64 个字符，不以点开头 / letters (any "
                                        "script), digits, _ - ., at most 64, not starting with a dot")
-        submitted = cols[1].form_submit_button("➕ 创建 Create")
+        submitted = cols[1].form_submit_button("创建 Create", icon=":material/add:")
     if submitted:
         try:
             created = service.create_knowledge_base(name)
@@ -31,7 +31,7 @@ def _create(service: YizhiService) -> None:
 
 
 def _delete(service: YizhiService, kb: str) -> None:
-    with st.expander("⚠️ 删除知识库 Delete this knowledge base"):
+    with st.expander("删除知识库 Delete this knowledge base", icon=":material/warning:"):
         st.caption("删除索引和上传的文件，无法撤销 / Deletes the index and the uploaded files; cannot be undone.")
         typed = st.text_input(f"输入 {kb} 以确认 / Type the name to confirm", key=f"kb-confirm-{kb}")
         if st.button("永久删除 Delete permanently", type="primary", disabled=typed.strip() != kb,
@@ -48,7 +48,7 @@ def _delete(service: YizhiService, kb: str) -> None:
 
 def render() -> None:
     service = runtime.service()
-    st.title("📚 知识库 Knowledge bases")
+    st.title(":material/library_books: 知识库 Knowledge bases")
     runtime.show_flashes()
     names = service.list_knowledge_bases()
     state = st.session_state
@@ -58,7 +58,7 @@ def render() -> None:
         state.pop(CURRENT, None)
     _create(service)
     if not names:
-        st.info("还没有知识库，先新建一个。 / No knowledge base yet: create one.", icon="📚")
+        st.info("还没有知识库，先新建一个。 / No knowledge base yet: create one.", icon=":material/library_books:")
         return
     kb = st.selectbox("当前知识库 Knowledge base", names, key=CURRENT)
     st.markdown(f"#### {md_escape(kb)}")

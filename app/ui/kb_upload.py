@@ -14,7 +14,8 @@ from app.ui.textmark import md_escape
 REPORT = "upload_report"
 ROUND = "upload_round"
 INDEXED, SKIPPED, FAILED = "indexed", "skipped", "failed"
-ICONS = {INDEXED: "✅ 已索引 indexed", SKIPPED: "⏭️ 已跳过 skipped", FAILED: "❌ 失败 failed"}
+ICONS = {INDEXED: ":green[:material/check_circle: 已索引 indexed]",
+         SKIPPED: ":gray[:material/skip_next: 已跳过 skipped]", FAILED: ":red[:material/cancel: 失败 failed]"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ def report_lines(rows: Iterable[UploadRow]) -> list[str]:
 
 
 def render(service: YizhiService, kb: str) -> None:
-    st.subheader("⬆️ 上传文件 Upload files")
+    st.subheader(":material/upload_file: 上传文件 Upload files")
     state = st.session_state
     report = state.get(REPORT)
     if report and report[0] == kb:

@@ -7,14 +7,14 @@ from app.ui import chat_page, kb_page, runtime, sidebar
 
 
 def run() -> None:
-    st.set_page_config(page_title="已知 Yizhi", page_icon="📖", layout="centered")
+    st.set_page_config(page_title="已知 Yizhi", page_icon=":material/auto_stories:", layout="centered")
     pages = [
-        st.Page(chat_page.render, title="问答 Chat", icon="💬", url_path="chat", default=True),
-        st.Page(kb_page.render, title="知识库 Knowledge bases", icon="📚", url_path="kb"),
+        st.Page(chat_page.render, title="问答 Chat", icon=":material/forum:", url_path="chat", default=True),
+        st.Page(kb_page.render, title="知识库 Knowledge bases", icon=":material/library_books:", url_path="kb"),
     ]
     navigation = st.navigation(pages)
     with st.sidebar:
-        st.markdown("### 📖 已知 Yizhi")
+        st.markdown("### :material/auto_stories: 已知 Yizhi")
         st.caption("只根据你的文档回答，离线运行 / Answers from your documents only, offline.")
     sidebar.render(runtime.service())
     navigation.run()

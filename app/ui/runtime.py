@@ -31,14 +31,13 @@ def service() -> YizhiService:
     try:
         return _shared_service()
     except YizhiError as exc:
-        st.error(f"已知无法启动 / Yizhi cannot start: {exc}", icon="⚠️")
-        st.stop()
-        raise  # st.stop() raises; this keeps type checkers and readers sure
+        st.error(f"已知无法启动 / Yizhi cannot start: {exc}", icon=":material/error:")
+        st.stop()  # raises: the rest of the page is not run
 
 
 def show_error(exc: YizhiError, what: str = "") -> None:
     """A Yizhi error as a message a user can act on (never a traceback)."""
-    st.error(f"{what}：{exc}" if what else str(exc), icon="⚠️")
+    st.error(f"{what}：{exc}" if what else str(exc), icon=":material/error:")
 
 
 def flash(message: str, kind: str = "success") -> None:

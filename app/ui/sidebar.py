@@ -22,11 +22,12 @@ def _reset() -> None:
 def render(service: YizhiService) -> None:
     s = service.settings
     with st.sidebar:
-        st.subheader("⚙️ 设置 Settings")
+        st.subheader(":material/tune: 设置 Settings")
         st.caption("只对当前会话有效 / for this session only")
         st.slider("检索段落数 Passages (top-k)", 1, MAX_TOP_K, min(s.top_k, MAX_TOP_K), key=TOP_K,
                   help="每个问题检索多少个段落 / how many passages each question retrieves")
-        st.slider("相关度阈值 Relevance threshold", -1.0, 1.0, float(s.score_threshold), 0.05, key=THRESHOLD,
+        low = min(0.0, float(s.score_threshold))  # relevance is 0..1; older settings allowed -1..1
+        st.slider("相关度阈值 Relevance threshold", low, 1.0, float(s.score_threshold), 0.05, key=THRESHOLD,
                   help="低于阈值的段落被丢弃；没有段落通过时拒绝回答 / passages below it are dropped; "
                        "with none left Yizhi refuses")
         st.slider("温度 Temperature", 0.0, 2.0, float(s.llm_temperature), 0.05, key=TEMPERATURE,
@@ -37,7 +38,7 @@ def render(service: YizhiService) -> None:
         st.button("恢复默认 Reset", on_click=_reset, width="stretch")
 
         st.divider()
-        st.subheader("🧠 模型 Models")
+        st.subheader(":material/memory: 模型 Models")
         models = service.describe_models()
         st.markdown(f"**嵌入 Embedding**: `{models['embed_model']}`  \n"
                     f"**大模型 LLM**: `{models['llm_model']}`  \n"

@@ -56,7 +56,13 @@ def render_sources(service: YizhiService, answer: Answer, kb_names: Sequence[str
     """The expander of numbered sources matching the [n] in the answer."""
     if answer.refused or not answer.citations:
         return
-    with st.expander(f"📚 来源 Sources ({len(answer.citations)})"):
+    # Keyed and stateful: stays open across reruns (a preview toggle reruns the page), and
+    # nothing inside is rendered while it is closed.
+    sources = st.expander(f"来源 Sources ({len(answer.citations)})", icon=":material/menu_book:",
+                          key=f"{key}-sources", on_change="rerun")
+    with sources:
+        if not sources.open:
+            return
         for citation in answer.citations:
             st.markdown(source_heading(citation.index, citation.source, citation.page, citation.score,
                                        citation.relevance))
@@ -68,7 +74,7 @@ def render_sources(service: YizhiService, answer: Answer, kb_names: Sequence[str
 def render_timings(answer: Answer) -> None:
     """Retrieval, first-token and total times for the curious."""
     t = answer.timings
-    with st.expander("⏱ 耗时 Timings"):
+    with st.expander("耗时 Timings", icon=":material/timer:"):
         st.caption(f"检索 retrieval {format_ms(t.get('retrieval_ms'))} · "
                    f"首字 first token {format_ms(t.get('first_token_ms'))} · "
                    f"总计 total {format_ms(t.get('total_ms'))}")

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MIN_OVERLAP = 8
 
 PASSAGE_STYLE = ("white-space:pre-wrap;line-height:1.65;font-size:0.93rem;margin:0.2rem 0 0.6rem 0;"
@@ -101,7 +100,3 @@ def format_ms(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:.0f} ms" if value < 1000 else f"{value / 1000:.1f} s"
-
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))

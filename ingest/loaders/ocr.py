@@ -85,22 +85,26 @@ def engine():
         return _engine
 
 
-def render(page: pymupdf.Page, clip: pymupdf.Rect | None = None) -> np.ndarray:
-    """The page (or `clip` of it) as a BGR image for OCR."""
+def render(page: pymupdf.Page, clip: pymupdf.Rect | None = None, rotation: int = 0) -> np.ndarray:
+    """The page (or `clip` of it), turned by `rotation` degrees, as a BGR image for OCR."""
     area = pymupdf.Rect(clip) if clip is not None else page.rect
     longer = max(area.width, area.height, 1.0)
     zoom = min(_MAX_ZOOM, _TARGET_SIDE / longer)
-    pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=area,
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom).prerotate(rotation), clip=area,
                           colorspace=pymupdf.csRGB, alpha=False)
     rgb = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width * 3]
     return np.ascontiguousarray(rgb.reshape(pix.height, pix.width, 3)[:, :, ::-1])
 
 
-def recognise(image: np.ndarray) -> list[OcrLine]:
-    """The text lines found in a BGR image, with their boxes in pixels."""
+def recognise(image: np.ndarray, *, upright: bool = False) -> list[OcrLine]:
+    """The text lines found in a BGR image, with their boxes in pixels.
+
+    `upright`: the image is known to be the right way up, so the angle classifier
+    (which turns short numbers like "0.008" upside down now and then) is skipped.
+    """
     ocr = engine()
     with _engine_lock:
-        result, _ = ocr(image)
+        result, _ = ocr(image, use_cls=not upright)
     lines = []
     for box, text, score in result or ():
         text = str(text).strip()
@@ -112,9 +116,10 @@ def recognise(image: np.ndarray) -> list[OcrLine]:
     return lines
 
 
-def ocr_text(page: pymupdf.Page, clip: pymupdf.Rect | None = None) -> str:
-    """The text OCR reads on the page, or on `clip` of it."""
-    return lines_to_text(recognise(render(page, clip)))
+def ocr_text(page: pymupdf.Page, clip: pymupdf.Rect | None = None, rotation: int | None = None) -> str:
+    """The text OCR reads on the page (or on `clip` of it), turned by `rotation` degrees
+    when the text's direction is known (None: unknown, lines may be upside down)."""
+    return lines_to_text(recognise(render(page, clip, rotation or 0), upright=rotation is not None))
 
 
 # --- putting recognised lines back together ----------------------------------------------

@@ -138,9 +138,9 @@ class _PageReader:
             try:
                 page = self.doc.load_page(index)
                 layer = read_page(page, _MUPDF_ERRORS)
-                plan = plan_ocr(page, layer.raw, layer.line_boxes)
+                plan = plan_ocr(page, layer.raw, layer.line_boxes, layer.rotation)
             except _MUPDF_ERRORS as exc:
-                log.warning("%s: page %d cannot be read: %s", self.path, number, exc)
+                log.info("%s: page %d cannot be read: %s", self.path, number, exc)
                 failures.append((number, _short(exc)))
                 continue
 
@@ -171,7 +171,7 @@ class _PageReader:
 
         try:
             if plan.full:
-                text = ocr_text(page)
+                text = ocr_text(page, rotation=plan.rotation)
             else:
                 text = "\n\n".join(t for t in (ocr_text(page, region) for region in plan.regions) if t)
         except OcrUnavailable as exc:

@@ -41,6 +41,7 @@ class OcrPlan:
     reason: str = ""
     regions: list[pymupdf.Rect] = field(default_factory=list)
     keep_text: bool = True  # whether the text layer is worth keeping when OCR cannot run
+    rotation: int | None = None  # degrees that turn the page upright (known from its text layer)
 
     @property
     def needed(self) -> bool:
@@ -64,9 +65,9 @@ def is_garbage(text: str) -> bool:
     chars = sum(1 for c in text if not c.isspace())
     if chars == 0:
         return False
+    ratio = garbage_ratio(text)
     # Very short texts need a clearer verdict: "A!" is not garbage, "!#$%" is.
-    threshold = GARBAGE_RATIO if chars >= 12 else 0.5
-    return garbage_ratio(text) >= threshold
+    return ratio >= GARBAGE_RATIO if chars >= 12 else ratio > 0.5
 
 
 def is_blank(page: pymupdf.Page) -> bool:
@@ -93,14 +94,15 @@ def _covered(box: pymupdf.Rect, others: list[pymupdf.Rect]) -> float:
     return sum(abs(box & other) for other in others) / area if area else 1.0
 
 
-def plan_ocr(page: pymupdf.Page, text: str, line_boxes: list[pymupdf.Rect]) -> OcrPlan:
-    """Decide what of `page` to OCR, given its text layer (`text`, and its lines' boxes)."""
+def plan_ocr(page: pymupdf.Page, text: str, line_boxes: list[pymupdf.Rect], rotation: int = 0) -> OcrPlan:
+    """Decide what of `page` to OCR, given its text layer (`text`, its lines' boxes, and
+    the rotation that makes most of it upright: undecodable glyphs still run the right way)."""
     chars = sum(1 for c in text if not c.isspace())
     if chars == 0:
         return OcrPlan(full=True, reason="no text layer") if not is_blank(page) else OcrPlan()
     if is_garbage(text):
         return OcrPlan(full=True, reason=f"text layer is garbage ({garbage_ratio(text):.0%} undecodable)",
-                       keep_text=False)
+                       keep_text=False, rotation=rotation)
     images = _image_boxes(page)
     page_area = abs(page.rect) or 1.0
     if images and chars < _SCAN_MAX_CHARS:

@@ -10,6 +10,7 @@ overstrike, and what it leaves doubled ("知知识识") is collapsed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -20,6 +21,8 @@ from ingest.loaders.pdf_tables import find_tables
 # Ligatures expanded ("ﬁ" -> "fi"); styles collected, which merges overstruck (fake bold) text.
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_STYLES
 # Dot leaders of a table of contents ("第一章 ⋯ ⋯ ⋯ ⋯ 1") shrink to one ellipsis.
+# Writing direction of a line (page coordinates, y down) -> rotation that makes it upright.
+_ROTATIONS = {(1, 0): 0, (0, -1): 90, (-1, 0): 180, (0, 1): 270}
 _LEADERS = re.compile(r"(?:[.·•⋯…][ \u3000]?){5,}")
 
 
@@ -48,17 +51,19 @@ class _Paragraph:
         return self.last_line.x1 >= max(self.bbox.x1, bbox.x1) - 2 * height
 
 
-def _text_blocks(page: pymupdf.Page):
-    """(block box, [(line box, line text)]) of each text block, in the PDF's order."""
+def _text_blocks(page: pymupdf.Page, directions: Counter):
+    """(block box, [(line box, line text)]) of each text block, in the PDF's order;
+    counts the characters written in each direction into `directions`."""
     for block in page.get_text("dict", flags=TEXT_FLAGS).get("blocks", ()):
         if block.get("type") != 0:
             continue
-        lines = [
-            (pymupdf.Rect(line["bbox"]),
-             collapse_doubled("".join(span["text"] for span in line.get("spans", ()))))
-            for line in block.get("lines", ())
-        ]
-        lines = [(box, text) for box, text in lines if text.strip()]
+        lines = []
+        for line in block.get("lines", ()):
+            text = collapse_doubled("".join(span["text"] for span in line.get("spans", ())))
+            if text.strip():
+                lines.append((pymupdf.Rect(line["bbox"]), text))
+                dx, dy = line.get("dir", (1, 0))
+                directions[(round(dx), round(dy))] += len(text)
         if lines:
             yield pymupdf.Rect(block["bbox"]), lines
 
@@ -70,11 +75,13 @@ class PageText:
     text: str
     raw: str = ""
     line_boxes: list[pymupdf.Rect] = field(default_factory=list)
+    rotation: int = 0  # degrees that turn most of the text upright (90: it runs bottom to top)
 
 
 def read_page(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> PageText:
     """The text layer of one page: paragraphs in reading order, tables as rows where they stand."""
-    blocks = list(_text_blocks(page))
+    directions: Counter = Counter()
+    blocks = list(_text_blocks(page, directions))
     if not blocks:
         return PageText("")
     tables = find_tables(page, errors)
@@ -99,4 +106,6 @@ def read_page(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> PageTe
     text = "\n\n".join(part.text if isinstance(part, _Paragraph) else part for part in parts)
     raw = "\n".join(line for _, lines in blocks for _, line in lines)
     boxes = [box for _, lines in blocks for box, _ in lines]
-    return PageText(normalize_whitespace(_LEADERS.sub(" … ", text)), raw, boxes)
+    rotation = _ROTATIONS.get(directions.most_common(1)[0][0], 0) if directions else 0
+    text = collapse_doubled(normalize_whitespace(_LEADERS.sub(" … ", text)))  # doubled across lines too
+    return PageText(text, raw, boxes, rotation)

@@ -60,3 +60,73 @@ def test_evaluator_end_to_end_on_a_tiny_corpus(tmp_path, settings, fake_embedder
     fake_embedder.calls.clear()
     again = evaluate(corpus, [qa], settings, fake_embedder, mode="lexical", progress=False)
     assert fake_embedder.calls == [] and again["hit@1"] == 1.0
+
+
+# --- several QA files, details, thresholds, answers -------------------------------------
+from app.eval_answers import answer_metrics  # noqa: E402
+from app.eval_metrics import (  # noqa: E402
+    answer_contains, answer_contains_any, best_rouge_l, choose_threshold, refusal_at, rouge_l,
+)
+from app.evaluation import evaluate_many, eval_root  # noqa: E402
+
+
+def test_threshold_logic_on_crafted_scores():
+    answerable = [0.9, 0.8, 0.75, 0.7, 0.65, 0.6, 0.58, 0.57, 0.56, 0.3]  # one hard answerable question
+    unanswerable = [0.1, 0.2, 0.3, 0.4, 0.5, 0.62]
+    assert refusal_at(0.55, answerable, unanswerable) == (0.1, pytest.approx(5 / 6))
+    t = choose_threshold(answerable, unanswerable, max_false_refusal=0.1)
+    assert 0.5 < t <= 0.56  # refuses 0.5 and below, keeps every answerable but the hard one
+    assert refusal_at(t, answerable, unanswerable) == (0.1, pytest.approx(5 / 6))
+    strict = choose_threshold(answerable, unanswerable, max_false_refusal=0.0)
+    assert strict <= 0.3 and refusal_at(strict, answerable, unanswerable)[0] == 0.0
+    assert choose_threshold(answerable, unanswerable, max_false_refusal=0.1, margin=0.05) == pytest.approx(t - 0.05)
+    with pytest.raises(ValueError):
+        choose_threshold([], [0.1])
+
+
+def test_answer_scoring_follows_the_shared_format():
+    assert answer_contains("雨燕卫星在2009年探测到了它。", ["雨燕", "雨燕卫星"])
+    assert not answer_contains("是雨燕。", ["雨燕", "雨燕卫星"])  # every element must appear
+    assert answer_contains("It happened in the 10th century.", [["10th", "tenth"], "century"])  # list = alternatives
+    assert answer_contains_any("是雨燕。", ["雨燕", "雨燕卫星"]) and not answer_contains("任何", [])
+    assert rouge_l("杭州西湖", "西湖在杭州") == pytest.approx(2 * (2 / 4) * (2 / 5) / (2 / 4 + 2 / 5))
+    assert best_rouge_l("嘉峪关", ["山海关", ["嘉峪关", "别的"]]) == 1.0 and rouge_l("", "x") == 0.0
+    m = answer_metrics([
+        {"answers": ["杭州"], "text": "在杭州。", "refused": False},
+        {"answers": ["青海"], "text": "根据已知信息无法回答该问题", "refused": True},
+        {"answers": [], "text": "根据已知信息无法回答该问题", "refused": True},
+        {"answers": [], "text": "火星有水。", "refused": False},
+    ])
+    assert m["answer_contains"] == 0.5 and m["answer_false_refusal_rate"] == 0.5
+    assert m["answer_refusal_rate_no_answer"] == 0.5 and m["answered_questions"] == 4
+
+
+def test_several_qa_files_details_and_refusal(tmp_path, settings, fake_embedder):
+    corpus = tmp_path / "corpus.jsonl"
+    _write_jsonl(corpus, [
+        {"doc_id": "d1", "title": "长城", "text": "长城是中国古代的军事防御工程，东起山海关，西至嘉峪关。"},
+        {"doc_id": "d2", "title": "西湖", "text": "西湖位于浙江省杭州市，以苏堤和白堤闻名。"},
+    ])
+    answerable, unanswerable = tmp_path / "qa_a.jsonl", tmp_path / "qa_u.jsonl"
+    _write_jsonl(answerable, [
+        {"qid": "1", "question": "长城西至哪里？", "answers": ["嘉峪关"], "gold_doc_ids": ["d1"]},
+        {"qid": "2", "question": "西湖位于哪里？", "answers": ["杭州"], "gold_doc_ids": ["d2"]},
+    ])
+    _write_jsonl(unanswerable, [
+        {"qid": "u1", "question": "火星上有水吗？", "answers": [], "gold_doc_ids": []},
+        {"qid": "u2", "question": "量子计算机的原理", "answers": [], "gold_doc_ids": []},
+        {"qid": "1", "question": "重复的编号只算一次", "answers": [], "gold_doc_ids": []},
+    ])
+    details = []
+    report = evaluate_many(corpus, [answerable, unanswerable], settings, fake_embedder,
+                           runs=["hybrid", "lexical", "dense"], progress=False, details=details)
+    assert [r["mode"] for r in report["runs"]] == ["hybrid", "lexical", "dense"]
+    hybrid = report["runs"][0]
+    assert (hybrid["answerable"], hybrid["unanswerable"], hybrid["questions"]) == (2, 2, 4)
+    assert hybrid["refusal_recall"] == 1.0 and hybrid["false_refusal_rate"] == 0.0
+    assert len(details) == 12 and {d["run"] for d in details} == {"hybrid", "lexical", "dense"}
+    row = next(d for d in details if d["qid"] == "u1" and d["run"] == "hybrid")
+    assert row["refused"] and row["best_relevance"] < settings.score_threshold and row["first_hit_rank"] is None
+    assert (eval_root(settings) / report["kb"] / "kb.sqlite").exists()
+    with pytest.raises(ConfigError, match="reranker"):
+        evaluate_many(corpus, [answerable], settings, fake_embedder, runs=["hybrid+rerank"], progress=False)

@@ -34,6 +34,13 @@ def test_constructor_is_cheap_and_errors_wait_for_first_use(tmp_path):
         gen.count_tokens("你好")
 
 
+def test_a_broken_gguf_file_is_a_load_error(tmp_path):
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\x00" * 64)
+    with pytest.raises(ModelLoadError, match="could not load"):
+        LlamaCppGenerator(str(broken), data_dir=tmp_path, n_ctx=256).count_tokens("你好")
+
+
 def test_smollm2_resolves_to_its_package_file(tmp_path):
     path = resolve_model_path("smollm2-135m", tmp_path)
     assert path.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and path.is_file()

@@ -1,0 +1,68 @@
+"""`eval --answer`: ask every question through the answering service and score the answers.
+
+The service is the one the UI and `python -m app ask` use (`YizhiService.ask`), opened
+on the evaluation knowledge base, with the configured LLM: refusals, prompts, packing
+and generation are exactly what a user gets.
+
+Figures: `answer_contains` (every gold element appears in the answer; a list element is
+a set of alternatives: the rule of ../shared/evaldata/README.md), `answer_contains_any`
+(any gold element appears), `answer_rouge_l` (character ROUGE-L against the best gold
+answer, for free-text sets like DuReader), `answer_false_refusal_rate` (refusals among
+questions that have gold answers) and `answer_refusal_rate_no_answer` (refusals among
+questions without any, e.g. unanswerable ones or SQuAD's adversarial `is_impossible`).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+from tqdm import tqdm
+
+from app.eval_metrics import answer_contains, answer_contains_any, best_rouge_l
+from app.llm import make_generator
+from app.service import YizhiService
+from app.settings import Settings
+from retrieval.embedders import Embedder
+
+log = logging.getLogger(__name__)
+
+
+def answer_metrics(rows: Sequence[dict]) -> dict[str, float]:
+    """Aggregate per-question answer rows ({"answers", "text", "refused"}) into figures."""
+    with_gold = [r for r in rows if r["answers"]]
+    without = [r for r in rows if not r["answers"]]
+    answered = [r for r in with_gold if not r["refused"]]
+    out: dict[str, float] = {"answered_questions": len(rows)}
+    if with_gold:
+        out["answer_contains"] = sum(answer_contains(r["text"], r["answers"]) for r in answered) / len(with_gold)
+        out["answer_contains_any"] = sum(answer_contains_any(r["text"], r["answers"])
+                                         for r in answered) / len(with_gold)
+        out["answer_rouge_l"] = sum(best_rouge_l(r["text"], r["answers"]) for r in answered) / len(with_gold)
+        out["answer_false_refusal_rate"] = sum(r["refused"] for r in with_gold) / len(with_gold)
+    if without:
+        out["answer_refusal_rate_no_answer"] = sum(r["refused"] for r in without) / len(without)
+    return out
+
+
+def evaluate_answers(kb_name: str, items: Sequence, settings: Settings, embedder: Embedder, *,
+                     generator=None, progress: bool = True, details: list[dict] | None = None) -> dict:
+    """Answer each question with the service on the evaluation knowledge base `kb_name`."""
+    service = YizhiService(settings.model_copy(update={"data_dir": settings.data_dir / "eval"}),
+                           embedder=embedder, generator=generator or make_generator(settings))
+    rows = []
+    t0 = time.perf_counter()
+    try:
+        for item in tqdm(items, desc="answering", unit="q", disable=not progress or None):
+            answer = service.ask(item.question, [kb_name])
+            row = {"qid": item.qid, "question": item.question, "answers": item.answers,
+                   "text": answer.text, "refused": answer.refused,
+                   "sources": [c.source for c in answer.citations], "timings": answer.timings}
+            rows.append(row)
+            if details is not None:
+                details.append({"run": "answer", **row})
+    finally:
+        service.close()
+    seconds = time.perf_counter() - t0
+    return {**answer_metrics(rows), "answer_seconds": round(seconds, 1),
+            "seconds_per_answer": round(seconds / max(1, len(rows)), 2)}

@@ -1,0 +1,59 @@
+"""The knowledge base's SQLite schema, its document records and its naming rule."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.errors import ConfigError
+
+# Letters (any script), digits, '_', '-', '.'; no path separators; not starting with '.'.
+_KB_NAME = re.compile(r"^[^\W][\w.-]{0,63}$", re.UNICODE)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+    error TEXT NOT NULL DEFAULT '',
+    pages INTEGER NOT NULL DEFAULT 0,
+    chunks INTEGER NOT NULL DEFAULT 0,
+    ocr_pages INTEGER NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    page INTEGER,
+    heading TEXT NOT NULL DEFAULT '',
+    ocr INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL,
+    retrieval_text TEXT NOT NULL,
+    embedding BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, position);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    doc_id: int
+    path: str
+    content_hash: str
+    status: str
+    error: str
+    pages: int
+    chunks: int
+    ocr_pages: int
+
+
+def validate_kb_name(name: str) -> str:
+    if not _KB_NAME.match(name or ""):
+        raise ConfigError(
+            f"'{name}' is not a valid knowledge-base name: use letters, digits, '_', '-' or '.', "
+            "at most 64 characters, not starting with a dot"
+        )
+    return name

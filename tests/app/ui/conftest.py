@@ -1,0 +1,29 @@
+"""Fixtures for the UI tests: install a service (fake or real) as the app's shared one."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from app.settings import Settings
+from app.ui import runtime
+from tests.app.ui.helpers import FakeService
+
+
+@pytest.fixture
+def use_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Any], None]]:
+    """Make the app's process-wide service this object (and forget any cached one)."""
+    def install(service: Any) -> None:
+        monkeypatch.setattr(runtime, "build_service", lambda: service)
+        runtime._shared_service.clear()
+
+    yield install
+    runtime._shared_service.clear()
+
+
+@pytest.fixture
+def fake_service(settings: Settings, use_service) -> FakeService:
+    service = FakeService(settings)
+    use_service(service)
+    return service
