@@ -34,8 +34,10 @@ test: setup
 ingest: setup
 	$(PY) -m ingest $(DOCS) --kb $(KB)
 
+# make eval DATA=folder [QA="a.jsonl b.jsonl"] [ARGS="--compare --details out.jsonl"]: questions
+# repeated across the qa files (squad's qa_sample626 holds the other two) are asked once.
 eval: setup
-	$(PY) -m app eval --corpus $(firstword $(wildcard $(DATA)/corpus*.jsonl)) $(addprefix --qa ,$(QA))
+	$(PY) -m app eval --corpus $(firstword $(wildcard $(DATA)/corpus*.jsonl)) $(addprefix --qa ,$(QA)) $(ARGS)
 
 bench: setup
 	$(PY) -m bench.ingest_bench

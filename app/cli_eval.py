@@ -33,9 +33,17 @@ def add_parser(subparsers) -> None:
                    help="cross-encoder (hub name in the cache, or folder) for this run; sets YIZHI_RERANKER_MODEL")
     p.add_argument("--threshold", type=float, help="score threshold for this run (default: the setting)")
     p.add_argument("--answer", action="store_true", help="also answer every question with the configured LLM")
-    p.add_argument("--limit", type=int, default=0, help="with --answer: answer only the first N questions")
+    p.add_argument("--limit", type=int, default=0,
+                   help="with --answer: answer only N questions, spread evenly over the QA files")
     p.add_argument("--details", type=Path, help="write per-question results to this JSONL file")
     p.add_argument("--json", action="store_true", help="print one JSON object of metrics")
+
+
+def spread(items: list, n: int) -> list:
+    """`n` items spread evenly over the list, in order (all of them when n <= 0)."""
+    if n <= 0 or n >= len(items):
+        return list(items)
+    return [items[i * len(items) // n] for i in range(n)]
 
 
 def _runs(args: argparse.Namespace, settings: Settings) -> list[str]:
@@ -60,8 +68,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.answer:
         from app.eval_answers import evaluate_answers
 
-        items = load_qa(args.qa)
-        items = items[:args.limit] if args.limit > 0 else items
+        items = spread(load_qa(args.qa), args.limit)
         report["answers"] = evaluate_answers(report["kb"], items, settings, embedder,
                                              progress=not args.json, details=details)
     if args.details:

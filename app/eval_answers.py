@@ -9,7 +9,9 @@ a set of alternatives: the rule of ../shared/evaldata/README.md), `answer_contai
 (any gold element appears), `answer_rouge_l` (character ROUGE-L against the best gold
 answer, for free-text sets like DuReader), `answer_false_refusal_rate` (refusals among
 questions that have gold answers) and `answer_refusal_rate_no_answer` (refusals among
-questions without any, e.g. unanswerable ones or SQuAD's adversarial `is_impossible`).
+questions without any, e.g. unanswerable ones or SQuAD's adversarial `is_impossible`)
+and `llm_refusal_rate_no_answer` (the same among those that passed the relevance threshold,
+so the LLM itself had to decide).
 """
 from __future__ import annotations
 
@@ -42,6 +44,9 @@ def answer_metrics(rows: Sequence[dict]) -> dict[str, float]:
         out["answer_false_refusal_rate"] = sum(r["refused"] for r in with_gold) / len(with_gold)
     if without:
         out["answer_refusal_rate_no_answer"] = sum(r["refused"] for r in without) / len(without)
+        reached = [r for r in without if r.get("llm_called", True)]
+        if reached:  # of those that passed the threshold, how many the LLM itself refused
+            out["llm_refusal_rate_no_answer"] = sum(r["refused"] for r in reached) / len(reached)
     return out
 
 
@@ -57,6 +62,7 @@ def evaluate_answers(kb_name: str, items: Sequence, settings: Settings, embedder
             answer = service.ask(item.question, [kb_name])
             row = {"qid": item.qid, "question": item.question, "answers": item.answers,
                    "text": answer.text, "refused": answer.refused,
+                   "llm_called": "first_token_ms" in answer.timings,
                    "sources": [c.source for c in answer.citations], "timings": answer.timings}
             rows.append(row)
             if details is not None:

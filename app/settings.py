@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     llm_repeat_penalty: float = Field(1.1, ge=1)
     llm_cpu_extra_buffers: str = Field("auto", pattern="^(auto|on|off)$",
                                        description="llama.cpp repacked/AMX weights; auto = off on AMX CPUs")
-    context_token_budget: int = Field(600, ge=32, description="tokens of retrieved passages per prompt")
+    context_token_budget: int = Field(350, ge=32, description="tokens of retrieved passages per prompt")
     answer_language: str = Field("auto", pattern="^(auto|zh|en)$")
 
     # Retrieval. Every default below was chosen by measurement: docs/TUNING.md.

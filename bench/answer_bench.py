@@ -7,13 +7,14 @@ alternating order, the service answers (`ask_stream`, retrieval included) and th
 prompt it built is sent to `llama_cpp.Llama.create_completion` directly; the KV cache is
 reset before each run so neither side reuses the other's prompt.
 
-    .venv/bin/python bench/answer_bench.py -n 8
+    .venv/bin/python bench/answer_bench.py -n 12
 """
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -96,14 +97,22 @@ def via_service(service: YizhiService, llama, question: str) -> tuple[float, Ans
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-n", type=int, default=8, help="questions")
+    ap.add_argument("-n", type=int, default=12, help="questions")
+    ap.add_argument("--budget", type=int, default=800,
+                    help="context token budget (800 holds the top 3 ~300-character passages; "
+                         "0 = the setting's default)")
     ap.add_argument("--gen-tokens", type=int, default=64, help="tokens generated for the tokens/s figure")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    load_before = round(os.getloadavg()[0], 2)
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Settings()
-        settings = base.model_copy(update={"data_dir": Path(tmp) / "data", "top_k": 3})
+        # no threshold: every question gets its top 3 passages, relevant or not
+        update = {"data_dir": Path(tmp) / "data", "top_k": 3, "score_threshold": -1.0}
+        if args.budget:
+            update["context_token_budget"] = args.budget
+        settings = base.model_copy(update=update)
         # reuse the assembled default model rather than assembling it again
         gen = LlamaCppGenerator.from_settings(base)
         llama = gen.llama
@@ -124,6 +133,7 @@ def main() -> int:
                     row["service_ttft"], answer = via_service(service, llama, question)
                     row["retrieval_ms"] = answer.timings["retrieval_ms"]
                     row["prompt_build_ms"] = answer.timings.get("prompt_build_ms", 0.0)
+                    row["passages"] = answer.timings.get("passages", 0)
                     row["prompt_tokens"] = len(llama.tokenize((capture.last.prompt + capture.last.answer_cue).encode()))
                     row["answer"] = answer.text
                 else:
@@ -138,11 +148,17 @@ def main() -> int:
     s_ttft = statistics.median(r["service_ttft"] for r in rows)
     d_ttft = statistics.median(r["direct_ttft"] for r in rows)
     report = {
+        "load_average_1min": [load_before, round(os.getloadavg()[0], 2)],
         "model": gen.name, "threads": gen.n_threads, "questions": len(rows), "top_k": 3,
         "context_token_budget": settings.context_token_budget,
+        "passages_median": statistics.median(r["passages"] for r in rows),
         "prompt_tokens_median": statistics.median(r["prompt_tokens"] for r in rows),
         "ttft_service_ms_median": round(1000 * s_ttft, 1), "ttft_direct_ms_median": round(1000 * d_ttft, 1),
         "service_overhead": round(s_ttft / d_ttft - 1, 4),
+        "service_overhead_paired_median": round(statistics.median(
+            r["service_ttft"] / r["direct_ttft"] - 1 for r in rows), 4),
+        "overhead_without_retrieval_paired_median": round(statistics.median(
+            (r["service_ttft"] - r["retrieval_ms"] / 1000) / r["direct_ttft"] - 1 for r in rows), 4),
         "retrieval_ms_median": statistics.median(r["retrieval_ms"] for r in rows),
         "prompt_build_ms_median": statistics.median(r["prompt_build_ms"] for r in rows),
         "prompt_tokens_per_s": round(statistics.median(r["prompt_tokens"] / r["direct_ttft"] for r in rows), 1),

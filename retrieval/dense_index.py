@@ -68,7 +68,13 @@ class DenseIndex:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
 
     def save(self, path: Path, generation: int) -> None:
-        """Replace the file at `path` atomically with this index, stamped with `generation`."""
+        """Replace the file at `path` atomically with this index, stamped with `generation`.
+
+        Call it holding the knowledge base's write lock: temporary files of other savers
+        are then leftovers of killed processes, and are removed.
+        """
+        for stale in path.parent.glob(f"{path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
         header = json.dumps({"generation": generation, "count": len(self), "dim": self.dim}).encode("utf-8")
         data = faiss.serialize_index(self._index)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")

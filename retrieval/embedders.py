@@ -67,7 +67,10 @@ class UseEmbedder:
         if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
         self.batch_size = batch_size
-        self.threads = threads or physical_cores()
+        # One BLAS thread by default: measured on 2 cores, threads=2 made a 20-character
+        # query take ~276 ms instead of ~3 ms and batches run 7x slower whenever anything
+        # else (the LLM, a second request) wants a core; see bench/ and the README.
+        self.threads = threads or 1
         self._model = None
         self._lock = threading.Lock()
 

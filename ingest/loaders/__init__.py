@@ -4,6 +4,10 @@
 `UnsupportedFile`, `EncryptedFile`) whose message is one line a user can act on; a file
 that has no text at all gives [] (the pipeline reports "no text found").
 
+PDF pages without a usable text layer are read with OCR (`ocr=True`, the default; see
+`pdf_quality` and `ocr`); the limits on hostile input (page count, unpacked size of a
+.docx) are keyword arguments, set by the pipeline from the settings.
+
 Loaders know files only: no splitting, embedding or storing here.
 """
 from __future__ import annotations

@@ -126,6 +126,7 @@ class _PageReader:
         self.ocr_pages: list[int] = []
         self._unread: list[int] = []  # pages needing OCR that were not read
         self._ocr_failed: list[int] = []
+        self._unavailable = ""  # why OCR could not run, if it could not
 
     def read(self) -> list[Document]:
         title = _title(self.doc, self.path)
@@ -148,7 +149,9 @@ class _PageReader:
                 return Document(text=text, source=self.source, page=number, title=title,
                                 heading=headings.get(number, ""), content_hash=self.content_hash, ocr=ocr)
 
-            ocr_text = self._ocr(page, plan, number) if plan.needed else None
+            ocr_text = self._ocr(page, plan, number, layer.text) if plan.needed else None
+            if ocr_text and plan.full and layer.text and plan.keep_text and len(ocr_text) < 2 * len(layer.text) + 20:
+                ocr_text = None  # a short text layer over a picture, not a scan: the layer is the better text
             if layer.text and not (plan.full and (ocr_text or not plan.keep_text)):
                 documents.append(document(layer.text, False))
             if ocr_text:
@@ -157,11 +160,13 @@ class _PageReader:
         if failures and len(failures) == page_count:
             raise LoaderError(f"cannot be read: no page of the PDF could be read ({failures[0][1]})")
         self._add_notes(failures)
-        if not documents and self._unread and not self.ocr:
+        if not documents and self._unread:
+            if self._unavailable:
+                raise LoaderError(f"no text layer, and {self._unavailable}")
             raise LoaderError("no text layer: the pages are scanned images; turn OCR on (YIZHI_OCR=true) to read them")
         return documents
 
-    def _ocr(self, page: pymupdf.Page, plan, number: int) -> str | None:
+    def _ocr(self, page: pymupdf.Page, plan, number: int, known_text: str) -> str | None:
         """OCR text of the page (or of its images), or None when OCR is off or fails."""
         if not self.ocr:
             if plan.full:
@@ -173,9 +178,11 @@ class _PageReader:
             if plan.full:
                 text = ocr_text(page, rotation=plan.rotation)
             else:
-                text = "\n\n".join(t for t in (ocr_text(page, region) for region in plan.regions) if t)
+                texts = (ocr_text(page, region, known_text=known_text) for region in plan.regions)
+                text = "\n\n".join(t for t in texts if t)
         except OcrUnavailable as exc:
             self.ocr = False
+            self._unavailable = str(exc)
             self.notes.append(str(exc))
             if plan.full:
                 self._unread.append(number)
@@ -192,7 +199,7 @@ class _PageReader:
             numbers = [n for n, _ in failures]
             self.notes.append(f"page{'s' if len(numbers) > 1 else ''} {_page_list(numbers)} could not be read "
                               f"({failures[0][1]})")
-        if self._unread:
+        if self._unread and not self._unavailable:
             self.notes.append(f"{len(self._unread)} page{'s' if len(self._unread) > 1 else ''} without a usable "
                               f"text layer left unread (pages {_page_list(self._unread)}): turn OCR on with "
                               "YIZHI_OCR=true to read them")

@@ -130,3 +130,67 @@ def test_several_qa_files_details_and_refusal(tmp_path, settings, fake_embedder)
     assert (eval_root(settings) / report["kb"] / "kb.sqlite").exists()
     with pytest.raises(ConfigError, match="reranker"):
         evaluate_many(corpus, [answerable], settings, fake_embedder, runs=["hybrid+rerank"], progress=False)
+
+
+def _tiny_sets(tmp_path):
+    corpus, qa = tmp_path / "corpus.jsonl", tmp_path / "qa.jsonl"
+    _write_jsonl(corpus, [
+        {"doc_id": "d1", "title": "长城", "text": "长城是中国古代的军事防御工程，东起山海关，西至嘉峪关。"},
+        {"doc_id": "d2", "title": "西湖", "text": "西湖位于浙江省杭州市，以苏堤和白堤闻名。"},
+    ])
+    _write_jsonl(qa, [
+        {"qid": "1", "question": "长城西至哪里？", "answers": ["嘉峪关"], "gold_doc_ids": ["d1"]},
+        {"qid": "2", "question": "火星上有水吗？", "answers": [], "gold_doc_ids": []},
+    ])
+    return corpus, qa
+
+
+def test_answers_go_through_the_service_with_the_configured_llm(tmp_path, settings, fake_embedder):
+    from app.eval_answers import evaluate_answers
+    from tests.app.conftest import RecordingGenerator
+
+    corpus, qa = _tiny_sets(tmp_path)
+    report = evaluate_many(corpus, [qa], settings, fake_embedder, progress=False)
+    llm = RecordingGenerator(reply="长城西至嘉峪关。[1]")
+    details = []
+    m = evaluate_answers(report["kb"], load_qa([qa]), settings, fake_embedder, generator=llm,
+                         progress=False, details=details)
+    assert m["answer_contains"] == 1.0 and m["answer_false_refusal_rate"] == 0.0
+    assert m["answer_refusal_rate_no_answer"] == 1.0  # refused before the LLM…
+    assert len(llm.calls) == 1  # …which was asked only the answerable question
+    assert details[0]["sources"] == ["d1"] and details[1]["refused"]
+
+
+def test_cli_prints_a_table_and_json(tmp_path, settings, fake_embedder, monkeypatch, capsys):
+    import app.cli_eval as cli_eval
+    from app.cli import main
+
+    corpus, qa = _tiny_sets(tmp_path)
+    monkeypatch.setenv("YIZHI_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setattr(cli_eval, "make_embedder", lambda *a, **k: fake_embedder)
+    assert main(["eval", "--corpus", str(corpus), "--qa", str(qa), "--compare"]) == 0
+    out = capsys.readouterr().out
+    assert "langchain" in out and "hybrid" in out and "(×" in out and "refusal_recall" in out
+    details = tmp_path / "details.jsonl"
+    assert main(["eval", "--corpus", str(corpus), "--qa", str(qa), "--json", "--details", str(details)]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert {"hit@1", "hit@5", "mrr@10", "refusal_recall", "false_refusal_rate", "questions"} <= set(metrics)
+    assert metrics["mode"] == "hybrid" and len(details.read_text(encoding="utf-8").splitlines()) == 2
+    assert main(["eval", "--corpus", str(tmp_path / "none.jsonl"), "--qa", str(qa)]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_answer_sample_is_spread_over_the_files():
+    from app.cli_eval import spread
+
+    assert spread(list(range(10)), 5) == [0, 2, 4, 6, 8]
+    assert spread(list(range(3)), 0) == [0, 1, 2] and spread(list(range(3)), 9) == [0, 1, 2]
+
+
+def test_llm_refusals_are_told_apart_from_threshold_refusals():
+    m = answer_metrics([
+        {"answers": [], "text": "根据已知信息无法回答该问题", "refused": True, "llm_called": False},
+        {"answers": [], "text": "根据已知信息无法回答该问题", "refused": True, "llm_called": True},
+        {"answers": [], "text": "编造的答案", "refused": False, "llm_called": True},
+    ])
+    assert m["answer_refusal_rate_no_answer"] == pytest.approx(2 / 3) and m["llm_refusal_rate_no_answer"] == 0.5

@@ -131,3 +131,21 @@ def test_ocr_lines_become_paragraphs_and_columns():
     text = lines_to_text(columns)
     assert text.startswith("标题横跨两栏")
     assert text.index("左栏第3行") < text.index("右栏第0行")
+
+
+@pytest.mark.slow
+def test_short_text_layer_over_a_picture_is_kept_not_replaced(tmp_path):
+    doc = pymupdf.open()
+    page = doc.new_page(width=420, height=300)
+    picture = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 210, 150), False)
+    picture.clear_with(90)  # a dark photo-like picture covering the page, no text in it
+    page.insert_image(page.rect, pixmap=picture)
+    page.insert_text((40, 60), "封面标题：二〇二四年度报告", fontname="china-s", fontsize=20, color=(1, 1, 1))
+    doc.save(tmp_path / "cover.pdf")
+    docs = load_file(tmp_path / "cover.pdf", source="c", content_hash="h")
+    assert [(d.text, d.ocr) for d in docs] == [("封面标题：二〇二四年度报告", False)]
+
+
+def test_ocr_table_rows_stay_together():
+    cells = [OcrLine(x, 30.0 * r, x + 60, 30.0 * r + 20, f"r{r}c{x // 200}") for r in range(4) for x in (0, 200, 400)]
+    assert lines_to_text(cells) == "\n".join(f"r{r}c0 | r{r}c1 | r{r}c2" for r in range(4))

@@ -1,0 +1,115 @@
+"""SIGKILL a real `python -m ingest` at several points; the knowledge base must open,
+agree with itself (database, lexical and dense indexes), answer searches, and a re-run
+must do exactly the files that were not finished."""
+from __future__ import annotations
+
+import re
+import signal
+import time
+
+import pytest
+
+from retrieval.dense_index import DenseIndex
+from retrieval.lexical import query_tokens
+from retrieval.store import KnowledgeBase
+from tests.ingest.ingest_proc import committed, env_for, make_docs, query, start_ingest, wait_for
+
+N_FILES = 40
+KB = "crash"
+
+
+def _state(db_path) -> dict[str, float]:
+    return dict(query(db_path, "SELECT path, updated_at FROM documents WHERE status = 'ok'"))
+
+
+def _verify(kb_root, db_path, done: dict[str, float]) -> None:
+    """Open after a kill: consistent, and every finished file is searchable both ways."""
+    with KnowledgeBase(kb_root, KB) as kb:
+        report = kb.check()
+        assert report.ok, report.summary()
+        assert report.chunks == report.lexical_rows == report.dense_vectors
+        assert {d.path for d in kb.documents() if d.status == "ok"} == set(done)
+        assert all(d.chunks > 0 for d in kb.documents())
+        for path in done:
+            word = path.rsplit("/", 1)[-1].removesuffix(".txt")
+            hits = kb.lexical_search(query_tokens(word), 3)
+            assert hits and kb.chunks([hits[0][0]])[hits[0][0]].source == path, word
+            vector = kb.embeddings([hits[0][0]])[hits[0][0]]
+            assert kb.dense_search(vector, 1)[0][0] == hits[0][0]
+
+
+def _dense_behind(db_path, dense_path) -> bool:
+    rows = query(db_path, "SELECT value FROM meta WHERE key = 'generation'")
+    stamp = DenseIndex.read_stamp(dense_path)
+    return bool(rows) and (stamp is None or stamp.generation < int(rows[0][0]))
+
+
+def _kill(proc, label: str) -> None:
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, f"{label}: the run ended before the kill"
+
+
+def _summary(out: str) -> tuple[int, ...]:
+    found = re.search(r"(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) failed", out)
+    assert found, out
+    return tuple(map(int, found.groups()))
+
+
+@pytest.mark.slow
+def test_sigkill_at_several_points_then_resume(tmp_path):
+    docs = tmp_path / "docs"
+    paths = make_docs(docs, N_FILES, "crashdoc")
+    env = env_for(tmp_path / "data")
+    kb_root = tmp_path / "data" / "kb"
+    db_path = kb_root / KB / "kb.sqlite"
+    dense_path = kb_root / KB / KnowledgeBase.DENSE_NAME
+
+    # Kill while starting (nothing committed), just after the first commit, and half way.
+    behind_seen = False
+    for label, at_least in [("starting", None), ("first file", 1), ("half way", N_FILES // 2)]:
+        before = _state(db_path)
+        proc = start_ingest(docs, KB, env)
+        if at_least is None:
+            time.sleep(1.5)
+        else:
+            assert wait_for(proc, db_path, max(at_least, len(before) + 1)), label
+        _kill(proc, label)
+        done = _state(db_path)
+        assert {p: done[p] for p in before} == before, f"{label}: finished files were redone"
+        behind_seen |= _dense_behind(db_path, dense_path)
+        if db_path.exists():  # a kill during start-up may come before the knowledge base exists
+            _verify(kb_root, db_path, done)
+    assert behind_seen, "no kill landed between a commit and the dense-index save"
+
+    # The re-run does exactly the files that were not finished.
+    before = _state(db_path)
+    assert 0 < len(before) < N_FILES
+    final = start_ingest(docs, KB, env)
+    out, err = final.communicate(timeout=300)
+    assert final.returncode == 0, err
+    assert _summary(out) == (N_FILES - len(before), 0, len(before), 0)
+    after = _state(db_path)
+    assert {p: after[p] for p in before} == before  # the finished files were not touched
+    assert committed(db_path) == N_FILES
+    _verify(kb_root, db_path, after)
+
+    # Change five files and kill right after the last of them is committed (the dense
+    # index is being saved, or about to be): the next run has nothing left to do.
+    started = time.time()
+    for path in paths[:5]:
+        path.write_text(path.read_text(encoding="utf-8") + "\n\n修改过的内容。", encoding="utf-8")
+    proc = start_ingest(docs, KB, env)
+    deadline = time.monotonic() + 180
+    while sum(1 for t in _state(db_path).values() if t > started) < 5 and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    if proc.poll() is None:  # on a fast machine the run may have finished already: nothing to kill
+        _kill(proc, "last commit")
+    else:
+        proc.communicate(timeout=30)
+    _verify(kb_root, db_path, _state(db_path))
+    again = start_ingest(docs, KB, env)
+    out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    assert _summary(out) == (0, 0, N_FILES, 0)
