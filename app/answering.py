@@ -36,6 +36,8 @@ _EN_ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|s
 _ZH_TRAILING_NE = re.compile(r"呢[？?。\s]*$")
 SHORT_ZH_CHARS = 5  # a Latin word (RCEP, iPhone) counts as two characters
 SHORT_EN_WORDS = 4
+# A small base model sometimes "answers" by copying a passage header: `[2]` and no more.
+_CITATIONS_ONLY = re.compile(r"(?:\[\d+\][\s,，、]*)*")
 # Tokens kept free in the context window besides the passages and the answer.
 _CTX_MARGIN = 16
 
@@ -140,13 +142,14 @@ def answer_stream(question: str, kb_names: Sequence[str], history: History | Non
     text = "".join(pieces).strip()
     timings["first_token_ms"] = _ms((t_first or t_done) - t0)
     timings["generation_ms"] = _ms(t_done - (t_first or t_done))
-    timings["generated_pieces"] = len(pieces)
+    timings["answer_tokens"] = gen.count_tokens(text)
     timings["total_ms"] = _ms(t_done - t0)
 
-    if is_refusal(text):
-        if not text:
+    said_nothing = _CITATIONS_ONLY.fullmatch(text) is not None  # also matches ""
+    if said_nothing or is_refusal(text):
+        if said_nothing:
             text = REFUSALS[language][0]
-            yield text
+            yield ("\n" if pieces else "") + text
         yield Answer(question, text, True, (), timings, language, query)
         return
     yield Answer(question, text, False, _citations(results, shown), timings, language, query)
@@ -162,4 +165,5 @@ def answer(question: str, kb_names: Sequence[str], history: History | None, **kw
     return result
 
 
-__all__ = ["History", "SearchFn", "answer", "answer_stream", "detect_language", "is_follow_up", "passage_of", "retrieval_query"]
+__all__ = ["History", "SearchFn", "answer", "answer_stream", "detect_language", "is_follow_up", "passage_of",
+           "retrieval_query"]

@@ -124,4 +124,4 @@ def print_report(report: dict, corpus: Path, settings: Settings) -> None:
     if answers:
         print("answers (" + f"{answers['answered_questions']} questions, {answers['seconds_per_answer']} s each): "
               + ", ".join(f"{k} {v:.3f}" for k, v in answers.items()
-                          if k.startswith("answer_") and k != "answer_seconds"))
+                          if (k.startswith("answer_") or k.startswith("llm_")) and k != "answer_seconds"))

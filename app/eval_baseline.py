@@ -61,6 +61,37 @@ def _cache_dir(corpus: Path, settings: Settings, embedder_name: str) -> Path:
     return settings.data_dir / "eval" / "langchain" / f"{Path(corpus).parent.name}-{digest.hexdigest()[:12]}"
 
 
+def _read_cache(folder: Path) -> tuple[list[str], list[dict], np.ndarray] | None:
+    """Chunks and vectors of an earlier run, or None when absent or unreadable (rebuild)."""
+    vectors_path, chunks_path = folder / "vectors.npy", folder / "chunks.jsonl"
+    if not (vectors_path.exists() and chunks_path.exists()):
+        return None
+    try:
+        # split on "\n" only: chunk texts may hold other line separators (U+2028 …)
+        rows = [json.loads(line) for line in chunks_path.read_text(encoding="utf-8").split("\n") if line]
+        vectors = np.load(vectors_path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        log.warning("baseline cache %s is unreadable (%s): rebuilding it", folder, exc)
+        return None
+    if len(rows) != len(vectors):
+        log.warning("baseline cache %s holds %d chunks but %d vectors: rebuilding it", folder, len(rows), len(vectors))
+        return None
+    return [r["text"] for r in rows], [{"doc_id": r["doc_id"]} for r in rows], vectors
+
+
+def _write_cache(folder: Path, texts: Sequence[str], metadatas: Sequence[dict], vectors: np.ndarray) -> None:
+    """Chunks first, vectors last, each renamed into place: a crash leaves no half cache."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vectors.npy").unlink(missing_ok=True)
+    tmp = folder / "chunks.jsonl.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for text, meta in zip(texts, metadatas):
+            fh.write(json.dumps({"doc_id": meta["doc_id"], "text": text}, ensure_ascii=False) + "\n")
+    tmp.replace(folder / "chunks.jsonl")
+    np.save(folder / "vectors.tmp.npy", vectors)
+    (folder / "vectors.tmp.npy").replace(folder / "vectors.npy")
+
+
 def build_baseline_store(corpus: Path, settings: Settings, embedder: Embedder, *, progress: bool = True):
     """The LangChain FAISS store over the corpus (vectors from the cache when present)."""
     from langchain_community.vectorstores import FAISS
@@ -68,11 +99,9 @@ def build_baseline_store(corpus: Path, settings: Settings, embedder: Embedder, *
     from app.evaluation import read_jsonl
 
     folder = _cache_dir(corpus, settings, embedder.name)
-    vectors_path, chunks_path = folder / "vectors.npy", folder / "chunks.jsonl"
-    if vectors_path.exists() and chunks_path.exists():
-        rows = [json.loads(line) for line in chunks_path.read_text(encoding="utf-8").splitlines() if line]
-        texts, metadatas = [r["text"] for r in rows], [{"doc_id": r["doc_id"]} for r in rows]
-        vectors = np.load(vectors_path)
+    cached = _read_cache(folder)
+    if cached is not None:
+        texts, metadatas, vectors = cached
     else:
         texts, metadatas = split_corpus(read_jsonl(corpus))
         batch = 64
@@ -80,12 +109,7 @@ def build_baseline_store(corpus: Path, settings: Settings, embedder: Embedder, *
                  for i in tqdm(range(0, len(texts), batch), desc="indexing (langchain)", unit="batch",
                                disable=not progress or None)]
         vectors = np.vstack(parts) if parts else np.zeros((0, 1), np.float32)
-        folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / "vectors.tmp.npy", vectors)
-        (folder / "vectors.tmp.npy").replace(vectors_path)
-        with open(chunks_path, "w", encoding="utf-8") as fh:
-            for text, meta in zip(texts, metadatas):
-                fh.write(json.dumps({"doc_id": meta["doc_id"], "text": text}, ensure_ascii=False) + "\n")
+        _write_cache(folder, texts, metadatas, vectors)
     store = FAISS.from_embeddings(list(zip(texts, vectors.tolist())), LangChainEmbeddings(embedder),
                                   metadatas=metadatas)
     return store, len(texts)

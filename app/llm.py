@@ -68,9 +68,9 @@ def until_stop(pieces: Iterable[str], stops: Sequence[str]) -> Iterator[str]:
 
     Done here rather than by llama.cpp so that stops only count once the answer has
     begun (base models often open with a blank line) and so that "\n" can be a stop.
-    Text that could be the start of a stop sequence is held back until it is not.
+    Only a tail that could be the start of a stop sequence is held back, so text flows
+    as soon as it is generated.
     """
-    hold = max((len(s) for s in stops), default=1) - 1
     buf = ""
     started = False
     for piece in pieces:
@@ -85,11 +85,23 @@ def until_stop(pieces: Iterable[str], stops: Sequence[str]) -> Iterator[str]:
             if buf[:cut]:
                 yield buf[:cut]
             return
+        hold = _stop_prefix_len(buf, stops)
         if len(buf) > hold:
             yield buf[:len(buf) - hold]
             buf = buf[len(buf) - hold:]
     if buf:
         yield buf
+
+
+def _stop_prefix_len(text: str, stops: Sequence[str]) -> int:
+    """Length of the longest tail of `text` that begins some stop sequence."""
+    best = 0
+    for stop in stops:
+        for n in range(min(len(stop) - 1, len(text)), best, -1):
+            if stop.startswith(text[-n:]):
+                best = n
+                break
+    return best
 
 
 class LlamaCppGenerator:

@@ -74,9 +74,13 @@ def direct(llama, gen: LlamaCppGenerator, request: GenerationRequest, max_tokens
     llama.reset()
     t0 = time.perf_counter()
     first, n = None, 0
-    for _ in llama.create_completion(request.prompt + request.answer_cue, max_tokens=max_tokens, stop=stop,
-                                     temperature=gen.temperature, seed=gen.seed,
-                                     repeat_penalty=gen.repeat_penalty, stream=True):
+    params = dict(max_tokens=max_tokens, stop=stop, temperature=gen.temperature, seed=gen.seed,
+                  repeat_penalty=gen.repeat_penalty, stream=True)
+    if gen.chat:  # instruction-tuned model: the chat template, as the service does
+        chunks = llama.create_chat_completion(messages=[{"role": "user", "content": request.prompt}], **params)
+    else:
+        chunks = llama.create_completion(request.prompt + request.answer_cue, **params)
+    for _ in chunks:
         first = first or time.perf_counter()
         n += 1
     end = time.perf_counter()
@@ -160,7 +164,7 @@ def main() -> int:
         "overhead_without_retrieval_paired_median": round(statistics.median(
             (r["service_ttft"] - r["retrieval_ms"] / 1000) / r["direct_ttft"] - 1 for r in rows), 4),
         "retrieval_ms_median": statistics.median(r["retrieval_ms"] for r in rows),
-        "prompt_build_ms_median": statistics.median(r["prompt_build_ms"] for r in rows),
+        "prompt_build_ms_median": round(statistics.median(r["prompt_build_ms"] for r in rows), 2),
         "prompt_tokens_per_s": round(statistics.median(r["prompt_tokens"] / r["direct_ttft"] for r in rows), 1),
         "generation_tokens_per_s": round((n_tok - 1) / gen_s, 1) if gen_s else None,
         "samples": [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()} for r in rows],

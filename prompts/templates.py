@@ -47,8 +47,8 @@ ANSWER_CUES: dict[str, str] = {"zh": "\n答案：", "en": "\nAnswer:"}
 # Where a base model has finished its answer and starts inventing the next exercise
 # (counted once the answer has begun: a leading blank line is skipped).
 STOP_SEQUENCES: dict[str, tuple[str, ...]] = {
-    "zh": ("\n", "问题是：", "已知信息：", "<document", "</document"),
-    "en": ("\n", "The question is:", "Known information:", "<document", "</document"),
+    "zh": ("\n", "问题是：", "已知信息：", "来源：", "<document", "</document"),
+    "en": ("\n", "The question is:", "Known information:", "source:", "<document", "</document"),
 }
 
 _PAGE_LABEL = {"zh": "第{page}页", "en": "page {page}"}

@@ -289,7 +289,8 @@ class KnowledgeBase:
 
     # --- consistency ---------------------------------------------------------------------
     def _dense_index(self, dim: int | None = None) -> DenseIndex | None:
-        return self._mirror.current(dim)
+        with self._mutex:
+            return self._mirror.current(dim)
 
     def check(self) -> store_check.Report:
         """Compare the database, the lexical index and the dense index (see `store_check`)."""

@@ -88,6 +88,16 @@ def test_model_refusal_is_reported_as_refused(settings, fake_embedder, tiny_docs
     service.close()
 
 
+@pytest.mark.parametrize("reply", ["", "   ", "[2]", "[1] [2]"])
+def test_an_empty_or_header_only_reply_becomes_a_refusal(settings, reply):
+    results = [_scored("大熊猫主要吃竹子。", "panda.txt", 0.5)]
+    items = list(answer_stream("大熊猫吃什么？", ["kb"], None, settings=settings, search=lambda q, kbs: results,
+                               generator=lambda: RecordingGenerator(reply)))
+    answer = items[-1]
+    assert answer.refused and answer.text == "根据已知信息无法回答该问题" and answer.citations == ()
+    assert "".join(items[:-1]).endswith("根据已知信息无法回答该问题")
+
+
 # --- answering ------------------------------------------------------------------------------
 def test_streams_pieces_then_an_answer_citing_the_given_passages(settings, fake_embedder, tiny_docs):
     fake = RecordingGenerator()

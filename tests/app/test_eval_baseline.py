@@ -61,3 +61,16 @@ def test_compare_runs_the_baseline_beside_yizhi(tmp_path, settings, fake_embedde
     assert base["refusal_recall"] == 0.0  # the plain recipe has no threshold: it never refuses
     assert hybrid["hit@1"] == 1.0 and hybrid["refusal_recall"] == 1.0
     assert base["chunks"] != hybrid["chunks"]  # its own splitter, its own index
+
+
+def test_cache_survives_line_separators_and_rebuilds_when_damaged(tmp_path, settings, fake_embedder):
+    corpus = tmp_path / "corpus.jsonl"
+    _write_jsonl(corpus, CORPUS + [{"doc_id": "sep", "text": "网页里的文字\u2028常带有行分隔符\x85和\x1c控制字符。"}])
+    _, n = build_baseline_store(corpus, settings, fake_embedder, progress=False)
+    fake_embedder.calls.clear()
+    _, again = build_baseline_store(corpus, settings, fake_embedder, progress=False)
+    assert again == n and fake_embedder.calls == []  # read back as written
+    cache = next((settings.data_dir / "eval" / "langchain").iterdir())
+    (cache / "chunks.jsonl").write_text('{"doc_id": "wall", "te', encoding="utf-8")  # a damaged cache
+    _, rebuilt = build_baseline_store(corpus, settings, fake_embedder, progress=False)
+    assert rebuilt == n and fake_embedder.calls  # re-embedded instead of failing

@@ -79,9 +79,16 @@ def test_until_stop_streams_before_the_end():
         while True:
             i += 1
             yield f"字{i}"
-    stream = until_stop(endless(), ("问题是：",))
-    head = "".join(next(stream) for _ in range(3))  # text flows while generation goes on
-    assert head and "字1字2字3字4".startswith(head)
+    stream = until_stop(endless(), ("问题是：", "</document"))
+    assert next(stream) == "字1"  # each piece flows on as soon as it is generated
+    assert next(stream) == "字2"
+
+
+def test_until_stop_holds_back_only_a_possible_stop():
+    stream = until_stop(iter(["高句丽国", "。问", "题", "是：下一题"]), ("问题是：",))
+    assert next(stream) == "高句丽国"
+    assert next(stream) == "。"  # "问" might begin "问题是：": held back
+    assert list(stream) == []
 
 
 @pytest.mark.slow
