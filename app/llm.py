@@ -122,7 +122,7 @@ class LlamaCppGenerator:
         self.max_tokens = max_tokens
         self.repeat_penalty = repeat_penalty
         self.prompt_style = prompt_style
-        self.extra_buffers = use_extra_buffers(extra_buffers)
+        self.extra_buffers = extra_buffers  # auto|on|off, resolved when the model loads
         self.name = (model or DEFAULT_LLM).strip()
         self._llama: Any = None
         self._use_lock: threading.Lock | None = None
@@ -142,7 +142,8 @@ class LlamaCppGenerator:
         with self._lock:
             if self._llama is None:
                 path = resolve_model_path(self.spec, self.data_dir)
-                self._llama, self._use_lock = load_llama(path, self.n_ctx, self.n_threads, self.extra_buffers)
+                self._llama, self._use_lock = load_llama(path, self.n_ctx, self.n_threads,
+                                                           use_extra_buffers(self.extra_buffers))
                 self._chat = wants_chat_template(self._llama.metadata, path.name, self.prompt_style)
                 self.name = path.name
                 log.info("%s: %s prompting", path.name, "chat-template" if self._chat else "completion")
@@ -150,8 +151,8 @@ class LlamaCppGenerator:
 
     @property
     def chat(self) -> bool:
-        """True when prompts go through the model's chat template."""
-        self.llama
+        """True when prompts go through the model's chat template (loads the model)."""
+        _ = self.llama
         return bool(self._chat)
 
     def count_tokens(self, text: str) -> int:

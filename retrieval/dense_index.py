@@ -61,6 +61,9 @@ class DenseIndex:
             self._index.remove_ids(np.asarray(ids, dtype=np.int64))
 
     def search(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
+        # One query over ≤ a few 100k vectors: FAISS's OpenMP threads cost more than they
+        # save (measured at 20k x 512: 14.7 ms with 2 threads, 3.5 ms with 1, on 2 cores).
+        faiss.omp_set_num_threads(1)
         if len(self) == 0 or n <= 0:
             return []
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)

@@ -33,6 +33,11 @@ def tokenize(text: str) -> list[str]:
     return [t for t in (w.strip().lower() for w in jieba.lcut_for_search(text)) if t and _WORDLIKE.search(t)]
 
 
+def lexical_rows(texts: list[str]) -> list[str]:
+    """The space-joined tokens stored in the FTS5 table, one row per text."""
+    return [" ".join(tokenize(t)) for t in texts]
+
+
 def query_tokens(text: str) -> list[str]:
     """Distinct tokens of a query, stopwords dropped (all kept if that leaves none)."""
     tokens = list(dict.fromkeys(tokenize(text)))

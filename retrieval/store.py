@@ -31,7 +31,7 @@ from app.errors import EmbedderMismatch, KnowledgeBaseNotFound
 from ingest.types import Chunk
 from retrieval import store_check
 from retrieval.dense_index import DenseIndex
-from retrieval.lexical import fts_match_expression, tokenize
+from retrieval.lexical import fts_match_expression, lexical_rows, tokenize
 from retrieval.store_dense import DenseMirror
 from retrieval.store_lock import WriteLock
 from retrieval.store_schema import SCHEMA, DocumentRecord, validate_kb_name
@@ -164,13 +164,20 @@ class KnowledgeBase:
         model_name: str,
         pages: int = 0,
         ocr_pages: int = 0,
+        lexical_tokens: Sequence[str] | None = None,
     ) -> list[int]:
-        """Store a document's chunks, replacing whatever that path had. Returns chunk ids."""
+        """Store a document's chunks, replacing whatever that path had. Returns chunk ids.
+
+        `lexical_tokens`: the chunks' `lexical_rows`, when the caller tokenised them already.
+        """
         if len(chunks) != len(embeddings):
             raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
         self.check_embedder(model_name)
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
-        tokens = [" ".join(tokenize(chunk.retrieval_text)) for chunk in chunks]  # outside the transaction
+        tokens = list(lexical_tokens) if lexical_tokens is not None else lexical_rows(
+            [c.retrieval_text for c in chunks])  # outside the transaction
+        if len(tokens) != len(chunks):
+            raise ValueError(f"{len(chunks)} chunks but {len(tokens)} token rows")
         with self._mutex:
             self._dense_index(dim=vectors.shape[1] if len(vectors) else None)
             with self.transaction() as db:
