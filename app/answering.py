@@ -150,7 +150,9 @@ def answer_stream(question: str, kb_names: Sequence[str], history: History | Non
         if said_nothing:
             text = REFUSALS[language][0]
             yield ("\n" if pieces else "") + text
-        yield Answer(question, text, True, (), timings, language, query)
+        # The passages the model was given stay attached: a small model refuses answerable
+        # questions too, and the user can still read what was found.
+        yield Answer(question, text, True, _citations(results, shown), timings, language, query)
         return
     yield Answer(question, text, False, _citations(results, shown), timings, language, query)
 

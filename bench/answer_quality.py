@@ -76,7 +76,7 @@ def run_model(spec: str, settings: Settings, chosen, show: int) -> dict:
                               for c in answer.citations) if answer.citations else None
         rows.append({"qid": item.qid, "question": item.question, "gold": item.answers, "answer": answer.text,
                      "hit": contains_gold(answer.text, item.answers), "refused": answer.refused,
-                     "gold_in_context": gold_in_context, **answer.timings})
+                     "gold_in_cited_context": gold_in_context, **answer.timings})
         if i < show:
             logging.info("%s | %s | gold %s -> %r", spec, item.question, item.answers[0], answer.text[:80])
     ttft = [r["first_token_ms"] for r in rows]

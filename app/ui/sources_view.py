@@ -54,12 +54,15 @@ def render_preview(service: YizhiService, kb_names: Sequence[str], citation: Cit
 def render_sources(service: YizhiService, answer: Answer, kb_names: Sequence[str], terms: Sequence[str],
                    key: str) -> None:
     """The expander of numbered sources matching the [n] in the answer."""
-    if answer.refused or not answer.citations:
+    if not answer.citations:
         return
+    # After a model refusal these are the passages it was given: shown, but labelled so.
+    label = f"来源 Sources ({len(answer.citations)})"
+    if answer.refused:
+        label += " · 模型据此未能作答 / the model read these but did not answer"
     # Keyed and stateful: stays open across reruns (a preview toggle reruns the page), and
     # nothing inside is rendered while it is closed.
-    sources = st.expander(f"来源 Sources ({len(answer.citations)})", icon=":material/menu_book:",
-                          key=f"{key}-sources", on_change="rerun")
+    sources = st.expander(label, icon=":material/menu_book:", key=f"{key}-sources", on_change="rerun")
     with sources:
         if not sources.open:
             return

@@ -1,6 +1,8 @@
 """Fixtures for the answering tests: a recording fake LLM and a tiny Chinese knowledge base."""
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +50,23 @@ def write_docs(folder: Path, docs: dict[str, str] = TINY_DOCS) -> list[Path]:
         (folder / name).write_text(text, encoding="utf-8")
         paths.append(folder / name)
     return paths
+
+
+@pytest.fixture(scope="session")
+def assembled_default_model(tmp_path_factory) -> Path:
+    """The default GGUF, assembled once per test session."""
+    from app.llm import resolve_model_path
+    return resolve_model_path("", tmp_path_factory.mktemp("llm"))
+
+
+def share_default_model(assembled: Path, data_dir: Path) -> None:
+    """Hard-link the assembled default model into `data_dir/models` (no second 253 MB copy)."""
+    target = data_dir / "models" / assembled.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(assembled, target)
+    except OSError:
+        shutil.copyfile(assembled, target)
 
 
 @pytest.fixture

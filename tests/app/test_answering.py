@@ -15,7 +15,7 @@ from app.types import Answer, Turn
 from ingest.types import Chunk
 from prompts.templates import render_context
 from retrieval.types import ScoredChunk
-from tests.app.conftest import RecordingGenerator
+from tests.app.conftest import RecordingGenerator, share_default_model
 
 
 def _service(settings, fake_embedder, generator, docs=None, **update):
@@ -84,7 +84,8 @@ def test_model_refusal_is_reported_as_refused(settings, fake_embedder, tiny_docs
     service = _service(settings, fake_embedder, fake, tiny_docs)
     answer = service.ask("RCEP包括哪些国家？", ["news"])
     assert len(fake.calls) == 1
-    assert answer.refused and answer.citations == ()
+    # refused, but the passages the model read are still shown to the user
+    assert answer.refused and answer.citations and Path(answer.citations[0].source).name == "rcep.txt"
     service.close()
 
 
@@ -94,7 +95,8 @@ def test_an_empty_or_header_only_reply_becomes_a_refusal(settings, reply):
     items = list(answer_stream("大熊猫吃什么？", ["kb"], None, settings=settings, search=lambda q, kbs: results,
                                generator=lambda: RecordingGenerator(reply)))
     answer = items[-1]
-    assert answer.refused and answer.text == "根据已知信息无法回答该问题" and answer.citations == ()
+    assert answer.refused and answer.text == "根据已知信息无法回答该问题"
+    assert [c.source for c in answer.citations] == ["panda.txt"]
     assert "".join(items[:-1]).endswith("根据已知信息无法回答该问题")
 
 
@@ -176,7 +178,9 @@ def test_cli_errors_go_to_stderr_with_advice(tmp_path, monkeypatch, capsys):
 
 # --- the real path -------------------------------------------------------------------------
 @pytest.mark.slow
-def test_real_model_answers_from_a_real_knowledge_base(settings, use_embedder, tiny_docs, capsys):
+def test_real_model_answers_from_a_real_knowledge_base(settings, use_embedder, tiny_docs, capsys,
+                                                        assembled_default_model):
+    share_default_model(assembled_default_model, settings.data_dir)  # YIZHI_LLM_MODEL stays empty
     service = YizhiService(settings, embedder=use_embedder)
     summary = service.ingest("tiny", tiny_docs)
     assert summary.count("added") == 2

@@ -92,10 +92,13 @@ def test_until_stop_holds_back_only_a_possible_stop():
 
 
 @pytest.mark.slow
-def test_default_model_is_assembled_once_loaded_once_and_streams(tmp_path):
+def test_default_model_is_assembled_once_loaded_once_and_streams(assembled_default_model):
     assert DEFAULT_LLM == "gemma3-270m"
-    path = resolve_model_path("", tmp_path)
-    assert path.parent == tmp_path / "models" and path.read_bytes()[:4] == b"GGUF"
+    path = assembled_default_model
+    tmp_path = path.parent.parent
+    assert path.parent == tmp_path / "models"
+    with open(path, "rb") as fh:
+        assert fh.read(4) == b"GGUF"
     mtime = path.stat().st_mtime_ns
     assert resolve_model_path("", tmp_path) == path and path.stat().st_mtime_ns == mtime
 
