@@ -17,6 +17,8 @@ MESSAGES = "chat_messages"
 SELECTED = "chat_kbs"
 DEFAULT_KB = "default"
 REFUSAL_NOTE = "知识库中没有找到足以回答的内容 / The knowledge bases hold nothing that answers this."
+MODEL_REFUSAL_NOTE = ("模型没能从下面的段落中作答，请直接查看原文 / The model could not answer from the passages "
+                      "below: read them yourself.")
 
 
 def _pick_knowledge_bases(names: list[str]) -> list[str]:
@@ -32,7 +34,8 @@ def _pick_knowledge_bases(names: list[str]) -> list[str]:
 def _show_answer(service: YizhiService, message: dict[str, Any], key: str) -> None:
     answer: Answer | None = message.get("answer")
     if answer is not None and answer.refused:
-        st.info(f"{md_escape(answer.text)}  \n{REFUSAL_NOTE}", icon=":material/search_off:")
+        note = MODEL_REFUSAL_NOTE if answer.citations else REFUSAL_NOTE
+        st.info(f"{md_escape(answer.text)}  \n{note}", icon=":material/search_off:")
     else:
         st.markdown(md_escape(message["content"]))
     if answer is not None:
