@@ -80,7 +80,10 @@ class YizhiService:
         return IngestPipeline(kb, self.embedder, self.settings, progress=False).remove(path)
 
     # --- retrieval ---------------------------------------------------------------------
-    def search(self, query: str, kb_names: Sequence[str], k: int | None = None) -> list[ScoredChunk]:
+    def search(self, query: str, kb_names: Sequence[str], k: int | None = None, *,
+               settings: Settings | None = None) -> list[ScoredChunk]:
+        """The best chunks for `query`; `settings` overrides the retrieval settings for one call."""
+        settings = settings or self.settings
         if not query or not query.strip():
             raise ConfigError("the question is empty: type a question")
         if not kb_names:
@@ -89,8 +92,8 @@ class YizhiService:
         for name in kb_names:
             if not KnowledgeBase.exists(self.settings.kb_root, name):
                 raise KnowledgeBaseNotFound(name)
-            searchers.append(HybridSearcher(self.knowledge_base(name), self.embedder, self.settings))
-        return search_many(searchers, query, k or self.settings.top_k)
+            searchers.append(HybridSearcher(self.knowledge_base(name), self.embedder, settings))
+        return search_many(searchers, query, k or settings.top_k)
 
     # --- answering ---------------------------------------------------------------------
     @property
@@ -186,19 +189,8 @@ class YizhiService:
         except ValueError as exc:
             raise ConfigError(f"invalid setting: {exc}") from exc
         return answer_stream(question, kb_names, history, settings=tuned,
-                             search=lambda q, kbs: self._search_with(tuned, q, kbs),
+                             search=lambda q, kbs: self.search(q, kbs, settings=tuned),
                              generator=lambda: self._generator_for(tuned))
-
-    def _search_with(self, settings: Settings, query: str, kb_names: Sequence[str]) -> list[ScoredChunk]:
-        """`search` with other settings (keep the two in step)."""
-        if not kb_names:
-            raise ConfigError("no knowledge base selected")
-        searchers = []
-        for name in kb_names:
-            if not KnowledgeBase.exists(self.settings.kb_root, name):
-                raise KnowledgeBaseNotFound(name)
-            searchers.append(HybridSearcher(self.knowledge_base(name), self.embedder, settings))
-        return search_many(searchers, query, settings.top_k)
 
     def _generator_for(self, settings: Settings) -> Generator:
         """The LLM with these sampling settings; the model file itself is loaded once (app.llm)."""

@@ -106,10 +106,7 @@ class SentenceTransformerEmbedder:
             raise ConfigError("embedding model name is empty: set YIZHI_EMBED_MODEL to a hub name or folder")
         if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
-        self.model_ref = model
-        self.is_folder = Path(model).expanduser().is_dir()
-        # A folder is recorded by its resolved path so two folders never look alike.
-        self.name = str(Path(model).expanduser().resolve()) if self.is_folder else model
+        self.model_ref, self.is_folder, self.name = model_reference(model)
         self.batch_size = batch_size
         self.query_prefix = query_prefix if query_prefix is not None else _query_prefix_for(model)
         self._model = None
@@ -120,7 +117,7 @@ class SentenceTransformerEmbedder:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
 
-                ref = str(Path(self.model_ref).expanduser()) if self.is_folder else self.model_ref
+                ref = self.name if self.is_folder else self.model_ref
                 try:
                     # local_files_only: nothing is downloaded at run time; a hub name must
                     # already be in the Hugging Face cache.
@@ -149,6 +146,17 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([self.query_prefix + text])[0]
+
+
+def model_reference(model: str) -> tuple[str, bool, str]:
+    """(as given, is it a local folder, the name to record and load).
+
+    A folder is recorded by its resolved path so two folders never look alike; a hub name
+    is kept as given (it must already be in the Hugging Face cache).
+    """
+    folder = Path(model).expanduser()
+    is_folder = folder.is_dir()
+    return model, is_folder, str(folder.resolve()) if is_folder else model
 
 
 def _query_prefix_for(model: str) -> str:

@@ -15,11 +15,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
 from app.errors import ConfigError, ModelLoadError
+from retrieval.embedders import model_reference
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +33,7 @@ class CrossEncoderReranker:
         if max_length < 16 or batch_size < 1:
             raise ConfigError(f"reranker max_length must be at least 16 and batch_size at least 1, "
                               f"got {max_length} and {batch_size}")
-        self.model_ref = model
-        self.is_folder = Path(model).expanduser().is_dir()
-        self.name = str(Path(model).expanduser().resolve()) if self.is_folder else model
+        self.model_ref, self.is_folder, self.name = model_reference(model)
         self.max_length = max_length
         self.batch_size = batch_size
         self._model = None
@@ -46,7 +44,7 @@ class CrossEncoderReranker:
             if self._model is None:
                 from sentence_transformers import CrossEncoder
 
-                ref = str(Path(self.model_ref).expanduser()) if self.is_folder else self.model_ref
+                ref = self.name if self.is_folder else self.model_ref
                 try:
                     self._model = CrossEncoder(ref, device="cpu", max_length=self.max_length,
                                                local_files_only=True)
