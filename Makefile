@@ -24,7 +24,7 @@ $(STAMP): requirements.txt
 
 run: setup
 	@$(PY) -m app.bootstrap --docs $(DOCS) --kb $(KB)
-	$(PY) -m streamlit run app/ui/Home.py --server.address $(HOST) --server.port $(PORT) \
+	$(PY) -m app.ui.serve --server.address $(HOST) --server.port $(PORT) \
 	    --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal \
 	    --server.maxUploadSize $${YIZHI_MAX_FILE_MB:-200}
 

@@ -107,6 +107,7 @@ class SentenceTransformerEmbedder:
         if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
         self.model_ref, self.is_folder, self.name = model_reference(model)
+        self._load_ref = self.name  # `name` may be relabelled (make_embedder); this is what loads
         self.batch_size = batch_size
         self.query_prefix = query_prefix if query_prefix is not None else _query_prefix_for(model)
         self._model = None
@@ -117,7 +118,7 @@ class SentenceTransformerEmbedder:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
 
-                ref = self.name if self.is_folder else self.model_ref
+                ref = self._load_ref
                 try:
                     # local_files_only: nothing is downloaded at run time; a hub name must
                     # already be in the Hugging Face cache.

@@ -34,6 +34,7 @@ class CrossEncoderReranker:
             raise ConfigError(f"reranker max_length must be at least 16 and batch_size at least 1, "
                               f"got {max_length} and {batch_size}")
         self.model_ref, self.is_folder, self.name = model_reference(model)
+        self._load_ref = self.name  # what loads, whatever `name` is relabelled to
         self.max_length = max_length
         self.batch_size = batch_size
         self._model = None
@@ -44,7 +45,7 @@ class CrossEncoderReranker:
             if self._model is None:
                 from sentence_transformers import CrossEncoder
 
-                ref = self.name if self.is_folder else self.model_ref
+                ref = self._load_ref
                 try:
                     self._model = CrossEncoder(ref, device="cpu", max_length=self.max_length,
                                                local_files_only=True)
