@@ -15,9 +15,9 @@ from app.settings import Settings
 
 # Sub-command modules, imported lazily so `--help` stays instant.
 COMMANDS = {
-    "ask": "app.cli_ask",
-    "search": "app.cli_search",
-    "eval": "app.cli_eval",
+    "ask": "app.ask_cli",
+    "search": "app.search_cli",
+    "eval": "app.eval_cli",
 }
 
 

@@ -191,7 +191,7 @@ def test_real_model_answers_from_a_real_knowledge_base(settings, use_embedder, t
     assert answer.timings["first_token_ms"] > 0
 
     # the CLI prints the same answer as JSON
-    import app.cli_ask as cli_ask
+    import app.ask_cli as cli_ask
     assert cli_ask.run(type("Args", (), {"question": "大熊猫主要吃什么？", "kb": ["tiny"], "json": True})(),
                        settings) == 0
     out = json.loads(capsys.readouterr().out)

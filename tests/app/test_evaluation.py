@@ -162,7 +162,7 @@ def test_answers_go_through_the_service_with_the_configured_llm(tmp_path, settin
 
 
 def test_cli_prints_a_table_and_json(tmp_path, settings, fake_embedder, monkeypatch, capsys):
-    import app.cli_eval as cli_eval
+    import app.eval_cli as cli_eval
     from app.cli import main
 
     corpus, qa = _tiny_sets(tmp_path)
@@ -181,7 +181,7 @@ def test_cli_prints_a_table_and_json(tmp_path, settings, fake_embedder, monkeypa
 
 
 def test_answer_sample_is_spread_over_the_files():
-    from app.cli_eval import spread
+    from app.eval_cli import spread
 
     assert spread(list(range(10)), 5) == [0, 2, 4, 6, 8]
     assert spread(list(range(3)), 0) == [0, 1, 2] and spread(list(range(3)), 9) == [0, 1, 2]

@@ -16,8 +16,11 @@ N_FILES = 20
 
 @pytest.mark.slow
 def test_two_writers_take_turns(tmp_path):
-    make_docs(tmp_path / "a", N_FILES, "alpha")
-    make_docs(tmp_path / "b", N_FILES, "beta")
+    # Enough files that the first writer still holds the lock when the second has started
+    # (20 small files once finished before a slow-starting second process asked for it).
+    files = 3 * N_FILES
+    make_docs(tmp_path / "a", files, "alpha")
+    make_docs(tmp_path / "b", files, "beta")
     env = env_for(tmp_path / "data")
     db_path = tmp_path / "data" / "kb" / KB / "kb.sqlite"
     first = start_ingest(tmp_path / "a", KB, env)
@@ -26,7 +29,7 @@ def test_two_writers_take_turns(tmp_path):
     for proc, (out, err) in zip((first, second), results):
         assert proc.returncode == 0, err
         assert "Traceback" not in out + err
-    assert committed(db_path) == 2 * N_FILES
+    assert committed(db_path) == 2 * files
     times = dict(query(db_path, "SELECT path, updated_at FROM documents"))
     alpha = [t for p, t in times.items() if "/alpha" in p]
     beta = [t for p, t in times.items() if "/beta" in p]

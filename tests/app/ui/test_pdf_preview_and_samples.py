@@ -8,7 +8,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from app.bootstrap import bootstrap
+from app.bootstrap_cli import bootstrap
 from app.service import YizhiService
 from app.ui.pdf_preview import PreviewUnavailable, match_spans, render_page
 from ingest.loaders import load_file

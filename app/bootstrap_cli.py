@@ -1,4 +1,4 @@
-"""`python -m app.bootstrap [--docs data/docs] [--kb default]`: first-run indexing.
+"""`python -m app.bootstrap_cli [--docs data/docs] [--kb default]`: first-run indexing.
 
 Ingests the sample documents into the knowledge base when it is empty (or missing), so
 that a fresh `make run` has something to ask about; does nothing when it already holds
@@ -34,7 +34,7 @@ def bootstrap(service: YizhiService, docs: Path, kb: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.bootstrap", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m app.bootstrap_cli", description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=Path, default=Path("data/docs"), help="folder of sample documents")
     parser.add_argument("--kb", default="default", help="knowledge base to fill when empty")
     args = parser.parse_args(argv)
