@@ -22,9 +22,11 @@ def add_parser(subparsers) -> None:
 
 
 def format_sources(answer: Answer) -> str:
-    if answer.refused or not answer.citations:
+    if not answer.citations:
         return ""
-    lines = ["", "来源 / Sources:"]
+    # After a model refusal these are the passages it was given: worth reading yourself.
+    title = "模型读过但未能作答的段落 / Passages the model read:" if answer.refused else "来源 / Sources:"
+    lines = ["", title]
     for c in answer.citations:
         page = f" p.{c.page}" if c.page else ""
         lines.append(f"[{c.index}] {c.source}{page}  (score {c.score:.4f})")
