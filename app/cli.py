@@ -27,12 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description="Yizhi (已知): ask your own documents, offline.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name, module in COMMANDS.items():
-        try:
-            importlib.import_module(module).add_parser(subparsers)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    for module in COMMANDS.values():
+        importlib.import_module(module).add_parser(subparsers)
     return parser
 
 

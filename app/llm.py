@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from app.cpu import physical_cores
 from app.errors import ConfigError
 from app.llm_models import (
-    BUILTIN_MODELS, DEFAULT_LLM, check_gguf, load_llama, physical_cores, resolve_model_path, use_extra_buffers,
+    BUILTIN_MODELS, DEFAULT_LLM, check_gguf, load_llama, resolve_model_path, use_extra_buffers,
 )
 from app.settings import Settings
 
@@ -186,5 +187,5 @@ def make_generator(settings: Settings) -> Generator:
 
 
 __all__ = ["BUILTIN_MODELS", "DEFAULT_LLM", "GenerationRequest", "Generator", "LlamaCppGenerator",
-           "check_gguf", "load_llama", "make_generator", "physical_cores", "resolve_model_path",
+           "check_gguf", "load_llama", "make_generator", "resolve_model_path",
            "until_stop", "use_extra_buffers", "wants_chat_template"]

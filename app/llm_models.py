@@ -104,17 +104,6 @@ def check_gguf(path: Path) -> None:
                              "(convert it with llama.cpp's convert_hf_to_gguf.py or download a GGUF build)")
 
 
-def physical_cores() -> int:
-    try:
-        import psutil
-        cores = psutil.cpu_count(logical=False)
-    except ImportError:
-        cores = None
-    if not cores:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, cores)
-
-
 def cpu_has_amx() -> bool:
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
@@ -228,4 +217,4 @@ def load_llama(path: Path, n_ctx: int, n_threads: int, extra_buffers: bool = Tru
 
 
 __all__ = ["BUILTIN_MODELS", "DEFAULT_LLM", "GEMMA_270M", "SMOLLM2_135M", "check_gguf", "cpu_has_amx",
-           "load_llama", "physical_cores", "resolve_model_path", "use_extra_buffers"]
+           "load_llama", "resolve_model_path", "use_extra_buffers"]

@@ -37,6 +37,8 @@ class YizhiService:
         self._embedder = embedder
         self._generator = generator
         self._kbs: dict[str, KnowledgeBase] = {}
+        # Generators with a session's sampling settings; they share the loaded model file.
+        self._tuned_generators: dict[tuple[float, int], Generator] = {}
         self._lock = threading.Lock()
 
     # --- shared resources --------------------------------------------------------------
@@ -198,7 +200,7 @@ class YizhiService:
         if key == (self.settings.llm_temperature, self.settings.llm_max_tokens):
             return self.generator
         with self._lock:
-            tuned = self.__dict__.setdefault("_tuned_generators", {})
+            tuned = self._tuned_generators
             if key not in tuned:
                 if len(tuned) >= 16:  # sessions trying many values: keep a few (they are cheap)
                     tuned.clear()

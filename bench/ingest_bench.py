@@ -30,7 +30,7 @@ def make_documents(folder: Path, docs: int, pages: int, page_chars: int) -> int:
     for i in range(docs):
         if i % 2 == 0:
             pdf = pymupdf.open()
-            for p in range(pages):
+            for _ in range(pages):
                 page = pdf.new_page()
                 text = "\n".join(paragraphs(page_chars, stream))
                 page.insert_textbox(pymupdf.Rect(50, 50, 545, 800), text, fontname="china-s", fontsize=10)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pymupdf
 
+from app.cpu import physical_cores
 from app.errors import LoaderError
 from ingest.loaders._common import join_lines, normalize_whitespace
 
@@ -56,8 +57,6 @@ class OcrLine:
 
 
 def _threads() -> int:
-    from retrieval.embedders import physical_cores  # one definition of "cores" for the project
-
     return physical_cores()
 
 

@@ -1,7 +1,6 @@
 """The llama-cpp-python generator: model resolution, prompt style, stops, the real model."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
