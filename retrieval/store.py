@@ -33,7 +33,7 @@ from retrieval import store_check
 from retrieval.dense_index import DenseIndex
 from retrieval.lexical import fts_match_expression, lexical_rows, tokenize
 from retrieval.store_dense import DenseMirror
-from retrieval.store_lock import WriteLock
+from retrieval.store_lock import WriteLock, connect
 from retrieval.store_schema import SCHEMA, DocumentRecord, validate_kb_name
 
 log = logging.getLogger(__name__)
@@ -59,11 +59,7 @@ class KnowledgeBase:
         # check_same_thread=False: Streamlit serves sessions from several threads; they
         # share this object under `_mutex`, and other processes are kept out by the
         # write lock (writers) and WAL (readers see committed data only).
-        self._db = sqlite3.connect(db_path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self._db = connect(db_path, SCHEMA, self.name)
         self._mutex = threading.RLock()
         self._write_lock = WriteLock(self.path / self.LOCK_NAME, self.name)
         self._last_commit: tuple[int, int] = (0, 0)  # generation before and after our last commit

@@ -1,4 +1,5 @@
-"""The write lock of a knowledge base: one writer at a time, across processes.
+"""The write lock of a knowledge base: one writer at a time, across processes; and
+the serialised opening of its database (`connect`).
 
 A file lock (`write.lock` in the knowledge-base folder, flock on POSIX) held for a whole
 ingest batch, an upload or a removal. The operating system releases it when its holder
@@ -7,6 +8,7 @@ dies, so a killed writer never leaves a knowledge base locked. Readers never tak
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,8 @@ from filelock import FileLock, Timeout
 from app.errors import KnowledgeBaseBusy
 
 log = logging.getLogger(__name__)
+
+SETUP_LOCK_NAME = "setup.lock"
 
 
 class WriteLock:
@@ -58,3 +62,31 @@ class WriteLock:
 
     def release(self) -> None:
         self._lock.release()
+
+
+def connect(db_path: Path, schema: str, kb_name: str, timeout: float = 30.0) -> sqlite3.Connection:
+    """Open (creating if needed) a knowledge base's database in WAL mode with its schema.
+
+    Switching a new database to WAL needs an exclusive lock and SQLite does not wait for
+    it (no busy handler), so two processes creating one knowledge base at once used to fail
+    with "database is locked". A short file lock beside the database serialises this
+    setup; it is held for milliseconds, never for a whole batch like the write lock.
+    """
+    setup = FileLock(str(db_path.with_name(SETUP_LOCK_NAME)))
+    try:
+        with setup.acquire(timeout=timeout):
+            db = sqlite3.connect(db_path, timeout=timeout, check_same_thread=False, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA foreign_keys=ON")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.executescript(schema)
+            except sqlite3.Error:
+                db.close()
+                raise
+    except Timeout as exc:
+        raise KnowledgeBaseBusy(
+            f"knowledge base '{kb_name}' could not be opened: another process kept it busy for "
+            f"{timeout:.0f} s; try again in a moment"
+        ) from exc
+    return db

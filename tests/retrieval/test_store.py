@@ -1,8 +1,12 @@
 """The knowledge base on disk: real SQLite, real FAISS."""
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from app.errors import ConfigError, EmbedderMismatch, KnowledgeBaseNotFound
+from app.errors import ConfigError, EmbedderMismatch, KnowledgeBaseNotFound, YizhiError
 from ingest.types import Chunk
 from retrieval.lexical import query_tokens
 from retrieval.store import KnowledgeBase
@@ -73,3 +77,27 @@ def test_dense_file_persists_and_is_rebuilt_when_behind(tmp_path):
     with KnowledgeBase(tmp_path, "kb") as kb:
         found = {i for i, _ in kb.dense_search(_vectors(1, seed=5)[0], 10)}
         assert found == set(ids) | set(more)
+
+
+def _open_at_once(kb_root: str, barrier) -> str:
+    barrier.wait()  # every process opens the new knowledge base at the same instant
+    try:
+        with KnowledgeBase(Path(kb_root), "together", create=True) as kb:
+            return f"generation {kb.generation}"
+    except YizhiError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    except sqlite3.OperationalError as exc:  # what the unserialised WAL switch raised
+        return f"OperationalError: {exc}"
+
+
+def test_processes_creating_one_knowledge_base_at_once_all_succeed(tmp_path):
+    # Regression: two `make ingest` runs starting together on a new knowledge base failed
+    # with "database is locked" (SQLite does not wait for the lock the switch to WAL needs).
+    ctx = multiprocessing.get_context("fork")
+    for round_ in range(8):
+        root = tmp_path / str(round_)
+        barrier = ctx.Manager().Barrier(4)
+        with ctx.Pool(4) as pool:
+            results = pool.starmap(_open_at_once, [(str(root), barrier)] * 4)
+        assert results == ["generation 0"] * 4, results
+        assert KnowledgeBase.list_names(root) == ["together"]
