@@ -25,8 +25,7 @@ $(STAMP): requirements.txt
 run: setup
 	@$(PY) -m app.bootstrap_cli --docs $(DOCS) --kb $(KB)
 	$(PY) -m app.ui.serve --server.address $(HOST) --server.port $(PORT) \
-	    --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal \
-	    --server.maxUploadSize $${YIZHI_MAX_FILE_MB:-200}
+	    --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
 
 test: setup
 	$(PY) -m pytest

@@ -5,6 +5,7 @@ about a second longer than later ones. Importing them here, before the server ac
 anyone, moves that cost to start-up. No model is loaded: models still load on first use.
 """
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from streamlit.web import cli
@@ -15,8 +16,24 @@ import app.service  # noqa: F401
 import app.ui.pdf_preview  # noqa: F401  (PyMuPDF alone takes about a second)
 import app.ui.textmark  # noqa: F401
 
+from app.settings import Settings
+
 HOME = Path(__file__).with_name("Home.py")
 
+
+def streamlit_argv(settings: Settings, options: Sequence[str]) -> list[str]:
+    """The `streamlit run` command line for the app.
+
+    Streamlit refuses an upload above its own cap before the app sees it, so that cap
+    follows the project's setting (`YIZHI_MAX_FILE_MB`, from the environment or `.env`)
+    unless the caller sets `--server.maxUploadSize` itself.
+    """
+    argv = ["streamlit", "run", str(HOME), *options]
+    if not any(option.startswith("--server.maxUploadSize") for option in options):
+        argv += ["--server.maxUploadSize", str(settings.max_file_mb)]
+    return argv
+
+
 if __name__ == "__main__":
-    sys.argv = ["streamlit", "run", str(HOME), *sys.argv[1:]]
+    sys.argv = streamlit_argv(Settings(), sys.argv[1:])
     sys.exit(cli.main())
