@@ -45,3 +45,7 @@ class EncryptedFile(LoaderError):
 
 class KnowledgeBaseBusy(YizhiError):
     """Another writer holds the knowledge base."""
+
+
+class WorkerError(YizhiError):
+    """A helper process of the ingestion stopped or answered nonsense."""

@@ -22,7 +22,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,13 +34,10 @@ from ingest.loaders import load_file
 from ingest.splitter import split_documents
 from ingest.types import Document
 from retrieval.embedders import Embedder
-from retrieval.lexical import lexical_rows
+from retrieval.lexical_worker import shared_worker
 from retrieval.store import KnowledgeBase
 
 log = logging.getLogger(__name__)
-
-# One worker shared by every pipeline in the process; its thread starts on first use.
-_TOKENIZER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yizhi-tokenize")
 
 ADDED, UPDATED, SKIPPED, FAILED, REMOVED = "added", "updated", "skipped", "failed", "removed"
 
@@ -102,7 +98,6 @@ class IngestPipeline:
         self.embedder = embedder
         self.settings = settings
         self.progress = progress
-        self._tokenizer = _TOKENIZER
 
     def _locked(self, on_wait: Callable[[str], None] | None = None):
         return self.kb.write_lock(self.settings.lock_timeout, on_wait)
@@ -178,17 +173,20 @@ class IngestPipeline:
         s = self.settings
         chunks = split_documents(documents, s.chunk_size, s.chunk_overlap, title_enhance=s.title_enhance)
         texts = [c.retrieval_text for c in chunks]
-        # jieba (pure Python) tokenises beside the embedder (numpy, which releases the GIL
-        # in its matrix products): on 2 cores this hides most of the lexical index's cost.
-        tokens = self._tokenizer.submit(lexical_rows, texts)
+        # jieba tokenises in a child process while the embedder works here (in a thread
+        # they took turns on the GIL); see retrieval/lexical_worker.py.
+        pending = shared_worker().submit(texts)
         t0 = time.perf_counter()
-        vectors = self.embedder.embed_documents(texts)
-        if summary is not None:
-            summary.embed_seconds += time.perf_counter() - t0
+        try:
+            vectors = self.embedder.embed_documents(texts)
+            if summary is not None:
+                summary.embed_seconds += time.perf_counter() - t0
+        finally:
+            lexical_tokens = pending.result()  # always collected: the next request waits for it
         pages = len({d.page for d in documents if d.page is not None})
         ocr_pages = len({d.page for d in documents if d.ocr})
         self.kb.replace_document(source, content_hash, chunks, vectors, model_name=self.embedder.name,
-                                 pages=pages, ocr_pages=ocr_pages, lexical_tokens=tokens.result())
+                                 pages=pages, ocr_pages=ocr_pages, lexical_tokens=lexical_tokens)
         return FileOutcome(source, ADDED, "", len(chunks), pages, ocr_pages)
 
     def remove(self, path: Path | str) -> bool:

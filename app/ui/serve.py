@@ -10,13 +10,13 @@ from pathlib import Path
 
 from streamlit.web import cli
 
+from app.settings import Settings
+
 # The warm-up: what the pages import, except the pages themselves (their Streamlit
 # caches must be created inside the running server).
 import app.service  # noqa: F401
 import app.ui.pdf_preview  # noqa: F401  (PyMuPDF alone takes about a second)
 import app.ui.textmark  # noqa: F401
-
-from app.settings import Settings
 
 HOME = Path(__file__).with_name("Home.py")
 

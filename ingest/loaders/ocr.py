@@ -6,9 +6,10 @@ Runtime already uses every core for one image). A page or a region of it is rend
 so that its longer side is about 2,000 pixels (never above 300 dpi), read, and the
 recognised lines are put back together: columns left to right, lines top to bottom,
 the lines of a paragraph joined like a text layer's (Chinese without spaces), rows of
-table cells as "a | b | c". Measured on two shared cores (bench/pdf_ingest_bench.py):
-about 10-15 s for a page of body text, 30 s for a dense table; recognition (one pass
-per text line) is most of it.
+table cells as "a | b | c". Measured on two idle cores (bench/pdf_ingest_bench.py):
+about 3 s for a page of body text (the scanned Chinese book: 2.7 s), 5-6 s for a dense
+table; recognition (one pass per text line) is most of it, and it triples when the
+cores are shared with other work.
 """
 from __future__ import annotations
 
