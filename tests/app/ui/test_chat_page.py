@@ -65,23 +65,25 @@ def test_sources_show_escaped_highlighted_passages_when_opened(fake_service: Fak
     assert "\\<b\\>evil\\<b\\>\\.md" in heading  # the file name cannot become markup
 
 
-def test_preview_of_a_text_source_shows_its_neighbours(fake_service: FakeService):
+def _open_preview(question: str, source: int):
+    """Ask, open the first answer's sources and the preview of source `source`."""
     at = page_test(CHAT).run()
-    ask(at, "望月茶馆几点开门？")
+    ask(at, question)
     at.session_state["msg1-sources"] = True
     at.run()
-    at.toggle(key="msg1-preview-1").set_value(True).run()
+    at.toggle(key=f"msg1-preview-{source}").set_value(True).run()
+    return at
+
+
+def test_preview_of_a_text_source_shows_its_neighbours(fake_service: FakeService):
+    at = _open_preview("望月茶馆几点开门？", source=1)
     assert not at.exception
     bodies = [h.proto.body for h in at.get("html")]
     assert any("前一段。" in b and "后一段。" in b for b in bodies)
 
 
 def test_a_missing_pdf_preview_says_the_file_is_gone(fake_service: FakeService):
-    at = page_test(CHAT).run()
-    ask(at, "营业时间？")
-    at.session_state["msg1-sources"] = True
-    at.run()
-    at.toggle(key="msg1-preview-2").set_value(True).run()
+    at = _open_preview("营业时间？", source=2)
     assert any("原文件已不存在" in c.value for c in at.caption)
 
 
