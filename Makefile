@@ -11,24 +11,30 @@ QA ?= $(wildcard $(DATA)/qa*.jsonl)
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: setup run test ingest eval bench clean
+.PHONY: setup run test lint ingest eval bench clean
 
 setup: $(STAMP)
 
 # Reinstalls only when requirements.txt changes; pip caches the llama-cpp-python wheel
 # it builds (about 11 minutes the first time on 2 cores).
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 run: setup
-	@$(PY) -m app.bootstrap_cli --docs $(DOCS) --kb $(KB)
-	$(PY) -m app.ui.serve --server.address $(HOST) --server.port $(PORT) \
+	@$(PY) -m app.cli.bootstrap_cli --docs $(DOCS) --kb $(KB)
+	$(PY) -m app.ui.serve_cli --server.address $(HOST) --server.port $(PORT) \
 	    --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
 
-test: setup
+test: setup lint
 	$(PY) -m pytest
+
+# Ruff (style and real mistakes) and the import-linter contracts (layers point one way).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 ingest: setup
 	$(PY) -m ingest $(DOCS) --kb $(KB)

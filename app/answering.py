@@ -11,13 +11,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import PurePath
 
-from app.errors import ConfigError
-from app.llm import GenerationRequest, Generator
+from app.llm import Generator
 from app.settings import Settings
-from app.types import Answer, Citation, Turn, as_turns
+from core.answers import Answer, Citation, GenerationRequest, Turn, as_turns
+from core.errors import ConfigError
+from core.types import ScoredChunk
 from prompts.packing import pack_or_truncate
 from prompts.templates import ANSWER_CUES, REFUSALS, STOP_SEQUENCES, Language, Passage, is_refusal, render_prompt
-from retrieval.types import ScoredChunk
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """LangChain interop: Yizhi's retrieval as a LangChain `BaseRetriever`.
 
     from app.langchain_retriever import YizhiRetriever
-    retriever = YizhiRetriever(service=YizhiService(Settings()), kb_names=["news"], k=4)
+    retriever = YizhiRetriever(service=build_services(load_settings()).answers, kb_names=["news"], k=4)
     docs = retriever.invoke("RCEP包括哪些国家？")
 
 Each `Document` carries the chunk text and, in `metadata`, its source, page, heading,
@@ -17,7 +17,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
-from retrieval.types import ScoredChunk
+from core.types import ScoredChunk
 
 
 def to_document(result: ScoredChunk) -> Document:
@@ -28,11 +28,11 @@ def to_document(result: ScoredChunk) -> Document:
 
 
 class YizhiRetriever(BaseRetriever):
-    """Retrieve passages from Yizhi knowledge bases through a `YizhiService`."""
+    """Retrieve passages from Yizhi knowledge bases through an `AnswerService`."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    service: Any = Field(description="an app.service.YizhiService")
+    service: Any = Field(description="an app.services.AnswerService")
     kb_names: list[str] = Field(default_factory=lambda: ["default"])
     k: int | None = Field(default=None, description="passages per query; None = the top_k setting")
 

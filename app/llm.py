@@ -12,31 +12,23 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from app.cpu import physical_cores
-from app.errors import ConfigError
 from app.llm_models import (
-    BUILTIN_MODELS, DEFAULT_LLM, check_gguf, load_llama, resolve_model_path, use_extra_buffers,
+    BUILTIN_MODELS,
+    DEFAULT_LLM,
+    check_gguf,
+    load_llama,
+    resolve_model_path,
+    use_extra_buffers,
 )
 from app.settings import Settings
+from core.answers import GenerationRequest
+from core.cpu import physical_cores
+from core.errors import ConfigError
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class GenerationRequest:
-    """What to generate from.
-
-    `prompt` is the filled template (the user's turn). `answer_cue` is appended, and
-    `stop` applied, only when the model is prompted completion-style (base models).
-    """
-
-    prompt: str
-    answer_cue: str = ""
-    stop: tuple[str, ...] = ()
 
 
 @runtime_checkable
@@ -131,7 +123,7 @@ class LlamaCppGenerator:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "LlamaCppGenerator":
+    def from_settings(cls, settings: Settings) -> LlamaCppGenerator:
         return cls(settings.llm_model, data_dir=settings.data_dir, n_ctx=settings.llm_n_ctx,
                    n_threads=settings.llm_threads, temperature=settings.llm_temperature, seed=settings.llm_seed,
                    max_tokens=settings.llm_max_tokens, repeat_penalty=settings.llm_repeat_penalty,

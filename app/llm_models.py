@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from app.errors import ModelLoadError
+from core.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +104,9 @@ def check_gguf(path: Path) -> None:
                              "(convert it with llama.cpp's convert_hf_to_gguf.py or download a GGUF build)")
 
 
-def cpu_has_amx() -> bool:
+def cpu_has_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
     try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+        with open(cpuinfo, encoding="ascii", errors="replace") as fh:
             for line in fh:
                 if line.startswith("flags"):
                     return "amx_int8" in line.split()

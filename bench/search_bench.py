@@ -19,8 +19,8 @@ from tqdm import tqdm
 
 from app.settings import Settings
 from bench.corpus_text import SHARED, paragraphs, sentence_stream
+from core.types import Document
 from ingest.pipeline import IngestPipeline
-from ingest.types import Document
 from retrieval.embedders import make_embedder
 from retrieval.lexical import query_tokens
 from retrieval.search import HybridSearcher
@@ -30,7 +30,7 @@ from retrieval.store import KnowledgeBase
 def build_kb(settings: Settings, embedder, target_chunks: int) -> KnowledgeBase:
     kb = KnowledgeBase(settings.data_dir / "bench", f"search-{target_chunks}-{embedder.name.replace('/', '_')[-40:]}",
                        create=True)
-    pipeline = IngestPipeline(kb, embedder, settings, progress=False)
+    pipeline = IngestPipeline(kb, embedder, settings.ingest_config(), progress=False)
     stream = sentence_stream(seed=11)
     bar = tqdm(total=target_chunks, initial=kb.chunk_count(), desc="building the benchmark KB", unit="chunk")
     i = len(kb.documents())
@@ -70,7 +70,7 @@ def main() -> None:
     settings = Settings()
     embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
     kb = build_kb(settings, embedder, args.chunks)
-    searcher = HybridSearcher(kb, embedder, settings)
+    searcher = HybridSearcher(kb, embedder, settings.search_config())
     queries = load_queries(args.queries)
     searcher.search(queries[0])  # load the FAISS file and warm caches before timing
 

@@ -16,13 +16,15 @@ unanswerable) per set and threshold, and the threshold `choose_threshold` picks 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from app.eval_metrics import choose_threshold, refusal_at
-from app.evaluation import build_eval_kb, embed_questions, load_qa
-from app.settings import Settings
+from app.settings import Settings, load_settings
+from evaluation.corpus_kb import build_eval_kb, embed_questions
+from evaluation.metrics import choose_threshold, refusal_at
+from evaluation.qa import load_qa
 from retrieval.embedders import make_embedder
 from retrieval.relevance import combine
 from retrieval.search import HybridSearcher
@@ -37,12 +39,12 @@ def collect(spec: str, settings: Settings, embedder) -> tuple[str, list[tuple[bo
     items = load_qa(qa_files)
     kb = build_eval_kb(corpus, settings, embedder, progress=False)
     qvecs = embed_questions(items, embedder)
-    searchers = [HybridSearcher(kb, embedder, settings.model_copy(update={"relevance_dense_weight": w}))
+    searchers = [HybridSearcher(kb, embedder, replace(settings.search_config(), relevance_dense_weight=w))
                  for w in (0.0, 1.0)]
     rows = []
-    for item, qvec in zip(items, qvecs):
+    for item, qvec in zip(items, qvecs, strict=True):
         cov, close = ([c.relevance for c in s.candidates(item.question, query_vector=qvec)] for s in searchers)
-        rows.append((item.answerable and not all_unanswerable, np.array(list(zip(cov, close))).reshape(-1, 2)))
+        rows.append((item.answerable and not all_unanswerable, np.array(list(zip(cov, close, strict=True))).reshape(-1, 2)))
     kb.close()
     return name, rows
 
@@ -64,7 +66,7 @@ def main() -> None:
                         default=[0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7])
     parser.add_argument("--max-false-refusal", type=float, default=0.02)
     args = parser.parse_args()
-    settings = Settings()
+    settings = load_settings()
     embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
     data = dict(collect(spec, settings, embedder) for spec in args.sets)
     for weight in args.weights:

@@ -12,7 +12,7 @@ finished. The dense index file is written at the end (atomically); when a kill l
 behind the database, the next open rebuilds it from the stored embeddings.
 
 Concurrency: a batch holds the knowledge base's write lock from start to end; a second
-writer waits for it (up to `settings.lock_timeout`), then goes on with the state the
+writer waits for it (up to `config.lock_timeout`), then goes on with the state the
 first left. Readers never wait.
 """
 from __future__ import annotations
@@ -22,65 +22,22 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
-from app.errors import LoaderError, YizhiError
-from app.settings import Settings
+from core.config import IngestConfig
+from core.enums import DocStatus, FileStatus
+from core.errors import LoaderError, YizhiError
+from core.types import Document, FileOutcome, IngestSummary
 from ingest.discovery import discover_files, display_path, regular_file_problem
 from ingest.loaders import load_file
 from ingest.splitter import split_documents
-from ingest.types import Document
 from retrieval.embedders import Embedder
 from retrieval.lexical_worker import shared_worker
 from retrieval.store import KnowledgeBase
 
 log = logging.getLogger(__name__)
-
-ADDED, UPDATED, SKIPPED, FAILED, REMOVED = "added", "updated", "skipped", "failed", "removed"
-
-
-@dataclass(frozen=True, slots=True)
-class FileOutcome:
-    path: str
-    status: str
-    reason: str = ""
-    chunks: int = 0
-    pages: int = 0
-    ocr_pages: int = 0
-
-
-@dataclass(slots=True)
-class IngestSummary:
-    outcomes: list[FileOutcome] = field(default_factory=list)
-    seconds: float = 0.0
-    embed_seconds: float = 0.0
-
-    def count(self, status: str) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
-
-    @property
-    def chunks(self) -> int:
-        return sum(o.chunks for o in self.outcomes if o.status in (ADDED, UPDATED))
-
-    @property
-    def pages(self) -> int:
-        return sum(o.pages for o in self.outcomes if o.status in (ADDED, UPDATED))
-
-    @property
-    def ocr_pages(self) -> int:
-        return sum(o.ocr_pages for o in self.outcomes if o.status in (ADDED, UPDATED))
-
-    @property
-    def chunks_per_second(self) -> float:
-        return self.chunks / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def failures(self) -> list[FileOutcome]:
-        return [o for o in self.outcomes if o.status == FAILED]
-
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -93,14 +50,14 @@ def file_sha256(path: Path) -> str:
 class IngestPipeline:
     """Adds, updates and removes whole documents of one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder, settings: Settings, *, progress: bool = True) -> None:
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, config: IngestConfig, *, progress: bool = True) -> None:
         self.kb = kb
         self.embedder = embedder
-        self.settings = settings
+        self.config = config
         self.progress = progress
 
     def _locked(self, on_wait: Callable[[str], None] | None = None):
-        return self.kb.write_lock(self.settings.lock_timeout, on_wait)
+        return self.kb.write_lock(self.config.lock_timeout, on_wait)
 
     def run(self, paths: Sequence[Path], *, password: str | None = None,
             on_file: Callable[[FileOutcome], None] | None = None,
@@ -109,11 +66,11 @@ class IngestPipeline:
 
         `on_file(outcome)` is called after each file; `on_wait(message)` once if another
         writer holds the knowledge base (this call then waits for it, or raises
-        KnowledgeBaseBusy after `settings.lock_timeout` seconds).
+        KnowledgeBaseBusy after `config.lock_timeout` seconds).
         """
         started = time.perf_counter()
         files, rejected = discover_files(paths)
-        summary = IngestSummary(outcomes=[FileOutcome(r.path, FAILED, r.reason) for r in rejected])
+        summary = IngestSummary(outcomes=[FileOutcome(r.path, FileStatus.FAILED, r.reason) for r in rejected])
         self.kb.check_embedder(self.embedder.name)
         with self._locked(on_wait):
             try:
@@ -121,7 +78,7 @@ class IngestPipeline:
                 for path in bar:
                     outcome = self._ingest_file(path, password, summary)
                     summary.outcomes.append(outcome)
-                    bar.set_postfix(chunks=summary.chunks, failed=summary.count(FAILED))
+                    bar.set_postfix(chunks=summary.chunks, failed=summary.count(FileStatus.FAILED))
                     if on_file is not None:
                         on_file(outcome)
             finally:
@@ -131,22 +88,22 @@ class IngestPipeline:
 
     def _ingest_file(self, path: Path, password: str | None, summary: IngestSummary) -> FileOutcome:
         source = str(path)
-        s = self.settings
+        s = self.config
         problem = regular_file_problem(path)
         if problem is not None:
-            return FileOutcome(source, FAILED, problem)
+            return FileOutcome(source, FileStatus.FAILED, problem)
         try:
             size = path.stat().st_size
             if size > s.max_file_mb * 1024 * 1024:
-                raise LoaderError(f"file is larger than {s.max_file_mb} MB: raise YIZHI_MAX_FILE_MB to index it")
+                raise LoaderError(f"file is larger than the {s.max_file_mb} MB limit (setting YIZHI_MAX_FILE_MB)")
             content_hash = file_sha256(path)
         except OSError as exc:
-            return FileOutcome(source, FAILED, f"cannot be read: {exc.strerror or exc}")
+            return FileOutcome(source, FileStatus.FAILED, f"cannot be read: {exc.strerror or exc}")
         except LoaderError as exc:
-            return FileOutcome(source, FAILED, str(exc))
+            return FileOutcome(source, FileStatus.FAILED, str(exc))
         previous = self.kb.document(source)
-        if previous is not None and previous.status == "ok" and previous.content_hash == content_hash:
-            return FileOutcome(source, SKIPPED, "unchanged", previous.chunks, previous.pages, previous.ocr_pages)
+        if previous is not None and previous.status == DocStatus.OK and previous.content_hash == content_hash:
+            return FileOutcome(source, FileStatus.SKIPPED, "unchanged", previous.chunks, previous.pages, previous.ocr_pages)
         notes: list[str] = []
         try:
             documents = load_file(path, source=source, content_hash=content_hash, password=password,
@@ -155,22 +112,22 @@ class IngestPipeline:
                 raise LoaderError("no text found (an empty file, or a scan without a text layer)")
         except LoaderError as exc:
             self.kb.mark_failed(source, content_hash, str(exc))
-            return FileOutcome(source, FAILED, str(exc))
+            return FileOutcome(source, FileStatus.FAILED, str(exc), code=exc.code)
         except YizhiError:  # not about this file (a model that cannot load): stop the batch
             raise
         except Exception:  # a file must never stop the batch, whatever a parser does with it
             log.exception("unexpected error while reading %s", display_path(source))
             reason = "cannot be read: unexpected error (details in the log)"
             self.kb.mark_failed(source, content_hash, reason)
-            return FileOutcome(source, FAILED, reason)
+            return FileOutcome(source, FileStatus.FAILED, reason)
         stored = self.index_documents(source, content_hash, documents, summary)
-        status = UPDATED if previous is not None and previous.status == "ok" else ADDED
+        status = FileStatus.UPDATED if previous is not None and previous.status == DocStatus.OK else FileStatus.ADDED
         return FileOutcome(source, status, "; ".join(notes), stored.chunks, stored.pages, stored.ocr_pages)
 
     def index_documents(self, source: str, content_hash: str, documents: Sequence[Document],
                         summary: IngestSummary | None = None) -> FileOutcome:
         """Split, embed and store documents that did not come from a file (or did)."""
-        s = self.settings
+        s = self.config
         chunks = split_documents(documents, s.chunk_size, s.chunk_overlap, title_enhance=s.title_enhance)
         texts = [c.retrieval_text for c in chunks]
         # jieba tokenises in a child process while the embedder works here (in a thread
@@ -187,7 +144,7 @@ class IngestPipeline:
         ocr_pages = len({d.page for d in documents if d.ocr})
         self.kb.replace_document(source, content_hash, chunks, vectors, model_name=self.embedder.name,
                                  pages=pages, ocr_pages=ocr_pages, lexical_tokens=lexical_tokens)
-        return FileOutcome(source, ADDED, "", len(chunks), pages, ocr_pages)
+        return FileOutcome(source, FileStatus.ADDED, "", len(chunks), pages, ocr_pages)
 
     def remove(self, path: Path | str) -> bool:
         """Remove one document by its path (as given or resolved)."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.types import Chunk, Document
+from core.types import Chunk, Document
 
 SEPARATORS = [
     "\n\n", "\n",

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
 
-Language = Literal["zh", "en"]
+from core.answers import Passage
+from core.enums import Language
 
 ZH_TEMPLATE = (
     "已知信息：\n{context}\n根据上述已知信息，简洁和专业的来回答用户的问题。"
@@ -55,15 +54,6 @@ _PAGE_LABEL = {"zh": "第{page}页", "en": "page {page}"}
 _SOURCE_LABEL = {"zh": "来源：{where}", "en": "source: {where}"}
 
 _FENCE_RE = re.compile(r"<(\s*/?\s*document)", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Passage:
-    """One retrieved chunk as the prompt shows it."""
-
-    text: str
-    source: str
-    page: int | None = None
 
 
 def defuse(text: str) -> str:

@@ -109,7 +109,7 @@ class DenseIndex:
             return None
 
     @classmethod
-    def load(cls, path: Path, generation: int, dim: int) -> "DenseIndex | None":
+    def load(cls, path: Path, generation: int, dim: int) -> DenseIndex | None:
         """The saved index if it is at `generation` with `dim`, else None (rebuild it)."""
         try:
             with open(path, "rb") as fh:

@@ -18,7 +18,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from app.errors import ConfigError, ModelLoadError
+from core.errors import ConfigError, ModelLoadError
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 from typing import NoReturn
 
-from app.errors import WorkerError
+from core.errors import WorkerError
 
 log = logging.getLogger(__name__)
 

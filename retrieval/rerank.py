@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.errors import ConfigError, ModelLoadError
+from core.errors import ConfigError, ModelLoadError
 from retrieval.embedders import model_reference
 
 log = logging.getLogger(__name__)

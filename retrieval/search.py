@@ -15,60 +15,68 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.settings import Settings
+from core.config import SearchConfig
+from core.enums import SearchMode
+from core.types import ScoredChunk
 from retrieval.embedders import Embedder
 from retrieval.fusion import diversify, reciprocal_rank_fusion
 from retrieval.lexical import query_tokens
 from retrieval.relevance import closeness_for, relevance_scores
 from retrieval.rerank import CrossEncoderReranker, get_reranker, rerank_order
 from retrieval.store import KnowledgeBase
-from retrieval.types import ScoredChunk
 
 log = logging.getLogger(__name__)
 
-MODES = ("hybrid", "dense", "lexical")
+
+def passing(pool: Sequence[ScoredChunk], threshold: float) -> list[ScoredChunk]:
+    """The chunks of `pool` whose relevance reaches `threshold`, in pool order.
+
+    The one threshold rule: when none pass, there is nothing to answer from (refuse).
+    """
+    return [c for c in pool if c.relevance >= threshold]
 
 
 class HybridSearcher:
     """Search one knowledge base. Cheap to build; models load on the first query.
 
-    The reranker is the one `settings.reranker_model` names (shared by the process), or
+    The reranker is the one `config.reranker_model` names (shared by the process), or
     the one given; `rerank=False` turns it off for this searcher.
     """
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder, settings: Settings, *,
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, config: SearchConfig, *,
                  reranker: CrossEncoderReranker | None = None, rerank: bool = True) -> None:
         self.kb = kb
         self.embedder = embedder
-        self.settings = settings
-        if reranker is None and rerank and settings.reranker_model.strip():
-            reranker = get_reranker(settings.reranker_model, settings.rerank_max_length)
+        self.config = config
+        if reranker is None and rerank and config.reranker_model.strip():
+            reranker = get_reranker(config.reranker_model, config.rerank_max_length)
         self.reranker = reranker if rerank else None
 
-    def search(self, query: str, k: int | None = None, *, mode: str = "hybrid",
+    def search(self, query: str, k: int | None = None, *, mode: SearchMode = SearchMode.HYBRID,
                query_vector: np.ndarray | None = None) -> list[ScoredChunk]:
         """The top `k` chunks for `query`, best first, whose relevance reaches the threshold."""
-        k = k or self.settings.top_k
+        k = k or self.config.top_k
         pool = self.candidates(query, mode=mode, query_vector=query_vector, pool=k)
-        return [c for c in pool if c.relevance >= self.settings.score_threshold][:k]
+        return passing(pool, self.config.score_threshold)[:k]
 
-    def candidates(self, query: str, *, mode: str = "hybrid", query_vector: np.ndarray | None = None,
+    def candidates(self, query: str, *, mode: SearchMode = SearchMode.HYBRID, query_vector: np.ndarray | None = None,
                    pool: int = 0) -> list[ScoredChunk]:
         """The candidate pool in its final order, each with its relevance; no threshold.
 
-        `mode` is "hybrid", "dense" or "lexical" (the last two for evaluation); the pool
+        `mode` is hybrid, dense or lexical (the last two for evaluation); the pool
         holds max(`candidate_pool`, `pool`) fused candidates.
         """
-        if mode not in MODES:
-            raise ValueError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
-        s = self.settings
+        if mode not in set(SearchMode):
+            raise ValueError(f"unknown search mode {mode!r}: use one of {', '.join(SearchMode)}")
+        mode = SearchMode(mode)
+        s = self.config
         if not query.strip() or self.kb.embed_model is None:
             return []
         self.kb.check_embedder(self.embedder.name)
         qvec = query_vector if query_vector is not None else self.embedder.embed_query(query)
 
-        dense = self.kb.dense_search(qvec, s.dense_candidates) if mode != "lexical" else []
-        lexical = self.kb.lexical_search(query_tokens(query), s.lexical_candidates) if mode != "dense" else []
+        dense = self.kb.dense_search(qvec, s.dense_candidates) if mode != SearchMode.LEXICAL else []
+        lexical = self.kb.lexical_search(query_tokens(query), s.lexical_candidates) if mode != SearchMode.DENSE else []
         dense_ids = [cid for cid, _ in dense]
         lexical_ids = [cid for cid, _ in lexical]
         fused = reciprocal_rank_fusion([dense_ids, lexical_ids], k=s.rrf_k,

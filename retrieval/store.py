@@ -27,14 +27,15 @@ from pathlib import Path
 
 import numpy as np
 
-from app.errors import EmbedderMismatch, KnowledgeBaseNotFound
-from ingest.types import Chunk
+from core.enums import DocStatus
+from core.errors import EmbedderMismatch, KnowledgeBaseNotFound
+from core.types import Chunk, DocumentRecord
 from retrieval import store_check
 from retrieval.dense_index import DenseIndex
 from retrieval.lexical import fts_match_expression, lexical_rows, tokenize
 from retrieval.store_dense import DenseMirror
 from retrieval.store_lock import WriteLock, connect
-from retrieval.store_schema import SCHEMA, DocumentRecord, validate_kb_name
+from retrieval.store_schema import SCHEMA, validate_kb_name
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class KnowledgeBase:
         self._mutex = threading.RLock()
         self._write_lock = WriteLock(self.path / self.LOCK_NAME, self.name)
         self._last_commit: tuple[int, int] = (0, 0)  # generation before and after our last commit
-        self._mirror = DenseMirror(self)
+        self._mirror = DenseMirror(self, self.path / self.DENSE_NAME)
         self._mirror.check_on_open()
 
     # --- lifecycle -------------------------------------------------------------------
@@ -71,7 +72,7 @@ class KnowledgeBase:
         with self._mutex:
             self._db.close()
 
-    def __enter__(self) -> "KnowledgeBase":
+    def __enter__(self) -> KnowledgeBase:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -241,16 +242,32 @@ class KnowledgeBase:
         with self._mutex:
             return self._db.execute(sql, params).fetchall()
 
+    _DOCUMENT_COLUMNS = "doc_id, path, content_hash, status, error, pages, chunks, ocr_pages, updated_at"
+
+    @staticmethod
+    def _record(row: tuple) -> DocumentRecord:
+        return DocumentRecord(row[0], row[1], row[2], DocStatus(row[3]), *row[4:])
+
     def document(self, path: str) -> DocumentRecord | None:
-        rows = self._rows(
-            "SELECT doc_id, path, content_hash, status, error, pages, chunks, ocr_pages FROM documents WHERE path = ?",
-            (path,))
-        return DocumentRecord(*rows[0]) if rows else None
+        rows = self._rows(f"SELECT {self._DOCUMENT_COLUMNS} FROM documents WHERE path = ?", (path,))
+        return self._record(rows[0]) if rows else None
 
     def documents(self) -> list[DocumentRecord]:
-        rows = self._rows(
-            "SELECT doc_id, path, content_hash, status, error, pages, chunks, ocr_pages FROM documents ORDER BY path")
-        return [DocumentRecord(*r) for r in rows]
+        rows = self._rows(f"SELECT {self._DOCUMENT_COLUMNS} FROM documents ORDER BY path")
+        return [self._record(r) for r in rows]
+
+    def chunk_ids(self) -> np.ndarray:
+        return np.fromiter((r[0] for r in self._rows("SELECT chunk_id FROM chunks")), dtype=np.int64)
+
+    @contextmanager
+    def saving_lock(self) -> Iterator[bool]:
+        """The write lock if it is free right now (True), else nothing (False); never waits."""
+        acquired = self._write_lock.try_acquire()
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                self._write_lock.release()
 
     def chunk_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM chunks")[0][0]

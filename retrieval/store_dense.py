@@ -13,26 +13,45 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from retrieval.dense_index import DenseIndex
-
-if TYPE_CHECKING:
-    from retrieval.store import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
 _BATCH = 500
 
 
-class DenseMirror:
-    """The dense index of one KnowledgeBase and the generation it reflects."""
+class MirroredStore(Protocol):
+    """What the mirror needs of its knowledge base (retrieval.store.KnowledgeBase)."""
 
-    def __init__(self, kb: "KnowledgeBase") -> None:
+    name: str
+
+    @property
+    def dim(self) -> int | None: ...
+
+    @property
+    def generation(self) -> int: ...
+
+    def chunk_count(self) -> int: ...
+
+    def chunk_ids(self) -> np.ndarray: ...
+
+    def embeddings(self, ids: Sequence[int]) -> dict[int, np.ndarray]: ...
+
+    def saving_lock(self) -> AbstractContextManager[bool]: ...
+
+
+class DenseMirror:
+    """The dense index of one knowledge base and the generation it reflects."""
+
+    def __init__(self, kb: MirroredStore, file: Path) -> None:
         self.kb = kb
-        self.file = kb.path / kb.DENSE_NAME
+        self.file = file
         self.index: DenseIndex | None = None
         self.generation: int | None = None
 
@@ -89,7 +108,7 @@ class DenseMirror:
             index.save(self.file, self.generation)
 
     def _sync(self, index: DenseIndex) -> None:
-        stored = np.fromiter((r[0] for r in self.kb._rows("SELECT chunk_id FROM chunks")), dtype=np.int64)
+        stored = self.kb.chunk_ids()
         held = index.ids()
         gone = np.setdiff1d(held, stored)
         new = np.setdiff1d(stored, held)
@@ -108,10 +127,7 @@ class DenseMirror:
         index = DenseIndex(dim)
         self._sync(index)
         log.info("rebuilt the dense index of '%s' from %d stored embeddings", self.kb.name, len(index))
-        if self.kb._write_lock.try_acquire():  # a writer in another process saves its own, newer index
-            try:
-                if self.kb.generation == generation:
-                    index.save(self.file, generation)
-            finally:
-                self.kb._write_lock.release()
+        with self.kb.saving_lock() as mine:  # a writer in another process saves its own, newer index
+            if mine and self.kb.generation == generation:
+                index.save(self.file, generation)
         return index

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from app.errors import KnowledgeBaseBusy
+from core.errors import KnowledgeBaseBusy
 
 log = logging.getLogger(__name__)
 

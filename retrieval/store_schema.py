@@ -1,10 +1,9 @@
-"""The knowledge base's SQLite schema, its document records and its naming rule."""
+"""The knowledge base's SQLite schema and its naming rule."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from app.errors import ConfigError
+from core.errors import ConfigError
 
 # Letters (any script), digits, '_', '-', '.'; no path separators; not starting with '.'.
 _KB_NAME = re.compile(r"^[^\W][\w.-]{0,63}$", re.UNICODE)
@@ -36,18 +35,6 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, position);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
 """
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentRecord:
-    doc_id: int
-    path: str
-    content_hash: str
-    status: str
-    error: str
-    pages: int
-    chunks: int
-    ocr_pages: int
 
 
 def validate_kb_name(name: str) -> str:

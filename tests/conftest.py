@@ -3,6 +3,7 @@ deterministic fake embedder that records what it was asked to embed."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -63,3 +64,10 @@ def require_shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared evaluation data sits beside the project (../shared)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_yizhi_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never depend on the developer's YIZHI_* variables (a test sets what it needs)."""
+    for name in [n for n in os.environ if n.startswith("YIZHI_")]:
+        monkeypatch.delenv(name)

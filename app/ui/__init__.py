@@ -1,1 +1,1 @@
-"""The Streamlit app (entry point: app/ui/Home.py). Talks to the service facade only."""
+"""The Streamlit app (entry point: app/ui/Home.py). Talks to the services (app.services) only."""

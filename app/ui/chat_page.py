@@ -6,12 +6,12 @@ from typing import Any
 
 import streamlit as st
 
-from app.errors import YizhiError
-from app.service import YizhiService
-from app.types import Answer
+from app.services import Services
 from app.ui import runtime, sidebar
 from app.ui.sources_view import render_sources, render_timings
 from app.ui.textmark import md_escape
+from core.answers import Answer
+from core.errors import YizhiError
 
 MESSAGES = "chat_messages"
 SELECTED = "chat_kbs"
@@ -31,7 +31,7 @@ def _pick_knowledge_bases(names: list[str]) -> list[str]:
                           placeholder="选择一个或多个知识库 / pick one or more")
 
 
-def _show_answer(service: YizhiService, message: dict[str, Any], key: str) -> None:
+def _show_answer(services: Services, message: dict[str, Any], key: str) -> None:
     answer: Answer | None = message.get("answer")
     if answer is not None and answer.refused:
         note = MODEL_REFUSAL_NOTE if answer.citations else REFUSAL_NOTE
@@ -39,7 +39,7 @@ def _show_answer(service: YizhiService, message: dict[str, Any], key: str) -> No
     else:
         st.markdown(md_escape(message["content"]))
     if answer is not None:
-        render_sources(service, answer, message.get("kbs", ()), message.get("terms", ()), key)
+        render_sources(services, answer, message.get("kbs", ()), message.get("terms", ()), key)
         render_timings(answer)
 
 
@@ -48,22 +48,22 @@ def _history(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"role": m["role"], "content": m["content"]} for m in messages]
 
 
-def _stream(service: YizhiService, question: str, kb_names: Sequence[str],
+def _stream(services: Services, question: str, kb_names: Sequence[str],
             history: list[dict[str, str]], holder: dict[str, Answer]) -> Iterator[str]:
-    for item in service.ask_stream_with(question, kb_names, history, **sidebar.tuning()):
+    for item in services.answers.ask_stream(question, kb_names, history, overrides=sidebar.tuning()):
         if isinstance(item, str):
             yield md_escape(item)
         else:
             holder["answer"] = item
 
 
-def _answer(service: YizhiService, question: str, kb_names: list[str],
+def _answer(services: Services, question: str, kb_names: list[str],
             history: list[dict[str, str]]) -> dict[str, Any] | None:
     """Stream the answer into the current chat message; returns the message to keep."""
-    if not service.models_ready():
+    if not services.models.models_ready():
         try:
             with st.spinner("首次提问，正在加载模型… Loading the models (first question only)…"):
-                service.load_models()
+                services.models.load_models()
         except YizhiError as exc:
             runtime.show_error(exc, "模型加载失败 / The models could not be loaded")
             return None
@@ -71,7 +71,7 @@ def _answer(service: YizhiService, question: str, kb_names: list[str],
     live = st.empty()
     try:
         with live.container():
-            st.write_stream(_stream(service, question, kb_names, history, holder))
+            st.write_stream(_stream(services, question, kb_names, history, holder))
     except YizhiError as exc:
         live.empty()
         runtime.show_error(exc, "无法回答 / Cannot answer")
@@ -81,15 +81,15 @@ def _answer(service: YizhiService, question: str, kb_names: list[str],
         return None
     live.empty()
     message = {"role": "assistant", "content": answer.text, "answer": answer, "kbs": list(kb_names),
-               "terms": service.highlight_terms(answer.query or question)}
-    _show_answer(service, message, key=f"msg{len(st.session_state[MESSAGES])}")
+               "terms": services.answers.highlight_terms(answer.query or question)}
+    _show_answer(services, message, key=f"msg{len(st.session_state[MESSAGES])}")
     return message
 
 
 def render() -> None:
-    service = runtime.service()
+    services = runtime.services()
     st.title(":material/forum: 问答 Chat")
-    names = service.list_knowledge_bases()
+    names = services.knowledge.list_knowledge_bases()
     if not names:
         st.info("还没有知识库：请先在「知识库」页面新建并上传文件。 / No knowledge base yet: create one on the "
                 "Knowledge bases page and upload files.", icon=":material/library_books:")
@@ -109,7 +109,7 @@ def render() -> None:
             if message["role"] == "user":
                 st.markdown(md_escape(message["content"]))
             else:
-                _show_answer(service, message, key=f"msg{i}")
+                _show_answer(services, message, key=f"msg{i}")
 
     question = st.chat_input("输入问题… Ask a question", disabled=not selected)
     if not selected:
@@ -120,7 +120,7 @@ def render() -> None:
         with st.chat_message("user"):
             st.markdown(md_escape(question))
         with st.chat_message("assistant"):
-            reply = _answer(service, question, selected, history)
+            reply = _answer(services, question, selected, history)
         if reply is None:
             messages.pop()  # keep the history to exchanges that happened
         else:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.errors import YizhiError
-from app.service import YizhiService
+from app.services import Services
 from app.ui import runtime
 from app.ui.textmark import file_name, md_escape
+from core.errors import YizhiError
 
 CONFIRM_DOC = "confirm_delete_doc"
 STATUS = {"ok": "已索引 indexed", "failed": "失败 failed"}
@@ -19,7 +19,7 @@ def document_rows(documents) -> list[dict]:
             for d in documents]
 
 
-def _delete_document(service: YizhiService, kb: str, documents) -> None:
+def _delete_document(services: Services, kb: str, documents) -> None:
     paths = [d.path for d in documents]
     state = st.session_state
     cols = st.columns([3, 1], vertical_alignment="bottom")
@@ -35,7 +35,7 @@ def _delete_document(service: YizhiService, kb: str, documents) -> None:
     if yes.button("确认删除 Confirm", type="primary", key=f"doc-confirm-{kb}"):
         state.pop(CONFIRM_DOC, None)
         try:
-            service.delete_document(kb, pending[1])
+            services.knowledge.delete_document(kb, pending[1])
         except YizhiError as exc:
             runtime.show_error(exc, "删除失败 / Delete failed")
             return
@@ -46,7 +46,7 @@ def _delete_document(service: YizhiService, kb: str, documents) -> None:
         st.rerun()
 
 
-def _reindex(service: YizhiService, kb: str, count: int) -> None:
+def _reindex(services: Services, kb: str, count: int) -> None:
     st.caption("修改分块设置后，或文件在磁盘上改变后使用 / after changing chunk settings or files on disk")
     if not st.button("重新索引 Re-index", icon=":material/refresh:", key=f"reindex-{kb}"):
         return
@@ -59,7 +59,7 @@ def _reindex(service: YizhiService, kb: str, count: int) -> None:
             bar.progress(min(1.0, done["n"] / max(count, 1)), text=f"({done['n']}/{count}) {file_name(outcome.path)}")
 
         try:
-            summary = service.reindex(kb, on_file=on_file)
+            summary = services.knowledge.reindex(kb, on_file=on_file)
         except YizhiError as exc:
             status.update(label="重新索引失败 / Re-index failed", state="error")
             runtime.show_error(exc)
@@ -72,8 +72,8 @@ def _reindex(service: YizhiService, kb: str, count: int) -> None:
     st.rerun()
 
 
-def render(service: YizhiService, kb: str) -> None:
-    documents = service.documents(kb)
+def render(services: Services, kb: str) -> None:
+    documents = services.knowledge.documents(kb)
     st.subheader(":material/description: 文档 Documents")
     if not documents:
         st.caption("这个知识库还没有文档 / No documents yet.")
@@ -83,5 +83,5 @@ def render(service: YizhiService, kb: str) -> None:
     b.metric("段落 Chunks", sum(d.chunks for d in documents))
     c.metric("失败 Failed", sum(d.status == "failed" for d in documents))
     st.dataframe(document_rows(documents), hide_index=True, width="stretch")
-    _delete_document(service, kb, documents)
-    _reindex(service, kb, len(documents))
+    _delete_document(services, kb, documents)
+    _reindex(services, kb, len(documents))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.errors import YizhiError
-from app.service import YizhiService
+from app.services import Services
 from app.ui.textmark import md_escape
+from core.errors import YizhiError
 
 REPORT = "upload_report"
 ROUND = "upload_round"
@@ -26,10 +26,10 @@ class UploadRow:
     chunks: int = 0
 
 
-def index_upload(service: YizhiService, kb: str, name: str, data: bytes, replace: bool) -> UploadRow:
+def index_upload(services: Services, kb: str, name: str, data: bytes, replace: bool) -> UploadRow:
     """Store one uploaded file and index it; every failure becomes the row's reason."""
     try:
-        saved = service.save_upload(kb, name, data, replace=replace)
+        saved = services.knowledge.save_upload(kb, name, data, replace=replace)
     except YizhiError as exc:
         return UploadRow(name, FAILED, str(exc))
     if saved.status == "unchanged":
@@ -39,7 +39,7 @@ def index_upload(service: YizhiService, kb: str, name: str, data: bytes, replace
                                         f"{Path(saved.path).name}")
     renamed = f"已另存为 saved as {saved.path.name}" if saved.renamed_from else ""
     try:
-        outcome = service.ingest(kb, [saved.path]).outcomes[0]
+        outcome = services.knowledge.ingest(kb, [saved.path]).outcomes[0]
     except YizhiError as exc:
         return UploadRow(name, FAILED, str(exc))
     if outcome.status == "failed":
@@ -50,17 +50,17 @@ def index_upload(service: YizhiService, kb: str, name: str, data: bytes, replace
     return UploadRow(name, INDEXED, note, outcome.chunks)
 
 
-def index_uploads(service: YizhiService, kb: str, files: list, replace: bool,
+def index_uploads(services: Services, kb: str, files: list, replace: bool,
                   step: Callable[[int, str], None] = lambda i, name: None) -> list[UploadRow]:
     """Index uploaded files one by one (UploadedFile-like: .name, .getvalue())."""
     rows = []
     for i, upload in enumerate(files):
         step(i, upload.name)
-        rows.append(index_upload(service, kb, upload.name, upload.getvalue(), replace))
+        rows.append(index_upload(services, kb, upload.name, upload.getvalue(), replace))
     return rows
 
 
-def _with_progress(service: YizhiService, kb: str, files: list, replace: bool) -> list[UploadRow]:
+def _with_progress(services: Services, kb: str, files: list, replace: bool) -> list[UploadRow]:
     total = len(files)
     with st.status(f"正在索引 {total} 个文件… Indexing {total} file(s)…", expanded=True) as status:
         bar = st.progress(0.0)
@@ -68,7 +68,7 @@ def _with_progress(service: YizhiService, kb: str, files: list, replace: bool) -
         def step(i: int, name: str) -> None:
             bar.progress(i / total, text=f"({i + 1}/{total}) {name}")
 
-        rows = index_uploads(service, kb, files, replace, step)
+        rows = index_uploads(services, kb, files, replace, step)
         bar.progress(1.0, text="完成 done")
         failed = sum(r.status == FAILED for r in rows)
         status.update(label=f"完成：{total - failed} 个成功，{failed} 个失败 / done: {failed} failed",
@@ -86,21 +86,21 @@ def report_lines(rows: Iterable[UploadRow]) -> list[str]:
     return lines
 
 
-def render(service: YizhiService, kb: str) -> None:
+def render(services: Services, kb: str) -> None:
     st.subheader(":material/upload_file: 上传文件 Upload files")
     state = st.session_state
     report = state.get(REPORT)
     if report and report[0] == kb:
         st.markdown("**上次上传结果 / Last upload:**\n\n" + "\n".join(report_lines(report[1])))
     files = st.file_uploader(
-        f"拖入或选择文件，可多选（每个最多 {service.settings.max_file_mb} MB）/ Drop or pick files",
-        type=service.upload_types(), accept_multiple_files=True, key=f"uploader-{kb}-{state.get(ROUND, 0)}",
-        max_upload_size=service.settings.max_file_mb,
+        f"拖入或选择文件，可多选（每个最多 {services.settings.max_file_mb} MB）/ Drop or pick files",
+        type=services.knowledge.upload_types(), accept_multiple_files=True, key=f"uploader-{kb}-{state.get(ROUND, 0)}",
+        max_upload_size=services.settings.max_file_mb,
         help="PDF、Word、Markdown、文本、HTML；相同内容的文件会被跳过 / identical files are skipped")
     replace = st.checkbox("替换同名文件 Replace files with the same name", key="upload_replace",
                           help="不勾选时，同名但内容不同的文件另存为“名称 (2)” / otherwise saved as \"name (2)\"")
     if st.button("上传并索引 Upload & index", type="primary", disabled=not files):
-        rows = _with_progress(service, kb, list(files), replace)
+        rows = _with_progress(services, kb, list(files), replace)
         state[REPORT] = (kb, rows)
         state[ROUND] = state.get(ROUND, 0) + 1  # a fresh, empty uploader
         st.rerun()

@@ -16,5 +16,5 @@ def run() -> None:
     with st.sidebar:
         st.markdown("### :material/auto_stories: 已知 Yizhi")
         st.caption("只根据你的文档回答，离线运行 / Answers from your documents only, offline.")
-    sidebar.render(runtime.service())
+    sidebar.render(runtime.services())
     navigation.run()

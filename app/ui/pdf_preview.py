@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pymupdf
 
-from app.errors import YizhiError
+from core.errors import YizhiError
 
 _PIECES = re.compile(r"[^，。；！？、,.;!?|\n]+")
 MIN_PIECE = 4

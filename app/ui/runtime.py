@@ -1,35 +1,35 @@
-"""The one service per server process, and small helpers every page uses.
+"""The services of this server process, and small helpers every page uses.
 
-The service (settings, embedder, LLM, open knowledge bases) is built once per process
+The services (settings, embedder, LLM, open knowledge bases) are built once per process
 with st.cache_resource and shared by every browser session; models load on first use.
+Logging is set up at the same moment, so the UI's records reach `<data>/logs/yizhi.log`.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from app.errors import ConfigError, YizhiError
-from app.service import YizhiService
-from app.settings import Settings
+from app.logs import setup_logging
+from app.services import Services, build_services
+from app.settings import load_settings
+from core.errors import YizhiError
 
 
-def build_service() -> YizhiService:
-    """Settings from the environment (YIZHI_*) and .env, and the service over them."""
-    try:
-        settings = Settings()
-    except ValueError as exc:  # pydantic's ValidationError
-        raise ConfigError(f"invalid setting: {exc}") from exc
-    return YizhiService(settings)
+def build() -> Services:
+    """Settings from the environment (YIZHI_*) and .env, logging, and the services over them."""
+    settings = load_settings()
+    setup_logging(settings.log_dir)
+    return build_services(settings)
 
 
 @st.cache_resource(show_spinner=False)
-def _shared_service() -> YizhiService:
-    return build_service()
+def _shared_services() -> Services:
+    return build()
 
 
-def service() -> YizhiService:
-    """The process-wide service; stops the page with a friendly message when it cannot start."""
+def services() -> Services:
+    """The process-wide services; stops the page with a friendly message when they cannot start."""
     try:
-        return _shared_service()
+        return _shared_services()
     except YizhiError as exc:
         st.error(f"已知无法启动 / Yizhi cannot start: {exc}", icon=":material/error:")
         st.stop()  # raises: the rest of the page is not run

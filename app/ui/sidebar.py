@@ -5,7 +5,7 @@ from typing import Any
 
 import streamlit as st
 
-from app.service import YizhiService
+from app.services import Services
 from app.ui.textmark import md_escape
 
 TOP_K, THRESHOLD, TEMPERATURE, MAX_TOKENS = "opt_top_k", "opt_threshold", "opt_temperature", "opt_max_tokens"
@@ -19,8 +19,8 @@ def _reset() -> None:
         st.session_state.pop(key, None)
 
 
-def render(service: YizhiService) -> None:
-    s = service.settings
+def render(services: Services) -> None:
+    s = services.settings
     with st.sidebar:
         st.subheader(":material/tune: 设置 Settings")
         st.caption("只对当前会话有效 / for this session only")
@@ -39,7 +39,7 @@ def render(service: YizhiService) -> None:
 
         st.divider()
         st.subheader(":material/memory: 模型 Models")
-        models = service.describe_models()
+        models = services.models.describe_models()
         st.markdown(f"**嵌入 Embedding**: `{models['embed_model']}`  \n"
                     f"**大模型 LLM**: `{models['llm_model']}`  \n"
                     f"{md_escape(models['llm_description'])}")
@@ -50,7 +50,8 @@ def render(service: YizhiService) -> None:
 
 
 def tuning() -> dict[str, Any]:
-    """The session's answering settings as keyword arguments of service.ask_stream_with."""
+    """The session's answering settings, as the `overrides` of AnswerService.ask_stream."""
     state = st.session_state
-    names = {TOP_K: "top_k", THRESHOLD: "score_threshold", TEMPERATURE: "temperature", MAX_TOKENS: "max_tokens"}
+    names = {TOP_K: "top_k", THRESHOLD: "score_threshold", TEMPERATURE: "llm_temperature",
+             MAX_TOKENS: "llm_max_tokens"}
     return {name: state[key] for key, name in names.items() if key in state}

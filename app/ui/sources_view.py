@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from app.service import YizhiService
-from app.types import Answer, Citation
+from app.services import Services
 from app.ui.pdf_preview import PreviewUnavailable, render_page
 from app.ui.runtime import show_error
 from app.ui.textmark import context_html, format_ms, passage_html, source_heading
+from core.answers import Answer, Citation
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -26,10 +26,10 @@ def _mtime(path: str) -> float:
         return 0.0
 
 
-def render_preview(service: YizhiService, kb_names: Sequence[str], citation: Citation,
+def render_preview(services: Services, kb_names: Sequence[str], citation: Citation,
                    terms: Sequence[str]) -> None:
     """The PDF page with the passage marked, or the passage between its neighbours."""
-    path = service.source_file(kb_names, citation.source)
+    path = services.knowledge.source_file(kb_names, citation.source)
     if path is None:
         st.caption("原文件已不存在，只能显示引用的段落 / The file is gone: only the cited passage is shown.")
         return
@@ -44,14 +44,14 @@ def render_preview(service: YizhiService, kb_names: Sequence[str], citation: Cit
         if not marked:
             st.caption("未能在页面上标出该段落 / The passage could not be located on the page.")
         return
-    context = service.passage_context(kb_names, citation.source, citation.text)
+    context = services.knowledge.passage_context(kb_names, citation.source, citation.text)
     st.html(context_html(context.before, context.text, context.after, terms))
     if not context.found:
         st.caption("文件已改变或无法重新读取，只显示引用的段落 / The file changed since it was indexed: "
                    "only the cited passage is shown.")
 
 
-def render_sources(service: YizhiService, answer: Answer, kb_names: Sequence[str], terms: Sequence[str],
+def render_sources(services: Services, answer: Answer, kb_names: Sequence[str], terms: Sequence[str],
                    key: str) -> None:
     """The expander of numbered sources matching the [n] in the answer."""
     if not answer.citations:
@@ -71,7 +71,7 @@ def render_sources(service: YizhiService, answer: Answer, kb_names: Sequence[str
                                        citation.relevance))
             st.html(passage_html(citation.text, terms))
             if st.toggle("查看原文 Show in document", key=f"{key}-preview-{citation.index}"):
-                render_preview(service, kb_names, citation, terms)
+                render_preview(services, kb_names, citation, terms)
 
 
 def render_timings(answer: Answer) -> None:

@@ -16,8 +16,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from app.errors import LoaderError, UnsupportedFile
-from ingest.types import Document
+from core.errors import LoaderError, UnsupportedFile
+from core.types import Document
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from ingest.types import Document
+from core.types import Document
 
 # Han ideographs plus CJK punctuation and fullwidth forms: Chinese text uses no spaces
 # between these, so a line break or a stray space between two of them is dropped.

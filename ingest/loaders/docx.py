@@ -19,9 +19,9 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from app.errors import EncryptedFile, LoaderError
+from core.errors import EncryptedFile, LoaderError
+from core.types import Document
 from ingest.loaders._common import SectionBuilder, heading_level, table_to_text
-from ingest.types import Document
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _check_container(path: Path) -> None:
                 if _ENCRYPTED_MARK in head + handle.read(1 << 20):
                     raise EncryptedFile(
                         "file is encrypted: remove its password in Word and save it again "
-                        "(--password only opens PDFs)")
+                        "(passwords open PDFs only)")
                 raise LoaderError("cannot be read: this is an old Word .doc file; save it as .docx")
     except OSError as exc:
         raise LoaderError(f"cannot be read: {exc.strerror or exc}") from exc

@@ -11,7 +11,7 @@ import codecs
 import logging
 from functools import lru_cache
 
-from app.errors import LoaderError
+from core.errors import LoaderError
 
 log = logging.getLogger(__name__)
 

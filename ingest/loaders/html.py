@@ -14,10 +14,10 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
-from app.errors import LoaderError
+from core.errors import LoaderError
+from core.types import Document
 from ingest.loaders._common import SectionBuilder, table_to_text
 from ingest.loaders.encoding import decode_bytes
-from ingest.types import Document
 
 log = logging.getLogger(__name__)
 

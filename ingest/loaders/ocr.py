@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pymupdf
 
-from app.cpu import physical_cores
-from app.errors import LoaderError
+from core.cpu import physical_cores
+from core.errors import LoaderError
 from ingest.loaders._common import join_lines, normalize_whitespace
 
 log = logging.getLogger(__name__)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pymupdf
 
-from app.errors import EncryptedFile, LoaderError
+from core.errors import EncryptedFile, LoaderError, WrongPassword
+from core.types import Document
 from ingest.loaders.pdf_quality import plan_ocr
 from ingest.loaders.pdf_text import read_page
-from ingest.types import Document
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,10 @@ def _open(path: Path, password: str | None) -> pymupdf.Document:
     if doc.needs_pass:
         if password is None:
             doc.close()
-            raise EncryptedFile("file is encrypted: give its password with --password")
+            raise EncryptedFile("file is encrypted: its password is needed")
         if not doc.authenticate(password):
             doc.close()
-            raise EncryptedFile("file is encrypted and the password given is wrong: check --password")
+            raise WrongPassword("file is encrypted and the password given is wrong")
     return doc
 
 
@@ -145,7 +145,7 @@ class _PageReader:
                 failures.append((number, _short(exc)))
                 continue
 
-            def document(text: str, ocr: bool) -> Document:
+            def document(text: str, ocr: bool, number: int = number) -> Document:
                 return Document(text=text, source=self.source, page=number, title=title,
                                 heading=headings.get(number, ""), content_hash=self.content_hash, ocr=ocr)
 

@@ -11,10 +11,10 @@ import logging
 import re
 from pathlib import Path
 
-from app.errors import LoaderError
+from core.errors import LoaderError
+from core.types import Document
 from ingest.loaders._common import SectionBuilder, normalize_whitespace
 from ingest.loaders.encoding import decode_bytes
-from ingest.types import Document
 
 log = logging.getLogger(__name__)
 

@@ -7,21 +7,20 @@ from pathlib import Path
 import pytest
 
 from app.answering import answer_stream, detect_language, is_follow_up, passage_of, retrieval_query
-from app.cli import main
-from app.errors import ConfigError, KnowledgeBaseNotFound, ModelLoadError
+from app.cli.app_cli import main
 from app.llm import LlamaCppGenerator
-from app.service import YizhiService
-from app.types import Answer, Turn
-from ingest.types import Chunk
+from app.services import build_services
+from core.answers import Answer, Turn
+from core.errors import ConfigError, KnowledgeBaseNotFound, ModelLoadError
+from core.types import Chunk, ScoredChunk
 from prompts.templates import render_context
-from retrieval.types import ScoredChunk
 from tests.app.conftest import RecordingGenerator, share_default_model
 
 
 def _service(settings, fake_embedder, generator, docs=None, **update):
-    service = YizhiService(settings.model_copy(update=update), embedder=fake_embedder, generator=generator)
+    service = build_services(settings.with_overrides(update), embedder=fake_embedder, generator=generator)
     if docs:
-        service.ingest("news", docs)
+        service.knowledge.ingest("news", docs)
     return service
 
 
@@ -72,9 +71,9 @@ def test_nothing_relevant_refuses_without_calling_or_loading_the_llm(settings):
 def test_service_refuses_below_the_threshold_without_the_llm(settings, fake_embedder, tiny_docs):
     fake = RecordingGenerator()
     service = _service(settings, fake_embedder, fake, tiny_docs, score_threshold=0.99)
-    answer = service.ask("量子计算机的工作原理是什么？", ["news"])
+    answer = service.answers.ask("量子计算机的工作原理是什么？", ["news"])
     assert answer.refused and answer.citations == () and fake.calls == []
-    english = service.ask("How do quantum computers work?", ["news"])
+    english = service.answers.ask("How do quantum computers work?", ["news"])
     assert english.refused and english.text == "The question cannot be answered based on the known information"
     service.close()
 
@@ -82,7 +81,7 @@ def test_service_refuses_below_the_threshold_without_the_llm(settings, fake_embe
 def test_model_refusal_is_reported_as_refused(settings, fake_embedder, tiny_docs):
     fake = RecordingGenerator("“根据已知信息无法回答该问题”。")
     service = _service(settings, fake_embedder, fake, tiny_docs)
-    answer = service.ask("RCEP包括哪些国家？", ["news"])
+    answer = service.answers.ask("RCEP包括哪些国家？", ["news"])
     assert len(fake.calls) == 1
     # refused, but the passages the model read are still shown to the user
     assert answer.refused and answer.citations and Path(answer.citations[0].source).name == "rcep.txt"
@@ -104,7 +103,7 @@ def test_an_empty_or_header_only_reply_becomes_a_refusal(settings, reply):
 def test_streams_pieces_then_an_answer_citing_the_given_passages(settings, fake_embedder, tiny_docs):
     fake = RecordingGenerator()
     service = _service(settings, fake_embedder, fake, tiny_docs)
-    items = list(service.ask_stream("RCEP包括哪些国家？", ["news"]))
+    items = list(service.answers.ask_stream("RCEP包括哪些国家？", ["news"]))
     answer = items[-1]
     assert isinstance(answer, Answer) and not answer.refused
     assert "".join(items[:-1]) == fake.reply == answer.text
@@ -125,7 +124,7 @@ def test_citations_are_limited_to_the_packed_passages(settings):
     fake = RecordingGenerator("答案在第一段。[1]")
     two = render_context([passage_of(r) for r in results[:2]])
     budget = len(two) + 10  # the fake counts one token per character: room for two passages, not three
-    s = settings.model_copy(update={"context_token_budget": budget})
+    s = settings.with_overrides({"context_token_budget": budget})
     answer = list(answer_stream("资料讲了什么？", ["kb"], None, settings=s, search=lambda q, kbs: results,
                                 generator=lambda: fake))[-1]
     assert [c.source for c in answer.citations] == ["doc1.txt", "doc2.txt"]
@@ -138,9 +137,9 @@ def test_citations_are_limited_to_the_packed_passages(settings):
 def test_follow_up_retrieval_goes_through_the_service(settings, fake_embedder, tiny_docs):
     seen = []
     service = _service(settings, fake_embedder, RecordingGenerator(), tiny_docs)
-    original = service.search
-    service.search = lambda q, kbs, k=None: seen.append(q) or original(q, kbs, k)
-    answer = service.ask("它什么时候生效？", ["news"], history=[Turn("RCEP包括哪些国家？")])
+    original = service.answers._search
+    service.answers._search = lambda q, kbs, k, s: seen.append(q) or original(q, kbs, k, s)
+    answer = service.answers.ask("它什么时候生效？", ["news"], history=[Turn("RCEP包括哪些国家？")])
     assert seen == ["RCEP包括哪些国家？ 它什么时候生效？"] and answer.query == seen[0]
     service.close()
 
@@ -150,9 +149,9 @@ def test_empty_question_and_missing_kb(settings, fake_embedder):
     fake = RecordingGenerator()
     service = _service(settings, fake_embedder, fake)
     with pytest.raises(ConfigError, match="question is empty"):
-        service.ask("  ", ["news"])
-    with pytest.raises(KnowledgeBaseNotFound, match="make ingest"):
-        service.ask("RCEP包括哪些国家？", ["nope"])
+        service.answers.ask("  ", ["news"])
+    with pytest.raises(KnowledgeBaseNotFound, match="'nope' does not exist"):  # the CLI adds how to make it
+        service.answers.ask("RCEP包括哪些国家？", ["nope"])
     assert fake.calls == []
 
 
@@ -161,10 +160,10 @@ def test_missing_or_bad_model_file_is_a_clear_error(settings, fake_embedder, tin
     not_gguf.write_bytes(b"PK\x03\x04 not a gguf")
     for path, message in [(tmp_path / "missing.gguf", "not found: set YIZHI_LLM_MODEL"),
                           (not_gguf, "is not a GGUF file")]:
-        s = settings.model_copy(update={"llm_model": str(path)})
+        s = settings.with_overrides({"llm_model": str(path)})
         service = _service(s, fake_embedder, LlamaCppGenerator.from_settings(s), tiny_docs)
         with pytest.raises(ModelLoadError, match=message):
-            service.ask("RCEP包括哪些国家？", ["news"])
+            service.answers.ask("RCEP包括哪些国家？", ["news"])
         service.close()
 
 
@@ -181,17 +180,17 @@ def test_cli_errors_go_to_stderr_with_advice(tmp_path, monkeypatch, capsys):
 def test_real_model_answers_from_a_real_knowledge_base(settings, use_embedder, tiny_docs, capsys,
                                                         assembled_default_model):
     share_default_model(assembled_default_model, settings.data_dir)  # YIZHI_LLM_MODEL stays empty
-    service = YizhiService(settings, embedder=use_embedder)
-    summary = service.ingest("tiny", tiny_docs)
+    service = build_services(settings, embedder=use_embedder)
+    summary = service.knowledge.ingest("tiny", tiny_docs)
     assert summary.count("added") == 2
-    answer = service.ask("大熊猫主要吃什么？", ["tiny"])
+    answer = service.answers.ask("大熊猫主要吃什么？", ["tiny"])
     assert not answer.refused, answer
     assert "竹" in answer.text
     assert Path(answer.citations[0].source).name == "panda.txt"
     assert answer.timings["first_token_ms"] > 0
 
     # the CLI prints the same answer as JSON
-    import app.ask_cli as cli_ask
+    import app.cli.ask_cli as cli_ask
     assert cli_ask.run(type("Args", (), {"question": "大熊猫主要吃什么？", "kb": ["tiny"], "json": True})(),
                        settings) == 0
     out = json.loads(capsys.readouterr().out)

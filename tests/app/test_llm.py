@@ -1,14 +1,19 @@
 """The llama-cpp-python generator: model resolution, prompt style, stops, the real model."""
 from __future__ import annotations
 
-
 import pytest
 
-from app.errors import ModelLoadError
 from app.llm import (
-    DEFAULT_LLM, GenerationRequest, Generator, LlamaCppGenerator, resolve_model_path, until_stop,
-    use_extra_buffers, wants_chat_template,
+    DEFAULT_LLM,
+    GenerationRequest,
+    Generator,
+    LlamaCppGenerator,
+    resolve_model_path,
+    until_stop,
+    use_extra_buffers,
+    wants_chat_template,
 )
+from core.errors import ModelLoadError
 from prompts.templates import ANSWER_CUES, STOP_SEQUENCES
 
 
@@ -55,9 +60,25 @@ def test_prompt_style_follows_the_model():
     assert wants_chat_template({}, "x.gguf", "chat")
 
 
-def test_extra_buffer_modes():
+def test_extra_buffer_modes(monkeypatch):
+    import app.llm_models as models
+
     assert use_extra_buffers("on") and not use_extra_buffers("off")
-    assert isinstance(use_extra_buffers("auto"), bool)
+    monkeypatch.setattr(models, "cpu_has_amx", lambda: True)
+    assert use_extra_buffers("auto") is False  # AMX kernels crashed: off on AMX CPUs
+    monkeypatch.setattr(models, "cpu_has_amx", lambda: False)
+    assert use_extra_buffers("auto") is True
+
+
+def test_amx_is_read_from_the_cpu_flags(tmp_path):
+    from app.llm_models import cpu_has_amx
+
+    amx, plain = tmp_path / "amx", tmp_path / "plain"
+    amx.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile amx_int8\n")
+    plain.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 amx_tile_hint\n")
+    assert cpu_has_amx(str(amx)) is True
+    assert cpu_has_amx(str(plain)) is False
+    assert cpu_has_amx(str(tmp_path / "absent")) is False
 
 
 @pytest.mark.parametrize("pieces, stops, expected", [

@@ -50,6 +50,15 @@ def _kill(proc, label: str) -> None:
     assert proc.returncode == -signal.SIGKILL, f"{label}: the run ended before the kill"
 
 
+def _wait_until(condition, timeout: float = 180, interval: float = 0.01) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+    return True
+
+
 def _summary(out: str) -> tuple[int, ...]:
     found = re.search(r"(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) failed", out)
     assert found, out
@@ -70,16 +79,16 @@ def test_sigkill_at_several_points_then_resume(tmp_path):
     for label, at_least in [("starting", None), ("first file", 1), ("half way", N_FILES // 2)]:
         before = _state(db_path)
         proc = start_ingest(docs, KB, env)
-        if at_least is None:
-            time.sleep(1.5)
+        if at_least is None:  # the database exists, nothing is committed yet
+            assert _wait_until(lambda proc=proc: db_path.exists() or proc.poll() is not None), label
+            assert committed(db_path) == 0, "the first kill came too late: a file was already committed"
         else:
             assert wait_for(proc, db_path, max(at_least, len(before) + 1)), label
         _kill(proc, label)
         done = _state(db_path)
         assert {p: done[p] for p in before} == before, f"{label}: finished files were redone"
         behind_seen |= _dense_behind(db_path, dense_path)
-        if db_path.exists():  # a kill during start-up may come before the knowledge base exists
-            _verify(kb_root, db_path, done)
+        _verify(kb_root, db_path, done)
     assert behind_seen, "no kill landed between a commit and the dense-index save"
 
     # The re-run does exactly the files that were not finished.
@@ -95,19 +104,22 @@ def test_sigkill_at_several_points_then_resume(tmp_path):
     _verify(kb_root, db_path, after)
 
     # Change five files and kill right after the last of them is committed (the dense
-    # index is being saved, or about to be): the next run has nothing left to do.
-    started = time.time()
-    for path in paths[:5]:
-        path.write_text(path.read_text(encoding="utf-8") + "\n\n修改过的内容。", encoding="utf-8")
-    proc = start_ingest(docs, KB, env)
-    deadline = time.monotonic() + 180
-    while sum(1 for t in _state(db_path).values() if t > started) < 5 and proc.poll() is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
-    if proc.poll() is None:  # on a fast machine the run may have finished already: nothing to kill
-        _kill(proc, "last commit")
-    else:
+    # index is being saved, or about to be): the next run has nothing left to do. On a
+    # fast machine a run can finish before the kill lands: then try again, a few times.
+    killed = False
+    for attempt in range(5):
+        started = time.time()
+        for path in paths[:5]:
+            path.write_text(path.read_text(encoding="utf-8") + f"\n\n修改过的内容 {attempt}。", encoding="utf-8")
+        proc = start_ingest(docs, KB, env)
+        assert _wait_until(lambda proc=proc, started=started: proc.poll() is not None
+                           or sum(1 for t in _state(db_path).values() if t > started) >= 5, interval=0.002)
+        if proc.poll() is None:
+            _kill(proc, "last commit")
+            killed = True
+            break
         proc.communicate(timeout=30)
+    assert killed, "every run finished before the kill: the kill after the last commit was never tested"
     _verify(kb_root, db_path, _state(db_path))
     again = start_ingest(docs, KB, env)
     out, err = again.communicate(timeout=300)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import EncryptedFile, LoaderError
+from core.errors import EncryptedFile, LoaderError
 from ingest.loaders import load_file
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import LoaderError, UnsupportedFile
+from core.errors import LoaderError, UnsupportedFile
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from ingest.loaders.encoding import decode_bytes
 

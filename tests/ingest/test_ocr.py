@@ -9,7 +9,7 @@ import pytest
 pymupdf = pytest.importorskip("pymupdf")
 pytest.importorskip("rapidocr_onnxruntime")
 
-from app.errors import LoaderError  # noqa: E402
+from core.errors import LoaderError  # noqa: E402
 from ingest.loaders import load_file  # noqa: E402
 from ingest.loaders.ocr import OcrLine, lines_to_text, ocr_text  # noqa: E402
 from ingest.loaders.pdf import _MUPDF_ERRORS  # noqa: E402
@@ -63,7 +63,7 @@ def test_ocr_off_says_how_to_read_scans(tmp_path):
 def test_pipeline_counts_ocr_pages_and_marks_chunks(tmp_path, settings, fake_embedder):
     path = _scan_pdf(tmp_path / "scan.pdf")
     with KnowledgeBase(settings.kb_root, "ocr", create=True) as kb:
-        summary = IngestPipeline(kb, fake_embedder, settings, progress=False).run([path])
+        summary = IngestPipeline(kb, fake_embedder, settings.ingest_config(), progress=False).run([path])
         assert summary.pages == 2 and summary.ocr_pages == 1
         assert kb.document(str(path.resolve())).ocr_pages == 1
         chunks = kb.chunks(list(range(1, 20))).values()

@@ -22,7 +22,7 @@ def _write(folder: Path, files: dict[str, str]) -> None:
 
 def _pipeline(tmp_path, settings, embedder):
     kb = KnowledgeBase(settings.kb_root, "test", create=True)
-    return kb, IngestPipeline(kb, embedder, settings, progress=False)
+    return kb, IngestPipeline(kb, embedder, settings.ingest_config(), progress=False)
 
 
 def test_add_skip_update_remove_prune(tmp_path, settings, fake_embedder):
@@ -77,7 +77,7 @@ def test_real_embedder_finds_the_right_chinese_chunk(tmp_path, settings, use_emb
     _write(docs, DOCS)
     kb, pipeline = _pipeline(tmp_path, settings, use_embedder)
     pipeline.run([docs])
-    searcher = HybridSearcher(kb, use_embedder, settings)
+    searcher = HybridSearcher(kb, use_embedder, settings.search_config())
     cases = {"RCEP有哪些成员国？": "rcep.txt", "龙井茶产自哪里": "tea.md", "熊猫吃什么": "panda.txt"}
     for question, expected in cases.items():
         results = searcher.search(question, 3)

@@ -1,7 +1,7 @@
 import pytest
 
+from core.types import Document
 from ingest.splitter import retrieval_text, split_documents, split_text
-from ingest.types import Document
 
 ZH = (
     "已知是一个离线知识库问答应用。它在笔记本电脑的处理器上运行，不需要联网！"

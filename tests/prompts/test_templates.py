@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from prompts.templates import (
-    EN_TEMPLATE, ZH_TEMPLATE, Passage, defuse, is_refusal, render_context, render_passage, render_prompt,
+    EN_TEMPLATE,
+    ZH_TEMPLATE,
+    Passage,
+    defuse,
+    is_refusal,
+    render_context,
+    render_passage,
+    render_prompt,
 )
 
 ZH_EXPECTED = (

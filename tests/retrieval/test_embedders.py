@@ -2,9 +2,8 @@
 import numpy as np
 import pytest
 
-from app.errors import ConfigError, ModelLoadError
-from retrieval.embedders import (MINILM_NAME, SentenceTransformerEmbedder, UseEmbedder, make_embedder,
-                                 minilm_folder)
+from core.errors import ConfigError, ModelLoadError
+from retrieval.embedders import MINILM_NAME, SentenceTransformerEmbedder, UseEmbedder, make_embedder, minilm_folder
 
 
 def test_constructors_are_cheap_and_validate():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import WorkerError
+from core.errors import WorkerError
 from retrieval.lexical import lexical_rows
 from retrieval.lexical_worker import LexicalWorker
 

@@ -3,8 +3,16 @@ import numpy as np
 import pytest
 
 from retrieval.relevance import (
-    CALIBRATION_PAIRS, Closeness, closeness_for, closeness_from_similarities, combine, coverage,
-    english_stem, query_terms, relevance_scores, term_weight,
+    CALIBRATION_PAIRS,
+    Closeness,
+    closeness_for,
+    closeness_from_similarities,
+    combine,
+    coverage,
+    english_stem,
+    query_terms,
+    relevance_scores,
+    term_weight,
 )
 
 

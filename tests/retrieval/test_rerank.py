@@ -8,8 +8,8 @@ exactly as a user's bge-reranker-base folder would be.
 import numpy as np
 import pytest
 
-from app.errors import ConfigError, ModelLoadError
-from ingest.types import Chunk
+from core.errors import ConfigError, ModelLoadError
+from core.types import Chunk
 from retrieval.rerank import CrossEncoderReranker, get_reranker, rerank_order
 from retrieval.search import HybridSearcher
 from retrieval.store import KnowledgeBase
@@ -70,7 +70,7 @@ def test_searcher_orders_the_pool_by_the_reranker(tmp_path, settings, fake_embed
     for source, text in texts.items():
         kb.replace_document(source, source, [Chunk(text=text, source=source, retrieval_text=text, position=0)],
                             fake_embedder.embed_documents([text]), model_name=fake_embedder.name)
-    reranked = settings.model_copy(update={"reranker_model": str(tiny_reranker_folder), "rerank_max_length": 64,
+    reranked = settings.with_overrides({"reranker_model": str(tiny_reranker_folder), "rerank_max_length": 64,
                                            "score_threshold": -1.0})
     searcher = HybridSearcher(kb, fake_embedder, reranked)
     assert searcher.reranker is not None

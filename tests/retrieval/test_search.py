@@ -1,11 +1,12 @@
 """Hybrid search on a small real knowledge base: pool, diversity, threshold, merge."""
+from dataclasses import replace
+
 import pytest
 
-from ingest.types import Chunk
+from core.types import Chunk, ScoredChunk
 from retrieval.fusion import diversify
 from retrieval.search import HybridSearcher, merge_ranked, search_many
 from retrieval.store import KnowledgeBase
-from retrieval.types import ScoredChunk
 
 DOCS = {
     "great_wall.txt": ["长城是中国古代的军事防御工程，东起山海关，西至嘉峪关。",
@@ -26,7 +27,7 @@ def _kb(root, embedder, name="kb"):
 @pytest.fixture
 def searcher(tmp_path, settings, fake_embedder):
     kb = _kb(tmp_path, fake_embedder)
-    yield HybridSearcher(kb, fake_embedder, settings)
+    yield HybridSearcher(kb, fake_embedder, settings.search_config())
     kb.close()
 
 
@@ -40,7 +41,7 @@ def test_search_finds_the_right_document_and_scores_relevance(searcher):
     results = searcher.search("长城西至哪里？", 3)
     assert results[0].chunk.source == "great_wall.txt"
     assert all(0.0 <= r.relevance <= 1.0 for r in results)
-    assert results[0].relevance >= searcher.settings.score_threshold
+    assert results[0].relevance >= searcher.config.score_threshold
 
 
 def test_pool_is_diversified_by_document(searcher):
@@ -57,7 +58,7 @@ def test_unrelated_question_is_refused_by_the_threshold(searcher):
 
 
 def test_threshold_and_modes(searcher):
-    loose = HybridSearcher(searcher.kb, searcher.embedder, searcher.settings.model_copy(update={"score_threshold": -1}))
+    loose = HybridSearcher(searcher.kb, searcher.embedder, replace(searcher.config, score_threshold=-1))
     assert len(loose.search("火星上有水吗？", 2)) == 2
     assert searcher.search("西湖在哪里", 1, mode="lexical")[0].chunk.source == "west_lake.txt"
     assert searcher.search("西湖在哪里", 1, mode="dense")[0].chunk.source == "west_lake.txt"
@@ -83,7 +84,7 @@ def test_merge_ranked_keeps_each_lists_order():
 def test_search_many_over_two_knowledge_bases(tmp_path, settings, fake_embedder):
     kb1, kb2 = _kb(tmp_path, fake_embedder, "one"), _kb(tmp_path, fake_embedder, "two")
     try:
-        results = search_many([HybridSearcher(kb, fake_embedder, settings) for kb in (kb1, kb2)], "黄河发源于哪里", 2)
+        results = search_many([HybridSearcher(kb, fake_embedder, settings.search_config()) for kb in (kb1, kb2)], "黄河发源于哪里", 2)
         assert [r.chunk.source for r in results] == ["yellow_river.txt", "yellow_river.txt"]
     finally:
         kb1.close()

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.errors import ConfigError, EmbedderMismatch, KnowledgeBaseNotFound, YizhiError
-from ingest.types import Chunk
+from core.errors import ConfigError, EmbedderMismatch, KnowledgeBaseNotFound, YizhiError
+from core.types import Chunk
 from retrieval.lexical import query_tokens
 from retrieval.store import KnowledgeBase
 
@@ -22,7 +22,7 @@ def _vectors(n: int, dim: int = 8, seed: int = 0) -> np.ndarray:
 
 
 def test_missing_kb_and_bad_names(tmp_path):
-    with pytest.raises(KnowledgeBaseNotFound, match="make ingest"):
+    with pytest.raises(KnowledgeBaseNotFound, match="does not exist"):
         KnowledgeBase(tmp_path, "nope")
     for bad in ["../x", "a/b", ".hidden", "", "x" * 65]:
         with pytest.raises(ConfigError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.errors import KnowledgeBaseBusy
-from ingest.types import Chunk
+from core.errors import KnowledgeBaseBusy
+from core.types import Chunk
 from retrieval.dense_index import DenseIndex
 from retrieval.lexical import query_tokens
 from retrieval.store import KnowledgeBase

@@ -13,13 +13,13 @@ from tests.app.ui.helpers import FakeService
 
 @pytest.fixture
 def use_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Any], None]]:
-    """Make the app's process-wide service this object (and forget any cached one)."""
+    """Make the app's process-wide services this object (and forget any cached one)."""
     def install(service: Any) -> None:
-        monkeypatch.setattr(runtime, "build_service", lambda: service)
-        runtime._shared_service.clear()
+        monkeypatch.setattr(runtime, "build", lambda: service)
+        runtime._shared_services.clear()
 
     yield install
-    runtime._shared_service.clear()
+    runtime._shared_services.clear()
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from app.errors import YizhiError
-from app.kb_admin import PassageContext
 from app.settings import Settings
-from app.types import Answer, Citation
+from core.answers import Answer, Citation
+from core.errors import YizhiError
+from core.types import PassageContext
 
 ROOT = Path(__file__).resolve().parents[3]
 HOME = ROOT / "app" / "ui" / "Home.py"
@@ -18,10 +18,16 @@ TIMEOUT = 60
 
 
 class FakeService:
-    """The part of YizhiService the chat page uses, with answers chosen by the test."""
+    """The services the chat page uses, with answers chosen by the test.
+
+    One object plays all three (`knowledge`, `answers`, `models` are itself), and
+    tests/app/ui/test_fakes.py checks that its methods have the signatures of the
+    Protocols in app.services.protocols, so the fake cannot drift from the real services.
+    """
 
     def __init__(self, settings: Settings, kbs: tuple[str, ...] = ("default", "manuals")) -> None:
         self.settings = settings
+        self.knowledge = self.answers = self.models = self
         self.kbs = list(kbs)
         self.reply = ["望月茶馆", "每天早上", "七点开门。[1]"]
         self.citations = (
@@ -55,9 +61,12 @@ class FakeService:
     def passage_context(self, kb_names, source: str, text: str, radius: int = 1) -> PassageContext:
         return PassageContext(("前一段。",), text, ("后一段。",), True)
 
-    def ask_stream_with(self, question: str, kb_names, history=None, **tuning) -> Iterator[str | Answer]:
+    def close(self) -> None:
+        pass
+
+    def ask_stream(self, question: str, kb_names, history=None, *, overrides=None) -> Iterator[str | Answer]:
         self.asked.append({"question": question, "kbs": list(kb_names), "history": list(history or []),
-                           "tuning": tuning})
+                           "tuning": dict(overrides or {})})
 
         def stream() -> Iterator[str | Answer]:
             if self.error is not None:

@@ -1,8 +1,8 @@
 """The chat page with a fake service: streaming, sources, refusals, errors, history."""
 from __future__ import annotations
 
-from app.errors import ModelLoadError
-from app.types import Citation
+from core.answers import Citation
+from core.errors import ModelLoadError
 from tests.app.ui.helpers import FakeService, home_test, page_test
 
 CHAT = "app.ui.chat_page"
@@ -166,10 +166,10 @@ def test_a_bad_setting_stops_the_app_with_a_message(monkeypatch):
     from app.ui import runtime
 
     monkeypatch.setenv("YIZHI_TOP_K", "0")
-    runtime._shared_service.clear()
+    runtime._shared_services.clear()
     try:
         at = home_test().run()
         assert not at.exception
         assert "已知无法启动 / Yizhi cannot start" in at.error[0].value and "top_k" in at.error[0].value
     finally:
-        runtime._shared_service.clear()
+        runtime._shared_services.clear()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from app.bootstrap_cli import bootstrap
-from app.service import YizhiService
+from app.cli.bootstrap_cli import bootstrap
+from app.services import build_services
 from app.ui.pdf_preview import PreviewUnavailable, match_spans, render_page
 from ingest.loaders import load_file
 
@@ -75,11 +75,11 @@ def test_bootstrap_fills_an_empty_knowledge_base_once(settings, fake_embedder, t
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.md").write_text("# 茶馆\n\n望月茶馆每天早上七点开门。", encoding="utf-8")
-    service = YizhiService(settings, embedder=fake_embedder)
+    service = build_services(settings, embedder=fake_embedder)
     try:
-        assert bootstrap(service, tmp_path / "missing", "default").startswith("no sample documents")
-        line = bootstrap(service, docs, "default")
+        assert bootstrap(service.knowledge, tmp_path / "missing", "default").startswith("no sample documents")
+        line = bootstrap(service.knowledge, docs, "default")
         assert line.startswith("indexed 1 document(s)") and "'default'" in line
-        assert bootstrap(service, docs, "default") == "knowledge base 'default' already has 1 document(s): nothing to do"
+        assert bootstrap(service.knowledge, docs, "default") == "knowledge base 'default' already has 1 document(s): nothing to do"
     finally:
         service.close()

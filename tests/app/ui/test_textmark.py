@@ -3,8 +3,17 @@ from __future__ import annotations
 
 import re
 
-from app.ui.textmark import (context_html, file_name, format_ms, highlight_html, md_escape, passage_html,
-                             source_heading, trim_overlap, useful_terms)
+from app.ui.textmark import (
+    context_html,
+    file_name,
+    format_ms,
+    highlight_html,
+    md_escape,
+    passage_html,
+    source_heading,
+    trim_overlap,
+    useful_terms,
+)
 
 
 def test_md_escape_leaves_no_markup_active():

@@ -9,13 +9,15 @@ no lexical side, no fusion, no reranking, no relevance threshold (so it never re
 The chunk vectors are cached under `$YIZHI_DATA_DIR/eval/langchain/` as a NumPy array
 and a JSONL file of chunks (no pickle), keyed by corpus, embedder and splitter settings;
 the LangChain FAISS store is rebuilt from them in memory on each run.
+
+`langchain_retriever(store)` is the recipe as a retriever for the one run loop
+(evaluation/loop.py): the baseline and Yizhi are measured by the same code.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,8 +25,10 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
-from app.eval_metrics import RANK_DEPTH, first_hit_rank, refusal_metrics, retrieval_metrics
 from app.settings import Settings
+from evaluation.loop import Retrieve, Retrieved
+from evaluation.metrics import RANK_DEPTH
+from evaluation.qa import QAItem, read_jsonl
 from retrieval.embedders import Embedder
 
 log = logging.getLogger(__name__)
@@ -85,7 +89,7 @@ def _write_cache(folder: Path, texts: Sequence[str], metadatas: Sequence[dict], 
     (folder / "vectors.npy").unlink(missing_ok=True)
     tmp = folder / "chunks.jsonl.tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
-        for text, meta in zip(texts, metadatas):
+        for text, meta in zip(texts, metadatas, strict=True):
             fh.write(json.dumps({"doc_id": meta["doc_id"], "text": text}, ensure_ascii=False) + "\n")
     tmp.replace(folder / "chunks.jsonl")
     np.save(folder / "vectors.tmp.npy", vectors)
@@ -95,8 +99,6 @@ def _write_cache(folder: Path, texts: Sequence[str], metadatas: Sequence[dict], 
 def build_baseline_store(corpus: Path, settings: Settings, embedder: Embedder, *, progress: bool = True):
     """The LangChain FAISS store over the corpus (vectors from the cache when present)."""
     from langchain_community.vectorstores import FAISS
-
-    from app.evaluation import read_jsonl
 
     folder = _cache_dir(corpus, settings, embedder.name)
     cached = _read_cache(folder)
@@ -110,36 +112,21 @@ def build_baseline_store(corpus: Path, settings: Settings, embedder: Embedder, *
                                disable=not progress or None)]
         vectors = np.vstack(parts) if parts else np.zeros((0, 1), np.float32)
         _write_cache(folder, texts, metadatas, vectors)
-    store = FAISS.from_embeddings(list(zip(texts, vectors.tolist())), LangChainEmbeddings(embedder),
+    store = FAISS.from_embeddings(list(zip(texts, vectors.tolist(), strict=True)), LangChainEmbeddings(embedder),
                                   metadatas=metadatas)
     return store, len(texts)
 
 
-def evaluate_langchain(corpus: Path, items: Sequence, qvecs: Sequence[np.ndarray], settings: Settings,
-                       embedder: Embedder, *, progress: bool = True, details: list[dict] | None = None) -> dict:
-    """hit@1, hit@5, MRR@10 of the plain recipe; it has no threshold, so it never refuses."""
-    t0 = time.perf_counter()
-    store, chunks = build_baseline_store(corpus, settings, embedder, progress=progress)
-    index_seconds = time.perf_counter() - t0
-    ranks, refused_ok, refused_no = [], [], []
-    t1 = time.perf_counter()
-    for item, qvec in tqdm(list(zip(items, qvecs)), desc="asking (langchain)", unit="q",
-                           disable=not progress or None):
+def langchain_retriever(store) -> Retrieve:
+    """The recipe's `similarity_search` (top 10 by vector) for each question.
+
+    It has no relevance threshold, so it never refuses.
+    """
+    def retrieve(item: QAItem, qvec: np.ndarray) -> Retrieved:
         hits = store.similarity_search_with_score_by_vector(np.asarray(qvec, dtype=np.float32).tolist(),
                                                             k=RANK_DEPTH)
         ranked = [doc.metadata["doc_id"] for doc, _ in hits]
-        if item.answerable:
-            ranks.append(first_hit_rank(ranked, item.gold_doc_ids))
-            refused_ok.append(False)
-        else:
-            refused_no.append(False)
-        if details is not None:
-            details.append({"run": "langchain", "qid": item.qid, "question": item.question,
-                            "gold": sorted(item.gold_doc_ids), "first_hit_rank": ranks[-1] if item.answerable else None,
-                            "refused": False, "top": [{"source": d, "score": round(float(s), 5)}
-                                                      for d, (_, s) in zip(ranked[:5], hits[:5])]})
-    seconds = time.perf_counter() - t1
-    return {"run": "langchain", **retrieval_metrics(ranks), **refusal_metrics(refused_ok, refused_no),
-            "answerable": len(ranks), "unanswerable": len(refused_no), "chunks": chunks,
-            "index_seconds": round(index_seconds, 2), "query_seconds": round(seconds, 2),
-            "ms_per_query": round(1000 * seconds / max(1, len(items)), 1)}
+        return Retrieved(ranked, refused=False,
+                         top=[{"source": d, "score": round(float(s), 5)} for d, (_, s) in zip(ranked[:5], hits[:5], strict=True)])
+
+    return retrieve

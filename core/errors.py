@@ -1,13 +1,15 @@
 """The project's own exceptions.
 
-Every message is a sentence a user can act on; the CLI prints it to stderr and exits
-non-zero. Lives in `app` (whose package init is empty) so every room can import it
-without cycles.
+A message says what is wrong in words a user understands; each interface adds its own
+how-to (the CLI's `--password`, the UI's password field), keyed by `code`, which is also
+what a failed file's outcome records. Lives in `core` so every layer can raise them.
 """
 
 
 class YizhiError(Exception):
     """Base of every error Yizhi raises on purpose."""
+
+    code = "error"
 
 
 class ConfigError(YizhiError):
@@ -15,11 +17,10 @@ class ConfigError(YizhiError):
 
 
 class KnowledgeBaseNotFound(YizhiError):
+    code = "kb_not_found"
+
     def __init__(self, name: str) -> None:
-        super().__init__(
-            f"knowledge base '{name}' does not exist yet: run `make ingest KB={name}` "
-            f"or `python -m ingest PATH --kb {name}` first"
-        )
+        super().__init__(f"knowledge base '{name}' does not exist")
         self.name = name
 
 
@@ -34,13 +35,19 @@ class ModelLoadError(YizhiError):
 class LoaderError(YizhiError):
     """A file could not be turned into documents; the message says why."""
 
+    code = "unreadable"
+
 
 class UnsupportedFile(LoaderError):
-    pass
+    code = "unsupported"
 
 
 class EncryptedFile(LoaderError):
-    pass
+    code = "encrypted"
+
+
+class WrongPassword(EncryptedFile):
+    code = "wrong_password"
 
 
 class KnowledgeBaseBusy(YizhiError):

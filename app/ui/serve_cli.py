@@ -1,4 +1,4 @@
-"""`python -m app.ui.serve [streamlit options]`: the Streamlit server, warmed up.
+"""`python -m app.ui.serve_cli [streamlit options]`: the Streamlit server, warmed up.
 
 Streamlit imports a page's modules on the first visit, which made the first page take
 about a second longer than later ones. Importing them here, before the server accepts
@@ -10,13 +10,13 @@ from pathlib import Path
 
 from streamlit.web import cli
 
-from app.settings import Settings
-
 # The warm-up: what the pages import, except the pages themselves (their Streamlit
 # caches must be created inside the running server).
-import app.service  # noqa: F401
+import app.services  # noqa: F401
 import app.ui.pdf_preview  # noqa: F401  (PyMuPDF alone takes about a second)
 import app.ui.textmark  # noqa: F401
+from app.settings import Settings, load_settings
+from core.errors import YizhiError
 
 HOME = Path(__file__).with_name("Home.py")
 
@@ -34,6 +34,15 @@ def streamlit_argv(settings: Settings, options: Sequence[str]) -> list[str]:
     return argv
 
 
+def main() -> int:
+    try:
+        settings = load_settings()
+    except YizhiError as exc:  # a bad YIZHI_* value: say which, before Streamlit starts
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sys.argv = streamlit_argv(settings, sys.argv[1:])
+    return cli.main()
+
+
 if __name__ == "__main__":
-    sys.argv = streamlit_argv(Settings(), sys.argv[1:])
-    sys.exit(cli.main())
+    sys.exit(main())

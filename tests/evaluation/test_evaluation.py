@@ -3,8 +3,10 @@ import json
 
 import pytest
 
-from app.evaluation import evaluate, first_hit_rank, load_qa, refusal_metrics, retrieval_metrics
-from app.errors import ConfigError
+from core.errors import ConfigError
+from evaluation.metrics import first_hit_rank, refusal_metrics, retrieval_metrics
+from evaluation.qa import load_qa
+from evaluation.runs import evaluate
 
 
 def test_first_hit_rank():
@@ -63,11 +65,17 @@ def test_evaluator_end_to_end_on_a_tiny_corpus(tmp_path, settings, fake_embedder
 
 
 # --- several QA files, details, thresholds, answers -------------------------------------
-from app.eval_answers import answer_metrics  # noqa: E402
-from app.eval_metrics import (  # noqa: E402
-    answer_contains, answer_contains_any, best_rouge_l, choose_threshold, refusal_at, rouge_l,
+from evaluation.answers import answer_metrics  # noqa: E402
+from evaluation.corpus_kb import eval_root  # noqa: E402
+from evaluation.metrics import (  # noqa: E402
+    answer_contains,
+    answer_contains_any,
+    best_rouge_l,
+    choose_threshold,
+    refusal_at,
+    rouge_l,
 )
-from app.evaluation import evaluate_many, eval_root  # noqa: E402
+from evaluation.runs import evaluate_many  # noqa: E402
 
 
 def test_threshold_logic_on_crafted_scores():
@@ -146,7 +154,7 @@ def _tiny_sets(tmp_path):
 
 
 def test_answers_go_through_the_service_with_the_configured_llm(tmp_path, settings, fake_embedder):
-    from app.eval_answers import evaluate_answers
+    from evaluation.answers import evaluate_answers
     from tests.app.conftest import RecordingGenerator
 
     corpus, qa = _tiny_sets(tmp_path)
@@ -162,8 +170,8 @@ def test_answers_go_through_the_service_with_the_configured_llm(tmp_path, settin
 
 
 def test_cli_prints_a_table_and_json(tmp_path, settings, fake_embedder, monkeypatch, capsys):
-    import app.eval_cli as cli_eval
-    from app.cli import main
+    import evaluation.cli as cli_eval
+    from app.cli.app_cli import main
 
     corpus, qa = _tiny_sets(tmp_path)
     monkeypatch.setenv("YIZHI_DATA_DIR", str(settings.data_dir))
@@ -181,7 +189,7 @@ def test_cli_prints_a_table_and_json(tmp_path, settings, fake_embedder, monkeypa
 
 
 def test_answer_sample_is_spread_over_the_files():
-    from app.eval_cli import spread
+    from evaluation.cli import spread
 
     assert spread(list(range(10)), 5) == [0, 2, 4, 6, 8]
     assert spread(list(range(3)), 0) == [0, 1, 2] and spread(list(range(3)), 9) == [0, 1, 2]
@@ -194,3 +202,20 @@ def test_llm_refusals_are_told_apart_from_threshold_refusals():
         {"answers": [], "text": "编造的答案", "refused": False, "llm_called": True},
     ])
     assert m["answer_refusal_rate_no_answer"] == pytest.approx(2 / 3) and m["llm_refusal_rate_no_answer"] == 0.5
+
+
+def test_refusal_at_agrees_with_the_search_threshold():
+    """The threshold tuner and the searcher (and so the runs) apply one rule: retrieval.search.passing."""
+    from core.types import Chunk, ScoredChunk
+    from retrieval.search import passing
+
+    def pool(*relevances):
+        chunk = Chunk(text="t", source="s", retrieval_text="t", position=0)
+        return [ScoredChunk(chunk=chunk, score=1.0, relevance=r) for r in relevances]
+
+    pools = [pool(0.6, 0.2), pool(0.3), pool(0.55)]
+    best = [max(c.relevance for c in p) for p in pools]
+    for threshold in (0.3, 0.55, 0.6, 0.61):
+        refused = [not passing(p, threshold) for p in pools]
+        assert refusal_at(threshold, best, []) == (pytest.approx(sum(refused) / len(refused)), 0.0)
+    assert passing(pool(0.6, 0.2), 0.5) == pool(0.6) and passing([], 0.0) == []  # nothing retrieved: refuse

@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from app.service import YizhiService
+from app.services import build_services
 from app.settings import Settings
-from retrieval.types import ScoredChunk
+from core.types import ScoredChunk
 
 
 def add_parser(subparsers) -> None:
@@ -24,8 +24,11 @@ def result_dict(sc: ScoredChunk) -> dict:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    service = YizhiService(settings)
-    results = service.search(args.query, args.kb or ["default"], args.k)
+    services = build_services(settings)
+    try:
+        results = services.answers.search(args.query, args.kb or ["default"], args.k)
+    finally:
+        services.close()
     if args.json:
         print(json.dumps({"results": [result_dict(r) for r in results]}, ensure_ascii=False, indent=2))
         return 0

@@ -1,4 +1,5 @@
-"""Dataclasses at the answering boundary: what the service hands the CLI, the UI and APIs."""
+"""Dataclasses at the answering boundary: the passages a prompt shows, what a generator is
+asked, and the `Answer` the services hand the CLI, the UI and the API."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -14,6 +15,28 @@ class Turn:
 
     question: str
     answer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One retrieved chunk as the prompt shows it."""
+
+    text: str
+    source: str
+    page: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationRequest:
+    """What to generate from.
+
+    `prompt` is the filled template (the user's turn). `answer_cue` is appended, and
+    `stop` applied, only when the model is prompted completion-style (base models).
+    """
+
+    prompt: str
+    answer_cue: str = ""
+    stop: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,4 +98,4 @@ def as_turns(history: Sequence[Turn | Mapping[str, str]] | None) -> list[Turn]:
     return turns
 
 
-__all__ = ["Answer", "Citation", "Turn", "as_turns"]
+__all__ = ["Answer", "Citation", "GenerationRequest", "Passage", "Turn", "as_turns"]

@@ -11,8 +11,9 @@ import argparse
 import json
 from pathlib import Path
 
-from app.evaluation import RUNS, evaluate_many, load_qa
 from app.settings import Settings
+from evaluation.qa import load_qa
+from evaluation.runs import RUNS, evaluate_many
 from retrieval.embedders import make_embedder
 
 RUN_CHOICES = tuple(RUNS) + ("langchain",)
@@ -54,19 +55,13 @@ def _runs(args: argparse.Namespace, settings: Settings) -> list[str]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    updates = {}
-    if args.reranker:
-        updates["reranker_model"] = args.reranker
-    if args.threshold is not None:
-        updates["score_threshold"] = args.threshold
-    if updates:
-        settings = settings.model_copy(update=updates)
+    settings = settings.with_overrides(reranker_model=args.reranker or None, score_threshold=args.threshold)
     embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
     details: list[dict] | None = [] if args.details else None
     report = evaluate_many(args.corpus, args.qa, settings, embedder, runs=_runs(args, settings),
                            progress=not args.json, details=details)
     if args.answer:
-        from app.eval_answers import evaluate_answers
+        from evaluation.answers import evaluate_answers  # loads the LLM stack only when asked
 
         items = spread(load_qa(args.qa), args.limit)
         report["answers"] = evaluate_answers(report["kb"], items, settings, embedder,

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import ConfigError, KnowledgeBaseNotFound, LoaderError, UnsupportedFile
-from app.kb_admin import DUPLICATE, SAVED, UNCHANGED, safe_filename, store_upload
 from app.llm import LlamaCppGenerator
-from app.service import YizhiService
-from app.types import Answer
+from app.services import Services, build_services
+from core.answers import Answer
+from core.enums import UploadStatus
+from core.errors import ConfigError, KnowledgeBaseNotFound, LoaderError, UnsupportedFile
+from ingest.uploads import safe_filename, store_upload
 
 TEA = ("# 望月茶馆\n\n望月茶馆位于青石镇东街，每天早上七点开门，晚上十点关门。\n\n"
        "## 招牌\n\n招牌茶是桂花乌龙，用本地桂花窨制三次。\n\n"
@@ -19,7 +20,7 @@ TEA = ("# 望月茶馆\n\n望月茶馆位于青石镇东街，每天早上七点
 
 @pytest.fixture
 def service(settings, fake_embedder, fake_generator):
-    svc = YizhiService(settings.model_copy(update={"chunk_size": 60, "chunk_overlap": 10}),
+    svc = build_services(settings.with_overrides({"chunk_size": 60, "chunk_overlap": 10}),
                        embedder=fake_embedder, generator=fake_generator)
     yield svc
     svc.close()
@@ -50,7 +51,7 @@ def test_store_upload_never_overwrites_silently(tmp_path: Path):
     first = store_upload(folder, "指南.md", b"one", max_mb=1, known_hashes={})
     second = store_upload(folder, "指南.md", b"two", max_mb=1, known_hashes={})
     third = store_upload(folder, "指南.md", b"three", max_mb=1, known_hashes={})
-    assert (first.status, first.path.name) == (SAVED, "指南.md")
+    assert (first.status, first.path.name) == (UploadStatus.SAVED, "指南.md")
     assert (second.path.name, second.renamed_from) == ("指南 (2).md", "指南.md")
     assert third.path.name == "指南 (3).md"
     assert (folder / "指南.md").read_bytes() == b"one"
@@ -63,9 +64,9 @@ def test_store_upload_recognises_known_content(tmp_path: Path):
     folder = tmp_path / "files"
     saved = store_upload(folder, "a.md", b"same", max_mb=1, known_hashes={})
     known = {saved.content_hash: str(saved.path)}
-    assert store_upload(folder, "a.md", b"same", max_mb=1, known_hashes=known).status == UNCHANGED
+    assert store_upload(folder, "a.md", b"same", max_mb=1, known_hashes=known).status == UploadStatus.UNCHANGED
     dup = store_upload(folder, "copy.md", b"same", max_mb=1, known_hashes=known)
-    assert (dup.status, dup.path) == (DUPLICATE, saved.path)
+    assert (dup.status, dup.path) == (UploadStatus.DUPLICATE, saved.path)
     assert not (folder / "copy.md").exists()
     # stored earlier but never indexed (it failed): the same bytes are retried, not copied
     assert store_upload(folder, "a.md", b"same", max_mb=1, known_hashes={}).path == saved.path
@@ -81,121 +82,121 @@ def test_store_upload_refuses_large_unsupported_and_empty_files(tmp_path: Path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_create_and_delete_knowledge_bases(service: YizhiService):
-    assert service.create_knowledge_base(" 产品手册 ") == "产品手册"
-    assert service.list_knowledge_bases() == ["产品手册"]
+def test_create_and_delete_knowledge_bases(service: Services):
+    assert service.knowledge.create_knowledge_base(" 产品手册 ") == "产品手册"
+    assert service.knowledge.list_knowledge_bases() == ["产品手册"]
     with pytest.raises(ConfigError, match="already exists"):
-        service.create_knowledge_base("产品手册")
+        service.knowledge.create_knowledge_base("产品手册")
     for bad in ("../x", ".hidden", "a/b", ""):
         with pytest.raises(ConfigError, match="not a valid knowledge-base name"):
-            service.create_knowledge_base(bad)
-    service.save_upload("产品手册", "茶馆.md", TEA)
-    service.delete_knowledge_base("产品手册")
-    assert service.list_knowledge_bases() == []
+            service.knowledge.create_knowledge_base(bad)
+    service.knowledge.save_upload("产品手册", "茶馆.md", TEA)
+    service.knowledge.delete_knowledge_base("产品手册")
+    assert service.knowledge.list_knowledge_bases() == []
     assert not (service.settings.kb_root / "产品手册").exists()
     with pytest.raises(KnowledgeBaseNotFound):
-        service.delete_knowledge_base("产品手册")
+        service.knowledge.delete_knowledge_base("产品手册")
 
 
-def test_upload_index_delete_a_document(service: YizhiService):
-    service.create_knowledge_base("kb")
-    saved = service.save_upload("kb", "../茶馆.md", TEA)
+def test_upload_index_delete_a_document(service: Services):
+    service.knowledge.create_knowledge_base("kb")
+    saved = service.knowledge.save_upload("kb", "../茶馆.md", TEA)
     assert saved.path == (service.settings.kb_root / "kb" / "files" / "茶馆.md").resolve()
-    outcome = service.ingest("kb", [saved.path]).outcomes[0]
+    outcome = service.knowledge.ingest("kb", [saved.path]).outcomes[0]
     assert outcome.status == "added" and outcome.chunks >= 2
-    assert service.save_upload("kb", "茶馆.md", TEA).status == UNCHANGED
-    assert service.save_upload("kb", "copy.md", TEA).status == DUPLICATE
-    [doc] = service.documents("kb")
-    assert service.delete_document("kb", doc.path)
-    assert service.documents("kb") == [] and not saved.path.exists()
+    assert service.knowledge.save_upload("kb", "茶馆.md", TEA).status == UploadStatus.UNCHANGED
+    assert service.knowledge.save_upload("kb", "copy.md", TEA).status == UploadStatus.DUPLICATE
+    [doc] = service.knowledge.documents("kb")
+    assert service.knowledge.delete_document("kb", doc.path)
+    assert service.knowledge.documents("kb") == [] and not saved.path.exists()
 
 
-def test_delete_document_keeps_files_that_were_not_uploaded(service: YizhiService, tmp_path: Path):
+def test_delete_document_keeps_files_that_were_not_uploaded(service: Services, tmp_path: Path):
     own = tmp_path / "mine.md"
     own.write_bytes(TEA)
-    service.ingest("kb", [own])
-    assert service.delete_document("kb", str(own.resolve()))
+    service.knowledge.ingest("kb", [own])
+    assert service.knowledge.delete_document("kb", str(own.resolve()))
     assert own.exists()
 
 
-def test_reindex_reads_files_again_and_drops_missing_ones(service: YizhiService, tmp_path: Path):
+def test_reindex_reads_files_again_and_drops_missing_ones(service: Services, tmp_path: Path):
     keep, gone = tmp_path / "keep.txt", tmp_path / "gone.md"
     keep.write_text(TEA.decode().replace("#", "").replace("\n", ""), encoding="utf-8")
     gone.write_text("会被删除的文件。", encoding="utf-8")
-    service.ingest("kb", [keep, gone])
-    assert service.documents("kb")[1].chunks > 1
+    service.knowledge.ingest("kb", [keep, gone])
+    assert service.knowledge.documents("kb")[1].chunks > 1
     gone.unlink()
     service.settings.chunk_size = 200  # e.g. the chunk size changed: everything is split again
     seen = []
-    summary = service.reindex("kb", on_file=seen.append)
+    summary = service.knowledge.reindex("kb", on_file=seen.append)
     assert summary.count("removed") == 1 and summary.count("added") == 1
     assert [Path(o.path).name for o in seen] == ["keep.txt"]
-    [doc] = service.documents("kb")
+    [doc] = service.knowledge.documents("kb")
     assert doc.path == str(keep.resolve()) and doc.chunks == 1
 
 
-def test_passage_context_and_source_file(service: YizhiService):
-    service.create_knowledge_base("kb")
-    path = service.save_upload("kb", "茶馆.md", TEA).path
-    service.ingest("kb", [path])
-    hits = service.search("桂花乌龙", ["kb"], k=1)
+def test_passage_context_and_source_file(service: Services):
+    service.knowledge.create_knowledge_base("kb")
+    path = service.knowledge.save_upload("kb", "茶馆.md", TEA).path
+    service.knowledge.ingest("kb", [path])
+    hits = service.answers.search("桂花乌龙", ["kb"], k=1)
     source, text = hits[0].chunk.source, hits[0].chunk.text
-    context = service.passage_context(["kb"], source, text)
+    context = service.knowledge.passage_context(["kb"], source, text)
     assert context.found and context.text == text and "桂花乌龙" in text
     assert context.before or context.after
-    assert service.source_file(["kb"], source) == Path(source)
-    assert service.source_file(["kb"], "/etc/passwd") is None  # only documents of the knowledge base
-    assert not service.passage_context(["kb"], source, "不在文件里的段落").found
+    assert service.knowledge.source_file(["kb"], source) == Path(source)
+    assert service.knowledge.source_file(["kb"], "/etc/passwd") is None  # only documents of the knowledge base
+    assert not service.knowledge.passage_context(["kb"], source, "不在文件里的段落").found
 
 
-def test_ask_stream_with_uses_the_sessions_settings(service: YizhiService, fake_generator):
-    service.ingest("kb", [_write(service, "茶馆.md")])
-    items = list(service.ask_stream_with("望月茶馆几点开门？", ["kb"], top_k=1))
+def test_ask_stream_with_uses_the_sessions_settings(service: Services, fake_generator):
+    service.knowledge.ingest("kb", [_write(service, "茶馆.md")])
+    items = list(service.answers.ask_stream("望月茶馆几点开门？", ["kb"], overrides={"top_k": 1}))
     answer = items[-1]
     assert isinstance(answer, Answer) and not answer.refused
     assert len(answer.citations) == 1 and "".join(items[:-1]) == answer.text
-    refused = list(service.ask_stream_with("望月茶馆几点开门？", ["kb"], score_threshold=1.0))[-1]
+    refused = list(service.answers.ask_stream("望月茶馆几点开门？", ["kb"], overrides={"score_threshold": 1.0}))[-1]
     assert refused.refused and len(fake_generator.calls) == 1  # a refusal never calls the LLM
     with pytest.raises(ConfigError, match="invalid setting"):
-        service.ask_stream_with("问题", ["kb"], top_k=0)
+        service.answers.ask_stream("问题", ["kb"], overrides={"top_k": 0})
 
 
-def test_tuned_generators_share_the_model(service: YizhiService, fake_generator):
-    base = service._generator_for(service.settings)
+def test_tuned_generators_share_the_model(service: Services, fake_generator):
+    base = service.resources.generator_for(service.settings)
     assert base is fake_generator
-    tuned = service._generator_for(service.settings.model_copy(update={"llm_temperature": 0.7}))
+    tuned = service.resources.generator_for(service.settings.with_overrides({"llm_temperature": 0.7}))
     assert isinstance(tuned, LlamaCppGenerator) and tuned.temperature == 0.7
-    assert service._generator_for(service.settings.model_copy(update={"llm_temperature": 0.7})) is tuned
+    assert service.resources.generator_for(service.settings.with_overrides({"llm_temperature": 0.7})) is tuned
 
 
-def test_models_and_terms(service: YizhiService):
-    assert not service.models_ready()
-    service.load_models()
-    assert service.models_ready()
-    assert service.describe_models()["embed_model"] == service.settings.embed_model
-    assert "茶馆" in service.highlight_terms("望月茶馆几点开门？")
-    assert "pdf" in service.upload_types() and "md" in service.upload_types()
+def test_models_and_terms(service: Services):
+    assert not service.models.models_ready()
+    service.models.load_models()
+    assert service.models.models_ready()
+    assert service.models.describe_models()["embed_model"] == service.settings.embed_model
+    assert "茶馆" in service.answers.highlight_terms("望月茶馆几点开门？")
+    assert "pdf" in service.knowledge.upload_types() and "md" in service.knowledge.upload_types()
 
 
-def _write(service: YizhiService, name: str) -> Path:
+def _write(service: Services, name: str) -> Path:
     path = service.settings.data_dir / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(TEA)
     return path
 
 
-def test_a_knowledge_base_being_written_is_not_deleted(service: YizhiService):
-    from app.errors import KnowledgeBaseBusy
+def test_a_knowledge_base_being_written_is_not_deleted(service: Services):
+    from core.errors import KnowledgeBaseBusy
     from retrieval.store import KnowledgeBase
 
-    service.create_knowledge_base("kb")
+    service.knowledge.create_knowledge_base("kb")
     other_writer = KnowledgeBase(service.settings.kb_root, "kb")  # as another process would open it
     try:
         with other_writer.write_lock(timeout=0):
             with pytest.raises(KnowledgeBaseBusy):
-                service.delete_knowledge_base("kb")
-        assert service.list_knowledge_bases() == ["kb"]
+                service.knowledge.delete_knowledge_base("kb")
+        assert service.knowledge.list_knowledge_bases() == ["kb"]
     finally:
         other_writer.close()
-    service.delete_knowledge_base("kb")
-    assert service.list_knowledge_bases() == []
+    service.knowledge.delete_knowledge_base("kb")
+    assert service.knowledge.list_knowledge_bases() == []

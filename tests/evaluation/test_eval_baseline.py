@@ -3,8 +3,8 @@ import json
 
 import numpy as np
 
-from app.eval_baseline import CHUNK_OVERLAP, CHUNK_SIZE, LangChainEmbeddings, build_baseline_store, split_corpus
-from app.evaluation import evaluate_many
+from evaluation.baseline import CHUNK_OVERLAP, CHUNK_SIZE, LangChainEmbeddings, build_baseline_store, split_corpus
+from evaluation.runs import evaluate_many
 
 
 def _write_jsonl(path, rows):

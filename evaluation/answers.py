@@ -1,6 +1,6 @@
 """`eval --answer`: ask every question through the answering service and score the answers.
 
-The service is the one the UI and `python -m app ask` use (`YizhiService.ask`), opened
+The service is the one the UI and `python -m app ask` use (`services.answers.ask`), opened
 on the evaluation knowledge base, with the configured LLM: refusals, prompts, packing
 and generation are exactly what a user gets.
 
@@ -21,10 +21,12 @@ from collections.abc import Sequence
 
 from tqdm import tqdm
 
-from app.eval_metrics import answer_contains, answer_contains_any, best_rouge_l
 from app.llm import make_generator
-from app.service import YizhiService
+from app.services import build_services
 from app.settings import Settings
+from evaluation.corpus_kb import eval_data_dir
+from evaluation.metrics import answer_contains, answer_contains_any, best_rouge_l
+from evaluation.qa import QAItem
 from retrieval.embedders import Embedder
 
 log = logging.getLogger(__name__)
@@ -50,16 +52,16 @@ def answer_metrics(rows: Sequence[dict]) -> dict[str, float]:
     return out
 
 
-def evaluate_answers(kb_name: str, items: Sequence, settings: Settings, embedder: Embedder, *,
+def evaluate_answers(kb_name: str, items: Sequence[QAItem], settings: Settings, embedder: Embedder, *,
                      generator=None, progress: bool = True, details: list[dict] | None = None) -> dict:
     """Answer each question with the service on the evaluation knowledge base `kb_name`."""
-    service = YizhiService(settings.model_copy(update={"data_dir": settings.data_dir / "eval"}),
-                           embedder=embedder, generator=generator or make_generator(settings))
+    services = build_services(settings.model_copy(update={"data_dir": eval_data_dir(settings)}),
+                              embedder=embedder, generator=generator or make_generator(settings))
     rows = []
     t0 = time.perf_counter()
     try:
         for item in tqdm(items, desc="answering", unit="q", disable=not progress or None):
-            answer = service.ask(item.question, [kb_name])
+            answer = services.answers.ask(item.question, [kb_name])
             row = {"qid": item.qid, "question": item.question, "answers": item.answers,
                    "text": answer.text, "refused": answer.refused,
                    "llm_called": "first_token_ms" in answer.timings,
@@ -68,7 +70,7 @@ def evaluate_answers(kb_name: str, items: Sequence, settings: Settings, embedder
             if details is not None:
                 details.append({"run": "answer", **row})
     finally:
-        service.close()
+        services.close()
     seconds = time.perf_counter() - t0
     return {**answer_metrics(rows), "answer_seconds": round(seconds, 1),
             "seconds_per_answer": round(seconds / max(1, len(rows)), 2)}

@@ -9,9 +9,9 @@ import argparse
 import json
 import sys
 
-from app.service import YizhiService
+from app.services import build_services
 from app.settings import Settings
-from app.types import Answer
+from core.answers import Answer
 
 
 def add_parser(subparsers) -> None:
@@ -35,14 +35,14 @@ def format_sources(answer: Answer) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    service = YizhiService(settings)
+    services = build_services(settings)
     try:
         if args.json:
-            answer = service.ask(args.question, args.kb or ["default"])
+            answer = services.answers.ask(args.question, args.kb or ["default"])
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
             return 0
         answer = None
-        for item in service.ask_stream(args.question, args.kb or ["default"]):
+        for item in services.answers.ask_stream(args.question, args.kb or ["default"]):
             if isinstance(item, Answer):
                 answer = item
             else:
@@ -55,4 +55,4 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 print(sources)
         return 0
     finally:
-        service.close()
+        services.close()

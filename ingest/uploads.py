@@ -1,8 +1,8 @@
-"""Knowledge-base housekeeping behind the service's UI methods.
+"""Storing uploaded bytes in a knowledge base's folder, safely.
 
-Storing uploaded bytes under a knowledge base with safe names (no path components, never
-silently over another file), and finding a cited passage among its neighbours by
-re-reading its file. Pure file work: the service wires it to knowledge bases.
+Names lose every path component and control character (an upload can never leave the
+folder), a different file is never silently replaced, and bytes already indexed are not
+stored twice. Shared by every interface that accepts uploads (the UI and the HTTP API).
 """
 from __future__ import annotations
 
@@ -12,40 +12,16 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import LoaderError, UnsupportedFile
-from app.settings import Settings
-from ingest.loaders import SUPPORTED_SUFFIXES, load_file
-from ingest.splitter import split_documents
+from core.enums import DocStatus, UploadStatus
+from core.errors import LoaderError, UnsupportedFile
+from core.types import SavedUpload
+from ingest.loaders import SUPPORTED_SUFFIXES
 
-SAVED, UNCHANGED, DUPLICATE = "saved", "unchanged", "duplicate"
 # Bytes, not characters: ext4 and most file systems allow 255 bytes per name.
 _MAX_NAME_BYTES = 180
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-
-
-@dataclass(frozen=True, slots=True)
-class SavedUpload:
-    """Where an upload went. `status` is saved, unchanged (same name, same bytes) or
-    duplicate (same bytes as another document, `path` is that document's)."""
-
-    path: Path
-    status: str
-    content_hash: str
-    renamed_from: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PassageContext:
-    """A cited passage with the chunks around it; `found` is False when the file no
-    longer yields that passage (changed since indexing, or chunked with other settings)."""
-
-    before: tuple[str, ...]
-    text: str
-    after: tuple[str, ...]
-    found: bool
 
 
 def safe_filename(name: str) -> str:
@@ -97,16 +73,16 @@ def store_upload(folder: Path, filename: str, data: bytes, *, max_mb: int,
     target = (folder / name).resolve()
     if digest in known_hashes:
         known = Path(known_hashes[digest])
-        return SavedUpload(known, UNCHANGED if known == target else DUPLICATE, digest)
+        return SavedUpload(known, UploadStatus.UNCHANGED if known == target else UploadStatus.DUPLICATE, digest)
     if _same_bytes(target, data, digest):  # stored before, but not indexed (it failed): retry it
-        return SavedUpload(target, SAVED, digest)
+        return SavedUpload(target, UploadStatus.SAVED, digest)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         if replace:
             os.replace(tmp, target)
-            return SavedUpload(target, SAVED, digest)
+            return SavedUpload(target, UploadStatus.SAVED, digest)
         candidate, number = target, 1
         while True:
             try:
@@ -115,7 +91,7 @@ def store_upload(folder: Path, filename: str, data: bytes, *, max_mb: int,
             except FileExistsError:
                 number += 1
                 candidate = target.with_name(f"{target.stem} ({number}){target.suffix}")
-        return SavedUpload(candidate, SAVED, digest, name if candidate != target else "")
+        return SavedUpload(candidate, UploadStatus.SAVED, digest, name if candidate != target else "")
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -128,40 +104,6 @@ def _same_bytes(path: Path, data: bytes, digest: str) -> bool:
         return False
 
 
-def passage_context(path: Path, source: str, text: str, settings: Settings, radius: int = 1) -> PassageContext:
-    """The chunk of `path` that holds `text`, with `radius` chunks either side.
-
-    Re-reads and re-splits the file with the current chunk settings, so it needs
-    neither the index nor the embedder.
-    """
-    alone = PassageContext((), text, (), False)
-    try:
-        documents = load_file(path, source=source, content_hash="")
-    except LoaderError:
-        return alone
-    chunks = [c.text for c in split_documents(documents, settings.chunk_size, settings.chunk_overlap,
-                                              title_enhance=settings.title_enhance)]
-    index = _locate(chunks, text)
-    if index is None:
-        return alone
-    return PassageContext(tuple(chunks[max(0, index - radius):index]), chunks[index],
-                          tuple(chunks[index + 1:index + 1 + radius]), True)
-
-
-def _locate(chunks: list[str], text: str) -> int | None:
-    """Where `text` is among `chunks`: equal, or (a truncated citation) a prefix."""
-    flat = " ".join(text.split())
-    probe = flat.rstrip("…").strip()[:60]
-    exact = next((i for i, c in enumerate(chunks) if " ".join(c.split()) == flat), None)
-    if exact is not None or not probe:
-        return exact
-    return next((i for i, c in enumerate(chunks) if probe in " ".join(c.split())), None)
-
-
 def document_hashes(records: Collection) -> dict[str, str]:
     """content hash -> path of the indexed (status ok) documents of a knowledge base."""
-    return {r.content_hash: r.path for r in records if r.status == "ok"}
-
-
-__all__ = ["DUPLICATE", "PassageContext", "SAVED", "SavedUpload", "UNCHANGED", "check_upload",
-           "document_hashes", "passage_context", "safe_filename", "sha256_bytes", "store_upload"]
+    return {r.content_hash: r.path for r in records if r.status == DocStatus.OK}

@@ -36,7 +36,11 @@ def refusal_metrics(refused_answerable: Sequence[bool], refused_unanswerable: Se
 def refusal_at(threshold: float, answerable_best: Sequence[float],
                unanswerable_best: Sequence[float]) -> tuple[float, float]:
     """(false refusal rate, refusal recall) when questions whose best relevance is below
-    `threshold` are refused. Inputs: each question's best candidate relevance."""
+    `threshold` are refused. Inputs: each question's best candidate relevance.
+
+    For trying thresholds on recorded scores; it agrees with `retrieval.search.passing`,
+    the rule the service and the runs use (a chunk passes when relevance >= threshold),
+    which tests/evaluation checks."""
     false_rate = sum(1 for s in answerable_best if s < threshold) / len(answerable_best) if answerable_best else 0.0
     recall = sum(1 for s in unanswerable_best if s < threshold) / len(unanswerable_best) if unanswerable_best else 0.0
     return false_rate, recall
@@ -57,7 +61,7 @@ def choose_threshold(answerable_best: Sequence[float], unanswerable_best: Sequen
         raise ValueError(f"max_false_refusal must be in [0, 1), got {max_false_refusal}")
     points = sorted(set(answerable_best) | set(unanswerable_best) | {0.0})
     best_t, best_key = 0.0, (-1.0, 0.0)
-    for lo, hi in zip(points, points[1:] + [points[-1] + 1e-3]):
+    for lo, hi in zip(points, points[1:] + [points[-1] + 1e-3], strict=True):
         t = (lo + hi) / 2
         false_rate, recall = refusal_at(t, answerable_best, unanswerable_best)
         if false_rate <= max_false_refusal and (recall, -false_rate) > best_key:

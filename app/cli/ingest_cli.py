@@ -1,0 +1,103 @@
+"""`python -m ingest PATH... [--kb NAME]`: add or update files and folders in a knowledge base.
+
+Exit status: 0 when the batch ran (files that failed are listed with their reasons),
+1 with --strict when any file failed, 2 when Yizhi could not run the batch (a setting,
+a busy or mismatched knowledge base: the message says what to do), 3 on an unexpected
+error, 130 when interrupted. No traceback reaches the terminal: details go to the log
+file (`<data dir>/logs/yizhi.log`).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from app.cli.common_cli import run_command
+from app.services import build_services
+from app.settings import Settings
+from core.enums import FileStatus
+from core.errors import KnowledgeBaseNotFound
+from core.types import IngestSummary
+from ingest.discovery import display_path
+
+log = logging.getLogger("ingest")
+
+# This command line's how-to for a failed file, by its error code (core.errors).
+FILE_HINTS = {"encrypted": "give its password with --password", "wrong_password": "check --password"}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="Index files into a Yizhi knowledge base.")
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (PDF, TXT, MD, DOCX, HTML)")
+    parser.add_argument("--kb", default="default", help="knowledge base name (default: default)")
+    parser.add_argument("--password", help="password for encrypted PDFs")
+    parser.add_argument("--remove", action="append", type=Path, default=[], metavar="PATH",
+                        help="remove this document from the knowledge base (repeatable)")
+    parser.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
+    parser.add_argument("--check", action="store_true",
+                        help="check that the database and both indexes agree, and repair them if not")
+    parser.add_argument("--no-ocr", action="store_true", help="do not OCR scanned pages (setting YIZHI_OCR)")
+    parser.add_argument("--strict", action="store_true", help="exit with status 1 when any file failed")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens to each file")
+    args = parser.parse_args(argv)
+    if not (args.paths or args.remove or args.prune or args.check):
+        parser.error("give at least one PATH, --remove PATH, --prune or --check")
+    return args
+
+
+def print_summary(summary: IngestSummary, kb_name: str, chunk_count: int) -> None:
+    for outcome in summary.outcomes:
+        if outcome.status == FileStatus.FAILED:
+            reason = outcome.reason
+            hint = FILE_HINTS.get(outcome.code, "")
+            print(f"  failed   {display_path(outcome.path)}: {reason}{': ' + hint if hint else ''}")
+        elif outcome.reason and outcome.status in (FileStatus.ADDED, FileStatus.UPDATED):
+            print(f"  note     {display_path(outcome.path)}: {outcome.reason}")
+    ocr = f", {summary.ocr_pages} read with OCR" if summary.ocr_pages else ""
+    pages_per_second = summary.pages / summary.seconds if summary.seconds > 0 else 0.0
+    print(
+        f"{kb_name}: {summary.count(FileStatus.ADDED)} added, {summary.count(FileStatus.UPDATED)} updated, "
+        f"{summary.count(FileStatus.SKIPPED)} unchanged, {summary.count(FileStatus.FAILED)} failed; "
+        f"{summary.chunks} chunks from {summary.pages} pages{ocr} in {summary.seconds:.1f} s "
+        f"({pages_per_second:.1f} pages/s, {summary.chunks_per_second:.1f} chunks/s, "
+        f"embedding {summary.embed_seconds:.1f} s); knowledge base now holds {chunk_count} chunks"
+    )
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    services = build_services(settings)
+    knowledge = services.knowledge
+    try:
+        if not args.paths and not knowledge.exists(args.kb):
+            raise KnowledgeBaseNotFound(args.kb)
+        if args.check:
+            print(f"{args.kb}: {knowledge.repair(args.kb)}")
+        for path in args.remove:
+            found = knowledge.remove_document(args.kb, str(path))
+            print(f"{'removed' if found else 'not in the knowledge base'}: {display_path(str(path))}")
+        if args.prune:
+            for path in knowledge.prune(args.kb):
+                print(f"pruned (file is gone): {display_path(path)}")
+        if args.paths:
+            summary = knowledge.ingest(args.kb, args.paths, password=args.password, progress=not args.quiet,
+                                       on_wait=lambda message: print(message, file=sys.stderr))
+            print_summary(summary, args.kb, knowledge.chunk_count(args.kb))
+            if args.strict and summary.failures:
+                return 1
+        return 0
+    finally:
+        services.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return run_command(lambda settings: _run(args, settings), verbose=args.verbose, shorten=display_path,
+                       interrupted="interrupted: files finished so far are indexed; run the same command "
+                                   "again to do the rest",
+                       **({"ocr": False} if args.no_ocr else {}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

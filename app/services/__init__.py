@@ -1,0 +1,45 @@
+"""The services every interface talks to, one per concern.
+
+    knowledge  knowledge bases, documents, uploads, ingestion    (KnowledgeService)
+    answers    search and answering                              (AnswerService)
+    models     which models, loading them                        (ModelService)
+
+They share one `Resources` (lazily loaded models, open knowledge bases). Nothing above
+this package touches FAISS, SQLite, llama.cpp or a loader.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.llm import Generator
+from app.services.answers import AnswersService
+from app.services.knowledge import KnowledgeBaseService
+from app.services.models import ModelsService
+from app.services.protocols import AnswerService, KnowledgeService, ModelService
+from app.services.resources import Resources
+from app.settings import Settings
+from retrieval.embedders import Embedder
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    knowledge: KnowledgeService
+    answers: AnswerService
+    models: ModelService
+    resources: Resources | None = None
+
+    def close(self) -> None:
+        if self.resources is not None:
+            self.resources.close()
+
+
+def build_services(settings: Settings, *, embedder: Embedder | None = None,
+                   generator: Generator | None = None) -> Services:
+    """The services over one set of shared resources (cheap: nothing loads until used)."""
+    resources = Resources(settings, embedder=embedder, generator=generator)
+    return Services(settings, KnowledgeBaseService(resources), AnswersService(resources),
+                    ModelsService(resources), resources)
+
+
+__all__ = ["AnswerService", "KnowledgeService", "ModelService", "Services", "build_services"]

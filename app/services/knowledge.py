@@ -1,0 +1,150 @@
+"""Knowledge bases and ingestion: the one ingestion path of every interface.
+
+`python -m ingest`, the UI and the HTTP API all create, fill and empty knowledge bases
+through this service, so the same limits, locks and outcomes apply everywhere.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from app.services.protocols import OnFile
+from app.services.resources import Resources
+from core.enums import FileStatus
+from core.errors import ConfigError, KnowledgeBaseNotFound
+from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload
+from ingest.context import passage_context
+from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.pipeline import IngestPipeline
+from ingest.uploads import document_hashes, store_upload
+from retrieval.store import KnowledgeBase, validate_kb_name
+
+log = logging.getLogger(__name__)
+
+UPLOADS = "files"  # a knowledge base's folder of uploaded files
+
+
+class KnowledgeBaseService:
+    def __init__(self, resources: Resources) -> None:
+        self._res = resources
+        self._settings = resources.settings
+
+    def _pipeline(self, kb: KnowledgeBase, *, progress: bool = False) -> IngestPipeline:
+        return IngestPipeline(kb, self._res.embedder, self._settings.ingest_config(), progress=progress)
+
+    def _existing(self, name: str) -> KnowledgeBase:
+        validate_kb_name(name)
+        if not self.exists(name):
+            raise KnowledgeBaseNotFound(name)
+        return self._res.knowledge_base(name)
+
+    # --- knowledge bases ---------------------------------------------------------------
+    def list_knowledge_bases(self) -> list[str]:
+        return KnowledgeBase.list_names(self._settings.kb_root)
+
+    def exists(self, name: str) -> bool:
+        return KnowledgeBase.exists(self._settings.kb_root, name)
+
+    def create_knowledge_base(self, name: str) -> str:
+        """Create an empty knowledge base; ConfigError when the name is invalid or taken."""
+        name = validate_kb_name((name or "").strip())
+        if self.exists(name):
+            raise ConfigError(f"knowledge base '{name}' already exists: pick another name")
+        self._res.knowledge_base(name, create=True)
+        return name
+
+    def delete_knowledge_base(self, name: str) -> None:
+        """Delete a knowledge base with its index and uploaded files."""
+        kb = self._existing(name)
+        with kb.write_lock(timeout=2):  # KnowledgeBaseBusy while another writer is at work
+            self._res.forget(name)
+            kb.close()
+            shutil.rmtree(kb.path)
+
+    def documents(self, kb_name: str) -> list[DocumentRecord]:
+        return self._existing(kb_name).documents()
+
+    # --- ingestion ---------------------------------------------------------------------
+    def ingest(self, kb_name: str, paths: Sequence[Path], *, password: str | None = None,
+               progress: bool = False, on_file: OnFile | None = None,
+               on_wait: Callable[[str], None] | None = None) -> IngestSummary:
+        """Add or update files and folders (created on first use); unchanged files are skipped."""
+        validate_kb_name(kb_name)
+        kb = self._res.knowledge_base(kb_name, create=True)
+        return self._pipeline(kb, progress=progress).run(paths, password=password, on_file=on_file,
+                                                         on_wait=on_wait)
+
+    def remove_document(self, kb_name: str, path: str) -> bool:
+        return self._pipeline(self._existing(kb_name)).remove(path)
+
+    def repair(self, kb_name: str) -> str:
+        """Check that the database and both indexes agree, repair them if not; one line of findings."""
+        kb = self._existing(kb_name)
+        with kb.write_lock(self._settings.lock_timeout):
+            report = kb.repair()
+        return report.summary() + ("" if report.ok else " (repaired)")
+
+    def chunk_count(self, kb_name: str) -> int:
+        return self._existing(kb_name).chunk_count()
+
+    def prune(self, kb_name: str) -> list[str]:
+        """Remove the documents whose files no longer exist; returns their paths."""
+        return self._pipeline(self._existing(kb_name)).prune()
+
+    def delete_document(self, kb_name: str, path: str) -> bool:
+        """Remove a document from the index, and its file when it was uploaded."""
+        removed = self.remove_document(kb_name, path)
+        uploads = (self._existing(kb_name).path / UPLOADS).resolve()
+        if Path(path).parent == uploads:
+            Path(path).unlink(missing_ok=True)
+        return removed
+
+    def reindex(self, kb_name: str, on_file: OnFile | None = None) -> IngestSummary:
+        """Read every document's file again (and files added to `<kb>/files/`); drop the
+        documents whose files are gone."""
+        kb = self._existing(kb_name)
+        self._res.embedder.embed_documents(["已知"])  # a model that cannot load fails before anything is removed
+        pipeline = self._pipeline(kb)
+        summary = IngestSummary([FileOutcome(p, FileStatus.REMOVED, "the file no longer exists")
+                                 for p in pipeline.prune()])
+        files = [Path(d.path) for d in kb.documents() if Path(d.path).is_absolute()]
+        uploads = kb.path / UPLOADS
+        known = {str(p) for p in files}
+        if uploads.is_dir():
+            files += [p.resolve() for p in sorted(uploads.iterdir())
+                      if p.is_file() and not p.name.startswith(".") and str(p.resolve()) not in known]
+        started = time.perf_counter()
+        for path in files:
+            pipeline.remove(path)  # the pipeline skips unchanged files: forget this one first
+            summary.outcomes += pipeline.run([path], on_file=on_file).outcomes
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    # --- uploads and sources -----------------------------------------------------------
+    def upload_types(self) -> list[str]:
+        """File suffixes (without the dot) that can be indexed."""
+        return sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES)
+
+    def save_upload(self, kb_name: str, filename: str, data: bytes, *, replace: bool = False) -> SavedUpload:
+        """Store an uploaded file under `<kb>/files/` with a safe name (see ingest.uploads)."""
+        kb = self._existing(kb_name)
+        return store_upload(kb.path / UPLOADS, filename, data, max_mb=self._settings.max_file_mb,
+                            known_hashes=document_hashes(kb.documents()), replace=replace)
+
+    def source_file(self, kb_names: Sequence[str], source: str) -> Path | None:
+        """The file of a cited source, if it is a document of these knowledge bases and exists."""
+        for name in kb_names:
+            if self.exists(name) and self._res.knowledge_base(name).document(source):
+                path = Path(source)
+                return path if path.is_file() else None
+        return None
+
+    def passage_context(self, kb_names: Sequence[str], source: str, text: str, radius: int = 1) -> PassageContext:
+        """A cited passage with its neighbouring chunks, read again from its file."""
+        path = self.source_file(kb_names, source)
+        if path is None:
+            return PassageContext((), text, (), False)
+        return passage_context(path, source, text, self._settings.ingest_config(), radius)

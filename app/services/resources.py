@@ -1,0 +1,73 @@
+"""The heavy, shared pieces of one process: the embedder, the LLM, open knowledge bases.
+
+Built cheaply; each model loads on first use and once per process, whichever service
+asks first. Generators with a session's sampling settings share the loaded model file.
+"""
+from __future__ import annotations
+
+import threading
+
+from app.llm import Generator, make_generator
+from app.settings import Settings
+from retrieval.embedders import Embedder, make_embedder
+from retrieval.store import KnowledgeBase
+
+_MAX_TUNED_GENERATORS = 16
+
+
+class Resources:
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None,
+                 generator: Generator | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._generator = generator
+        self._kbs: dict[str, KnowledgeBase] = {}
+        self._tuned: dict[tuple[float, int], Generator] = {}
+        self._lock = threading.Lock()
+        self.models_loaded = False
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = make_embedder(self.settings.embed_model, self.settings.embed_batch_size)
+            return self._embedder
+
+    @property
+    def generator(self) -> Generator:
+        """The LLM (built on first use; the model file loads on the first prompt)."""
+        with self._lock:
+            if self._generator is None:
+                self._generator = make_generator(self.settings)
+            return self._generator
+
+    def generator_for(self, settings: Settings) -> Generator:
+        """The LLM with these sampling settings; the model file itself is loaded once (app.llm)."""
+        key = (settings.llm_temperature, settings.llm_max_tokens)
+        if key == (self.settings.llm_temperature, self.settings.llm_max_tokens):
+            return self.generator
+        with self._lock:
+            if key not in self._tuned:
+                if len(self._tuned) >= _MAX_TUNED_GENERATORS:  # sessions trying many values
+                    self._tuned.clear()
+                self._tuned[key] = make_generator(settings)
+            return self._tuned[key]
+
+    def knowledge_base(self, name: str, *, create: bool = False) -> KnowledgeBase:
+        with self._lock:
+            kb = self._kbs.get(name)
+            if kb is None:
+                kb = KnowledgeBase(self.settings.kb_root, name, create=create)
+                self._kbs[name] = kb
+            return kb
+
+    def forget(self, name: str) -> KnowledgeBase | None:
+        """Drop an open knowledge base (before deleting it); returns it, not yet closed."""
+        with self._lock:
+            return self._kbs.pop(name, None)
+
+    def close(self) -> None:
+        with self._lock:
+            for kb in self._kbs.values():
+                kb.close()
+            self._kbs.clear()

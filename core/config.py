@@ -1,0 +1,65 @@
+"""The typed configuration that the lower layers take.
+
+`app.settings.Settings` reads the environment once at an entry point and builds these;
+retrieval and ingestion never see the whole settings object, only the fields they use.
+Frozen dataclasses that validate in `__post_init__`, so a bad value fails where it is made.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.errors import ConfigError
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ConfigError(message)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    """How one search ranks, scores and cuts (every default measured: docs/TUNING.md)."""
+
+    top_k: int = 5
+    dense_candidates: int = 50
+    lexical_candidates: int = 50
+    rrf_k: int = 2
+    dense_weight: float = 0.7
+    lexical_weight: float = 1.0
+    candidate_pool: int = 20
+    doc_diversity: bool = True
+    relevance_dense_weight: float = 0.4
+    score_threshold: float = 0.55
+    reranker_model: str = ""
+    rerank_max_length: int = 512
+
+    def __post_init__(self) -> None:
+        for name in ("top_k", "dense_candidates", "lexical_candidates", "rrf_k", "candidate_pool",
+                     "rerank_max_length"):
+            _check(getattr(self, name) >= 1, f"{name} must be at least 1 (got {getattr(self, name)})")
+        _check(self.dense_weight >= 0 and self.lexical_weight >= 0, "fusion weights must not be negative")
+        _check(0 <= self.relevance_dense_weight <= 1, "relevance_dense_weight must be between 0 and 1")
+        _check(-1 <= self.score_threshold <= 1,
+               f"score_threshold must be between 0 and 1 (got {self.score_threshold})")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestConfig:
+    """How files become chunks, and the limits that protect ingestion from hostile input."""
+
+    chunk_size: int = 400
+    chunk_overlap: int = 50
+    title_enhance: bool = True
+    max_file_mb: int = 200
+    lock_timeout: float = 600.0
+    ocr: bool = True
+    max_pages: int = 3000
+    max_unzipped_mb: int = 500
+
+    def __post_init__(self) -> None:
+        _check(self.chunk_size >= 50, f"chunk_size must be at least 50 characters (got {self.chunk_size})")
+        _check(0 <= self.chunk_overlap < self.chunk_size,
+               f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
+        _check(self.max_file_mb >= 1 and self.max_pages >= 1 and self.max_unzipped_mb >= 1,
+               "file limits must be at least 1")
+        _check(self.lock_timeout >= 0, "lock_timeout must not be negative")

@@ -1,0 +1,48 @@
+"""Statuses and modes. `StrEnum`, so values compare equal to their strings (the SQLite
+rows and the `--json` output keep plain strings)."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DocStatus(StrEnum):
+    """A document row of a knowledge base."""
+
+    OK = "ok"
+    FAILED = "failed"
+
+
+class FileStatus(StrEnum):
+    """What one ingestion run did with one file."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    REMOVED = "removed"
+
+
+class UploadStatus(StrEnum):
+    """Where an uploaded file went: stored, already there under its name, or the same
+    bytes as another document."""
+
+    SAVED = "saved"
+    UNCHANGED = "unchanged"
+    DUPLICATE = "duplicate"
+
+
+class SearchMode(StrEnum):
+    HYBRID = "hybrid"
+    DENSE = "dense"
+    LEXICAL = "lexical"
+
+
+class Language(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+class PromptStyle(StrEnum):
+    AUTO = "auto"
+    CHAT = "chat"
+    COMPLETION = "completion"
