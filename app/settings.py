@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     embed_model: str = DEFAULT_EMBED_MODEL
     embed_batch_size: int = Field(32, ge=1)
     llm_model: str = ""
+    models_dir: str = Field("", description="extra folders of GGUF files to offer (os.pathsep-separated)")
     llm_prompt_style: str = Field("auto", pattern="^(auto|chat|completion)$",
                                   description="chat template or completion prompt; auto decides per model")
     llm_temperature: float = Field(0.0, ge=0, le=2, description="0 = greedy (reproducible answers)")

@@ -16,6 +16,7 @@ from app.cli.common_cli import run_command
 COMMANDS = {
     "ask": "app.cli.ask_cli",
     "search": "app.cli.search_cli",
+    "models": "app.cli.models_cli",
     "eval": "evaluation.cli",
 }
 

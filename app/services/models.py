@@ -1,7 +1,10 @@
 """Which models are in use, and loading them ahead of the first question."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.llm import BUILTIN_MODELS, DEFAULT_LLM
+from app.model_catalog import ModelInfo, list_models, pull
 from app.services.resources import Resources
 
 
@@ -24,3 +27,13 @@ class ModelsService:
 
     def models_ready(self) -> bool:
         return self._res.models_loaded
+
+    def list_models(self, active: str | None = None) -> list[ModelInfo]:
+        """Built-in LLMs and every GGUF file in <data>/models and YIZHI_MODELS_DIR; `active`
+        names the one in use (a session's pick), else the setting."""
+        settings = self._res.settings
+        return list_models(settings.data_dir, settings.llm_model if active is None else active, settings.models_dir)
+
+    def pull_model(self, name: str) -> Path:
+        """Download a known instruction model into <data>/models (online machines only)."""
+        return pull(name, self._res.settings.data_dir / "models")

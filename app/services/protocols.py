@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from app.model_catalog import ModelInfo
 from core.answers import Answer, Turn
 from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
 
@@ -80,3 +81,7 @@ class ModelService(Protocol):
     def load_models(self) -> None: ...
 
     def models_ready(self) -> bool: ...
+
+    def list_models(self, active: str | None = None) -> list[ModelInfo]: ...
+
+    def pull_model(self, name: str) -> Path: ...

@@ -22,7 +22,7 @@ class Resources:
         self._embedder = embedder
         self._generator = generator
         self._kbs: dict[str, KnowledgeBase] = {}
-        self._tuned: dict[tuple[float, int], Generator] = {}
+        self._tuned: dict[tuple[str, float, int], Generator] = {}
         self._lock = threading.Lock()
         self.models_loaded = False
 
@@ -42,9 +42,9 @@ class Resources:
             return self._generator
 
     def generator_for(self, settings: Settings) -> Generator:
-        """The LLM with these sampling settings; the model file itself is loaded once (app.llm)."""
-        key = (settings.llm_temperature, settings.llm_max_tokens)
-        if key == (self.settings.llm_temperature, self.settings.llm_max_tokens):
+        """The LLM with these settings (model, sampling); each model file is loaded once (app.llm)."""
+        key = (settings.llm_model, settings.llm_temperature, settings.llm_max_tokens)
+        if key == (self.settings.llm_model, self.settings.llm_temperature, self.settings.llm_max_tokens):
             return self.generator
         with self._lock:
             if key not in self._tuned:
