@@ -10,14 +10,20 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import PurePath
+from typing import Any
 
+from app.answer_compose import compose, is_echo
 from app.llm import Generator
 from app.settings import Settings
-from core.answers import Answer, Citation, GenerationRequest, Turn, as_turns
+from core.answers import Answer, Citation, GenerationRequest, Passage, Turn, as_turns
+from core.enums import Language
 from core.errors import ConfigError
+from core.script import Script, in_script, script_of
 from core.types import ScoredChunk
 from prompts.packing import pack_or_truncate
-from prompts.templates import ANSWER_CUES, REFUSALS, STOP_SEQUENCES, Language, Passage, is_refusal, render_prompt
+from prompts.templates import ANSWER_CUES, REFUSALS, STOP_SEQUENCES, render_prompt
+from retrieval.evidence.scoring import select_evidence
+from retrieval.evidence.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +42,9 @@ _EN_ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|s
 _ZH_TRAILING_NE = re.compile(r"呢[？?。\s]*$")
 SHORT_ZH_CHARS = 5  # a Latin word (RCEP, iPhone) counts as two characters
 SHORT_EN_WORDS = 4
-# A small base model sometimes "answers" by copying a passage header: `[2]` and no more.
-_CITATIONS_ONLY = re.compile(r"(?:\[\d+\][\s,，、]*)*")
 # Tokens kept free in the context window besides the passages and the answer.
 _CTX_MARGIN = 16
+EVIDENCE_SENTENCES = 3
 
 
 def detect_language(text: str) -> Language:
@@ -74,11 +79,13 @@ def passage_of(result: ScoredChunk) -> Passage:
     return Passage(text=result.chunk.text, source=PurePath(source).name or source, page=result.chunk.page)
 
 
-def _citations(results: Sequence[ScoredChunk], shown: Sequence[Passage]) -> tuple[Citation, ...]:
+def _citations(results: Sequence[ScoredChunk], numbers: set[int]) -> tuple[Citation, ...]:
+    """The sources a user is shown: the passages the model read and every passage the answer
+    cites, numbered as in the prompt (`[n]` is the n-th result)."""
     return tuple(
-        Citation(index=i, source=r.chunk.source, page=r.chunk.page, score=r.score, text=p.text,
+        Citation(index=i, source=r.chunk.source, page=r.chunk.page, score=r.score, text=r.chunk.text,
                  relevance=r.relevance, heading=r.chunk.heading)
-        for i, (r, p) in enumerate(zip(results, shown), 1)
+        for i, r in enumerate(results, 1) if i in numbers
     )
 
 
@@ -86,13 +93,33 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
+def _generate(gen: Generator, request: GenerationRequest, stream: bool, timings: dict[str, float],
+              t0: float) -> Iterator[str]:
+    """The model's draft, piece by piece; yielded as it comes only when `stream` (chat models)."""
+    t_first = None
+    pieces: list[str] = []
+    for piece in gen.stream(request):
+        if t_first is None:
+            t_first = time.perf_counter()
+            timings["model_first_token_ms"] = _ms(t_first - t0)
+        pieces.append(piece)
+        if stream:
+            yield piece
+    timings["generation_ms"] = _ms(time.perf_counter() - (t_first or time.perf_counter()))
+    timings["answer_tokens"] = gen.count_tokens("".join(pieces).strip())
+    timings["_draft"] = "".join(pieces)  # type: ignore[assignment]  (taken out by the caller)
+
+
 def answer_stream(question: str, kb_names: Sequence[str], history: History | None, *,
                   settings: Settings, search: SearchFn,
                   generator: Callable[[], Generator]) -> Iterator[str | Answer]:
-    """Yield the answer's text pieces as they are generated, then the `Answer`.
+    """Yield the answer's text pieces, then the `Answer`.
 
     `generator` is called only when there is something to answer from, so a refusal
-    never loads (or calls) the LLM.
+    never loads (or calls) the LLM. A chat model's draft streams as it is generated; a
+    base model's short draft is checked first, so what streams is the answer itself. The
+    final `Answer.text` is what to show: it differs from the streamed pieces when a chat
+    model's draft was replaced by a quotation.
     """
     if not question or not question.strip():
         raise ConfigError("the question is empty: type a question")
@@ -100,61 +127,89 @@ def answer_stream(question: str, kb_names: Sequence[str], history: History | Non
     t0 = time.perf_counter()
     language: Language = (detect_language(question) if settings.answer_language == "auto"
                           else settings.answer_language)  # type: ignore[assignment]
+    script = script_of(question) if language == "zh" else Script.LATIN
+    refusal = REFUSALS[language][0]
     query = retrieval_query(question, history)
     results = search(query, kb_names)
     t_retrieved = time.perf_counter()
     timings: dict[str, float] = {"retrieval_ms": _ms(t_retrieved - t0)}
 
     if not results:
-        refusal = REFUSALS[language][0]
         log.info("nothing passed the score threshold for %r: refusing without the LLM", query)
+        text = in_script(refusal, script)
         timings["total_ms"] = _ms(time.perf_counter() - t0)
-        yield refusal
-        yield Answer(question, refusal, True, (), timings, language, query)
+        yield text
+        yield Answer(question, text, True, (), timings, language, query)
         return
 
+    evidence = [e for e in select_evidence(question, results, limit=EVIDENCE_SENTENCES + 1)
+                if not is_echo(e.text, question)][:EVIDENCE_SENTENCES]  # the question itself is no evidence
+    timings["evidence_ms"] = _ms(time.perf_counter() - t_retrieved)
     gen = generator()
     empty_prompt = render_prompt(question, "", language)
     budget = min(settings.context_token_budget,
                  settings.llm_n_ctx - settings.llm_max_tokens - gen.count_tokens(empty_prompt) - _CTX_MARGIN)
-    packed, shown = pack_or_truncate([passage_of(r) for r in results], gen.count_tokens, budget, language)
+    passages = prompt_passages(results, evidence, settings.answer_context)
+    packed, shown = pack_or_truncate(passages, gen.count_tokens, budget, language)
     if not shown:
         raise ConfigError(f"no room for any passage in the prompt (budget {budget} tokens): raise "
                           "YIZHI_LLM_N_CTX or lower YIZHI_LLM_MAX_TOKENS")
-    if packed.count < len(results):
-        log.info("packed %d of %d passages into %d tokens", packed.count, len(results), packed.tokens)
     request = GenerationRequest(prompt=render_prompt(question, packed.text, language),
                                 answer_cue=ANSWER_CUES[language].replace("{question}", question),
                                 stop=STOP_SEQUENCES[language])
-    t_prompt = time.perf_counter()
-    timings["prompt_build_ms"] = _ms(t_prompt - t_retrieved)
+    timings["prompt_build_ms"] = _ms(time.perf_counter() - t_retrieved)
     timings["context_tokens"] = packed.tokens
     timings["passages"] = packed.count
 
-    pieces: list[str] = []
-    t_first = None
-    for piece in gen.stream(request):
-        if t_first is None:
-            t_first = time.perf_counter()
-        pieces.append(piece)
+    streaming = bool(getattr(gen, "chat", False))
+    streamed = []
+    for piece in _generate(gen, request, streaming, timings, t0):
+        if not streamed:
+            timings["first_token_ms"] = _ms(time.perf_counter() - t0)
+        streamed.append(piece)
         yield piece
-    t_done = time.perf_counter()
-    text = "".join(pieces).strip()
-    timings["first_token_ms"] = _ms((t_first or t_done) - t0)
-    timings["generation_ms"] = _ms(t_done - (t_first or t_done))
-    timings["answer_tokens"] = gen.count_tokens(text)
-    timings["total_ms"] = _ms(t_done - t0)
+    draft = str(timings.pop("_draft", ""))
+    composed = compose(question, draft, evidence, [r.chunk.text for r in results], language=language,
+                       script=script, refusal=refusal)
+    cited = {s.passage for s in composed.sentences if s.passage is not None}
+    citations = _citations(results, set(range(1, len(shown) + 1)) | cited)
+    if not streamed:
+        timings["first_token_ms"] = _ms(time.perf_counter() - t0)
+        yield composed.text
+    elif composed.text != draft.strip():
+        yield "\n\n" + composed.text
+    timings["total_ms"] = _ms(time.perf_counter() - t0)
+    # A refusal keeps the passages the model was given: the user can still read what was found.
+    yield Answer(question, composed.text, composed.refused, citations, timings, language, query,
+                 evidence=tuple(evidence), sentences=composed.sentences, quoted=composed.quoted)
 
-    said_nothing = _CITATIONS_ONLY.fullmatch(text) is not None  # also matches ""
-    if said_nothing or is_refusal(text):
-        if said_nothing:
-            text = REFUSALS[language][0]
-            yield ("\n" if pieces else "") + text
-        # The passages the model was given stay attached: a small model refuses answerable
-        # questions too, and the user can still read what was found.
-        yield Answer(question, text, True, _citations(results, shown), timings, language, query)
-        return
-    yield Answer(question, text, False, _citations(results, shown), timings, language, query)
+
+def prompt_passages(results: Sequence[ScoredChunk], evidence: Sequence, mode: str) -> list[Passage]:
+    """Whole chunks (`passages`), or each chunk's best evidence sentence with its neighbours
+    (`evidence`: a shorter prompt, and a faster first token), numbered as the results."""
+    passages = [passage_of(r) for r in results]
+    if mode != "evidence" or not evidence:
+        return passages
+    best: dict[int, Any] = {}
+    for e in evidence:
+        best.setdefault(e.passage, e)
+    out = []
+    for i, (result, passage) in enumerate(zip(results, passages), 1):
+        if i in best:
+            passage = Passage(text=around(result.chunk.text, best[i].start, best[i].end), source=passage.source,
+                              page=passage.page)
+        out.append(passage)
+    return out
+
+
+def around(text: str, start: int, end: int) -> str:
+    """The sentence at text[start:end] with the sentence before and the one after it."""
+    sentences = split_sentences(text)
+    index = next((i for i, s in enumerate(sentences) if s.start <= start < s.end), None)
+    if index is None:
+        return text[start:end]
+    lo, hi = max(0, index - 1), min(len(sentences), index + 2)
+    return text[sentences[lo].start:sentences[hi - 1].end]
 
 
 def answer(question: str, kb_names: Sequence[str], history: History | None, **kwargs) -> Answer:

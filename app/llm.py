@@ -33,7 +33,12 @@ log = logging.getLogger(__name__)
 
 @runtime_checkable
 class Generator(Protocol):
-    """Streams an answer; counts tokens with the model's own tokenizer."""
+    """Streams an answer; counts tokens with the model's own tokenizer.
+
+    A generator may also have `chat` (True for models prompted through their chat
+    template, whose answers stream as generated); without it, it counts as a base model.
+    Not part of the Protocol because reading it loads the model.
+    """
 
     name: str
 

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
                                        description="llama.cpp repacked/AMX weights; auto = off on AMX CPUs")
     context_token_budget: int = Field(350, ge=32, description="tokens of retrieved passages per prompt")
     answer_language: str = Field("auto", pattern="^(auto|zh|en)$")
+    answer_context: str = Field("passages", pattern="^(passages|evidence)$",
+                                description="what the prompt shows: whole passages, or evidence sentences and neighbours")
 
     # Retrieval. Every default below was chosen by measurement: docs/TUNING.md.
     chunk_size: int = Field(400, ge=50, description="characters per chunk")
@@ -73,6 +75,16 @@ class Settings(BaseSettings):
     ocr: bool = Field(True, description="read scanned pages and images of text with OCR (rapidocr)")
     max_pages: int = Field(3000, ge=1, description="pages per PDF at most; longer files are refused")
     max_unzipped_mb: int = Field(500, ge=1, description="uncompressed size of a .docx at most (zip-bomb guard)")
+
+    # Serving answers to several clients (the HTTP API; the queue size is meant for every interface).
+    generation_queue: int = Field(8, ge=0, description="answers waiting for the LLM at most; more are refused "
+                                                       "at once as busy (HTTP 429)")
+    generation_wait_timeout: float = Field(120.0, gt=0, description="seconds an answer waits for the LLM "
+                                                                    "before giving up (HTTP 503)")
+    api_key: str = Field("", repr=False, description="when set, the HTTP API requires `Authorization: Bearer <key>`")
+    api_max_body_mb: int = Field(1024, ge=1, description="size of one upload request at most (all its files)")
+    api_cors_origins: str = Field("", description="comma-separated origins allowed by CORS ('*' = any); "
+                                                  "empty = CORS off")
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:

@@ -78,11 +78,21 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     language: str = "zh"
     query: str = ""
+    evidence: tuple[Any, ...] = ()  # retrieval.evidence Evidence: the sentences that answer, best first
+    sentences: tuple[Any, ...] = ()  # SentenceSupport per sentence of `text`: its [n] and whether it is backed
+    quoted: bool = False  # `text` quotes the documents (the model's draft was not supported)
+
+    @property
+    def supported(self) -> bool:
+        """Every sentence of the answer is backed by a passage (a refusal counts as backed)."""
+        return self.refused or all(s.supported for s in self.sentences)
 
     def to_dict(self) -> dict[str, Any]:
         """The `--json` shape of DESIGN.md."""
-        return {"answer": self.text, "refused": self.refused,
-                "sources": [c.to_dict() for c in self.citations], "timings": dict(self.timings)}
+        return {"answer": self.text, "refused": self.refused, "quoted": self.quoted,
+                "sources": [c.to_dict() for c in self.citations],
+                "evidence": [e.to_dict() for e in self.evidence],
+                "citations": [s.to_dict() for s in self.sentences], "timings": dict(self.timings)}
 
 
 def as_turns(history: Sequence[Turn | Mapping[str, str]] | None) -> list[Turn]:

@@ -63,6 +63,12 @@ class ScoredChunk:
     dense_rank: int | None = None
     lexical_rank: int | None = None
 
+    def to_dict(self) -> dict:
+        """One result of `search --json` (DESIGN.md), shared by the CLI and the HTTP API."""
+        c = self.chunk
+        return {"source": c.source, "page": c.page, "score": round(self.score, 6), "text": c.text,
+                "relevance": round(self.relevance, 4), "heading": c.heading, "chunk_id": c.chunk_id}
+
 
 @dataclass(frozen=True, slots=True)
 class DocumentRecord:

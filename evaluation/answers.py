@@ -16,6 +16,7 @@ so the LLM itself had to decide).
 from __future__ import annotations
 
 import logging
+import statistics
 import time
 from collections.abc import Sequence
 
@@ -44,6 +45,14 @@ def answer_metrics(rows: Sequence[dict]) -> dict[str, float]:
                                          for r in answered) / len(with_gold)
         out["answer_rouge_l"] = sum(best_rouge_l(r["text"], r["answers"]) for r in answered) / len(with_gold)
         out["answer_false_refusal_rate"] = sum(r["refused"] for r in with_gold) / len(with_gold)
+    given = [r for r in rows if not r["refused"]]
+    if given:
+        out["answer_chars_median"] = statistics.median(len(r["text"]) for r in given)
+        out["supported_rate"] = sum(r.get("supported", False) for r in given) / len(given)
+        out["quoted_rate"] = sum(r.get("quoted", False) for r in given) / len(given)
+    first = [r["timings"]["first_token_ms"] for r in rows if "first_token_ms" in r.get("timings", {})]
+    if first:
+        out["first_token_ms_median"] = statistics.median(first)
     if without:
         out["answer_refusal_rate_no_answer"] = sum(r["refused"] for r in without) / len(without)
         reached = [r for r in without if r.get("llm_called", True)]
@@ -55,7 +64,7 @@ def answer_metrics(rows: Sequence[dict]) -> dict[str, float]:
 def evaluate_answers(kb_name: str, items: Sequence[QAItem], settings: Settings, embedder: Embedder, *,
                      generator=None, progress: bool = True, details: list[dict] | None = None) -> dict:
     """Answer each question with the service on the evaluation knowledge base `kb_name`."""
-    services = build_services(settings.model_copy(update={"data_dir": eval_data_dir(settings)}),
+    services = build_services(settings.with_overrides(data_dir=eval_data_dir(settings)),
                               embedder=embedder, generator=generator or make_generator(settings))
     rows = []
     t0 = time.perf_counter()
@@ -63,7 +72,8 @@ def evaluate_answers(kb_name: str, items: Sequence[QAItem], settings: Settings, 
         for item in tqdm(items, desc="answering", unit="q", disable=not progress or None):
             answer = services.answers.ask(item.question, [kb_name])
             row = {"qid": item.qid, "question": item.question, "answers": item.answers,
-                   "text": answer.text, "refused": answer.refused,
+                   "text": answer.text, "refused": answer.refused, "supported": answer.supported,
+                   "quoted": answer.quoted,
                    "llm_called": "first_token_ms" in answer.timings,
                    "sources": [c.source for c in answer.citations], "timings": answer.timings}
             rows.append(row)

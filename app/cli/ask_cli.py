@@ -1,7 +1,8 @@
 """`python -m app ask "QUESTION" [--kb NAME] [--json]`: answer with sources.
 
 Streams the answer to the terminal as it is generated, then lists the numbered sources.
-`--json` prints one object: {"answer", "refused", "sources": [...], "timings": {...}}.
+`--json` prints one object: {"answer", "refused", "quoted", "sources": [...], "evidence": [...],
+"citations": [per sentence: its text, [n], supported], "timings": {...}}.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 from app.services import build_services
 from app.settings import Settings
 from core.answers import Answer
+from core.script import in_script, script_of
 
 
 def add_parser(subparsers) -> None:
@@ -21,16 +23,43 @@ def add_parser(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming text")
 
 
+_LABELS = {
+    "zh": {"read": "模型读过但未能作答的段落：", "sources": "来源：", "evidence": "依据：", "quoted": "（原文摘录）",
+           "unsupported": "未在原文中找到依据：", "page": " 第{page}页", "relevance": "相关度"},
+    "en": {"read": "Passages the model read:", "sources": "Sources:", "evidence": "Evidence:",
+           "quoted": "(quoted from the documents)", "unsupported": "Not found in the sources:",
+           "page": " p.{page}", "relevance": "relevance"},
+}
+
+
+def labels(answer: Answer) -> dict[str, str]:
+    """This answer's labels, in its language and (Chinese) the script of its question."""
+    chosen = _LABELS["en" if answer.language == "en" else "zh"]
+    script = script_of(answer.question)
+    return {key: in_script(text, script) for key, text in chosen.items()}
+
+
+def format_notes(answer: Answer) -> str:
+    """What the answer's text does not say itself: a quotation, and sentences no passage backs."""
+    words = labels(answer)
+    lines = [words["quoted"]] if answer.quoted else []
+    lines += [f"{words['unsupported']} {s.text.strip()}" for s in answer.sentences if not s.supported]
+    return "\n".join(lines)
+
+
 def format_sources(answer: Answer) -> str:
     if not answer.citations:
         return ""
+    words = labels(answer)
     # After a model refusal these are the passages it was given: worth reading yourself.
-    title = "模型读过但未能作答的段落 / Passages the model read:" if answer.refused else "来源 / Sources:"
-    lines = ["", title]
+    lines = ["", words["read"] if answer.refused else words["sources"]]
     for c in answer.citations:
-        page = f" p.{c.page}" if c.page else ""
-        lines.append(f"[{c.index}] {c.source}{page}  (score {c.score:.4f})")
+        page = words["page"].format(page=c.page) if c.page else ""
+        lines.append(f"[{c.index}] {c.source}{page}  ({words['relevance']} {c.relevance:.2f})")
         lines.append(f"    {c.snippet}")
+    if answer.evidence and not answer.refused:
+        lines += ["", words["evidence"]]
+        lines += [f"[{e.passage}] {' '.join(e.text.split())}" for e in answer.evidence]
     return "\n".join(lines)
 
 
@@ -50,9 +79,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 sys.stdout.flush()
         sys.stdout.write("\n")
         if answer is not None:
-            sources = format_sources(answer)
-            if sources:
-                print(sources)
+            for block in (format_notes(answer), format_sources(answer)):
+                if block:
+                    print(block)
         return 0
     finally:
         services.close()

@@ -24,6 +24,7 @@ class RecordingGenerator:
     """
 
     name = "recording-generator"
+    chat = False  # a base model: the answer flow checks its draft before showing it
 
     def __init__(self, reply: str = "RCEP包括东盟十国和中国、日本、韩国、澳大利亚、新西兰。[1]") -> None:
         self.reply = reply

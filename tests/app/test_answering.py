@@ -64,8 +64,8 @@ def test_nothing_relevant_refuses_without_calling_or_loading_the_llm(settings):
     assert answer.refused and answer.text == "根据已知信息无法回答该问题" and answer.citations == ()
     assert items[:-1] == ["根据已知信息无法回答该问题"]
     assert made == [] and fake.calls == []
-    assert answer.to_dict() == {"answer": "根据已知信息无法回答该问题", "refused": True, "sources": [],
-                                "timings": answer.timings}
+    assert answer.to_dict() == {"answer": "根据已知信息无法回答该问题", "refused": True, "quoted": False,
+                                "sources": [], "evidence": [], "citations": [], "timings": answer.timings}
 
 
 def test_service_refuses_below_the_threshold_without_the_llm(settings, fake_embedder, tiny_docs):
@@ -78,19 +78,29 @@ def test_service_refuses_below_the_threshold_without_the_llm(settings, fake_embe
     service.close()
 
 
-def test_model_refusal_is_reported_as_refused(settings, fake_embedder, tiny_docs):
+def test_a_model_refusal_over_strong_evidence_becomes_a_quotation(settings, fake_embedder, tiny_docs):
     fake = RecordingGenerator("“根据已知信息无法回答该问题”。")
     service = _service(settings, fake_embedder, fake, tiny_docs)
     answer = service.answers.ask("RCEP包括哪些国家？", ["news"])
     assert len(fake.calls) == 1
-    # refused, but the passages the model read are still shown to the user
-    assert answer.refused and answer.citations and Path(answer.citations[0].source).name == "rcep.txt"
+    # the small model refused, but the passage says it: the user reads the document's own sentence
+    assert not answer.refused and answer.quoted and answer.supported
+    assert "十五个国家" in answer.text and answer.text.endswith("[1]")
+    assert Path(answer.citations[0].source).name == "rcep.txt"
     service.close()
 
 
+def test_a_model_refusal_over_weak_evidence_is_reported_as_refused(settings):
+    results = [_scored("熊猫馆今天的开放时间另行通知。", "panda.txt", 0.5)]
+    answer = list(answer_stream("大熊猫吃什么？", ["kb"], None, settings=settings, search=lambda q, kbs: results,
+                                generator=lambda: RecordingGenerator("根据已知信息无法回答该问题。")))[-1]
+    # refused, but the passages the model read are still shown to the user
+    assert answer.refused and not answer.quoted and [c.source for c in answer.citations] == ["panda.txt"]
+
+
 @pytest.mark.parametrize("reply", ["", "   ", "[2]", "[1] [2]"])
-def test_an_empty_or_header_only_reply_becomes_a_refusal(settings, reply):
-    results = [_scored("大熊猫主要吃竹子。", "panda.txt", 0.5)]
+def test_an_empty_or_header_only_reply_becomes_a_refusal_when_the_evidence_is_weak(settings, reply):
+    results = [_scored("熊猫馆今天的开放时间另行通知。", "panda.txt", 0.5)]  # on topic, but no answer
     items = list(answer_stream("大熊猫吃什么？", ["kb"], None, settings=settings, search=lambda q, kbs: results,
                                generator=lambda: RecordingGenerator(reply)))
     answer = items[-1]
@@ -113,7 +123,8 @@ def test_streams_pieces_then_an_answer_citing_the_given_passages(settings, fake_
     assert prompt.startswith("已知信息：\n[1] 来源：") and prompt.endswith("问题是：RCEP包括哪些国家？")
     assert fake.calls[0].answer_cue == "\n答案："
     out = answer.to_dict()
-    assert set(out) == {"answer", "refused", "sources", "timings"}
+    assert set(out) == {"answer", "refused", "quoted", "sources", "evidence", "citations", "timings"}
+    assert out["citations"] and all(c["supported"] for c in out["citations"])
     assert set(out["sources"][0]) == {"source", "page", "score", "text"}
     assert {"retrieval_ms", "first_token_ms", "total_ms"} <= set(out["timings"])
     service.close()

@@ -1,0 +1,134 @@
+"""From the model's draft and the evidence to the answer a user reads (pure functions).
+
+    draft usable, backed by the passages, and on the best evidence?   → the draft, each
+                                                                        sentence with its [n]
+    otherwise, strong evidence?                                       → the best evidence
+                                                                        sentence, quoted, [n]
+    otherwise a usable draft that a passage partly backs              → the draft, sentences
+                                                                        no passage backs marked
+    otherwise                                                         → the refusal (the
+                                                                        passages stay listed)
+
+A draft is unusable when it is empty, only citation marks, a refusal, or an echo of the
+question. A quotation keeps the document's own characters; Yizhi's own words follow the
+script of the question.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.script import Script, in_script
+from prompts.templates import is_refusal
+from retrieval.evidence.normalize import fold, grams, strip_citations, tokens
+from retrieval.evidence.scoring import Evidence
+from retrieval.evidence.support import SentenceSupport, check_citations, support_score
+
+# The best evidence sentence's score at and above which it answers by itself (quotation
+# instead of a refusal or an unsupported draft). Chosen with `python -m app eval --answer`.
+STRONG_EVIDENCE = 1.0
+# A draft is "on the evidence" when one of the best evidence sentences backs it this well.
+ON_EVIDENCE = 0.5
+EVIDENCE_CHECKED = 2
+# The second-best evidence sentence is quoted too when it scores at least this share of the best.
+SECOND_QUOTE = 0.85
+# A draft whose bigrams are nearly all the question's says nothing new.
+ECHO_SHARE = 0.8
+
+_CITATIONS_ONLY = re.compile(r"(?:\[\d+\][\s,，、]*)*")
+_HAS_MARK = re.compile(r"\[\d+(?:\s*[,，]\s*\d+)*\]\s*$")
+_TRAILING_PUNCT = re.compile(r"([。！？.!?；;]*)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    text: str
+    refused: bool
+    quoted: bool
+    sentences: tuple[SentenceSupport, ...]
+
+
+def is_echo(draft: str, question: str) -> bool:
+    """True when the draft's bigrams are almost all the question's (it repeats the question)."""
+    draft_grams = grams(tokens(fold(strip_citations(draft))))
+    if not draft_grams:
+        return True
+    question_grams = grams(tokens(fold(question)))
+    return len(draft_grams & question_grams) / len(draft_grams) >= ECHO_SHARE
+
+
+def usable(draft: str, question: str) -> bool:
+    text = draft.strip()
+    return bool(text) and _CITATIONS_ONLY.fullmatch(text) is None and not is_refusal(text) \
+        and not is_echo(text, question)
+
+
+def on_evidence(draft: str, evidence: Sequence[Evidence], question: str) -> bool:
+    return any(support_score(draft, e.text, question) >= ON_EVIDENCE for e in evidence[:EVIDENCE_CHECKED])
+
+
+def with_marks(checks: Sequence[SentenceSupport]) -> str:
+    """The sentences joined again, each backed one ending in the [n] of its passage."""
+    out = []
+    for check in checks:
+        sentence = check.text.strip()
+        if check.supported and check.passage is not None and check.passage not in check.cited:
+            sentence = _HAS_MARK.sub("", sentence).rstrip()
+            sentence += f"[{check.passage}]"
+        out.append(sentence)
+    return "".join(out) if all(_is_cjk_end(s) for s in out) else " ".join(out)
+
+
+def _is_cjk_end(sentence: str) -> bool:
+    bare = re.sub(r"\[\d+\]$", "", sentence).rstrip()
+    return not bare or "\u3000" <= bare[-1] <= "\u9fff" or bare[-1] in "。！？；：，”」』）"
+
+
+def quoted_evidence(evidence: Sequence[Evidence], question: str) -> list[Evidence]:
+    """The sentences to quote: the best one that is not the question itself, and the next
+    best too when it scores nearly as well (one often holds the subject, the other the fact)."""
+    pool = [e for e in evidence if not is_echo(e.text, question)] or list(evidence)
+    chosen = pool[:1]
+    if len(pool) > 1 and pool[1].score >= SECOND_QUOTE * pool[0].score:
+        chosen.append(pool[1])
+    # in the documents' order when they come from one passage
+    return sorted(chosen, key=lambda e: (e.passage, e.start)) if len({e.passage for e in chosen}) == 1 else chosen
+
+
+def quotation(evidence: Sequence[Evidence], language: str, question: str = "") -> str:
+    """The evidence sentences as the document says them, in quotation marks, each with its [n];
+    neighbouring sentences of one passage are quoted together."""
+    parts: list[tuple[int, list[str], int]] = []  # passage, texts, end offset of the last
+    for e in quoted_evidence(evidence, question):
+        text = " ".join(e.text.split())
+        if parts and parts[-1][0] == e.passage and e.start - parts[-1][2] <= 2:
+            parts[-1][1].append(text)
+            parts[-1] = (e.passage, parts[-1][1], e.end)
+        else:
+            parts.append((e.passage, [text], e.end))
+    if language == "zh":
+        return "".join(f"“{''.join(texts)}”[{n}]" for n, texts, _ in parts)
+    return " ".join(f"\"{' '.join(texts)}\" [{n}]" for n, texts, _ in parts)
+
+
+def compose(question: str, draft: str, evidence: Sequence[Evidence], passages: Sequence[str], *,
+            language: str, script: Script, refusal: str) -> Composed:
+    """The final answer from a draft (possibly empty: no model was asked) and the evidence."""
+    strong = bool(evidence) and evidence[0].score >= STRONG_EVIDENCE
+    if usable(draft, question):
+        draft = in_script(draft.strip(), script)
+        checks = check_citations(draft, passages, question=question)
+        if all(c.supported for c in checks) and (not strong or on_evidence(draft, evidence, question)):
+            return _answer(checks, quoted=False, passages=passages, question=question)
+        if not strong and any(c.supported for c in checks):
+            return _answer(checks, quoted=False, passages=passages, question=question)
+    if strong:
+        quote = quotation(evidence, language, question)
+        return Composed(quote, False, True, tuple(check_citations(quote, passages, question=question)))
+    return Composed(in_script(refusal, script), True, False, ())
+
+
+def _answer(checks: Sequence[SentenceSupport], *, quoted: bool, passages: Sequence[str], question: str) -> Composed:
+    text = with_marks(checks)
+    return Composed(text, False, quoted, tuple(check_citations(text, passages, question=question)))
