@@ -10,8 +10,9 @@ DATA ?= ../shared/evaldata/cmrc2018
 QA ?= $(wildcard $(DATA)/qa*.jsonl)
 HOST ?= 127.0.0.1
 PORT ?= 8501
+API_PORT ?= 8000
 
-.PHONY: setup run test lint ingest eval bench clean
+.PHONY: setup run api test lint ingest eval bench clean
 
 setup: $(STAMP)
 
@@ -27,6 +28,12 @@ run: setup
 	@$(PY) -m app.cli.bootstrap_cli --docs $(DOCS) --kb $(KB)
 	$(PY) -m app.ui.serve_cli --server.address $(HOST) --server.port $(PORT) \
 	    --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
+
+# The HTTP API (OpenAI-compatible /v1, Yizhi's own /api/v1, docs at /docs), with the same
+# first-run indexing as `make run`. Any HOST but loopback needs YIZHI_API_KEY.
+api: setup
+	@$(PY) -m app.cli.bootstrap_cli --docs $(DOCS) --kb $(KB)
+	$(PY) -m app serve --host $(HOST) --port $(API_PORT)
 
 test: setup lint
 	$(PY) -m pytest

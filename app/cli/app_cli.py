@@ -4,7 +4,8 @@ Each sub-command lives in its own module with `add_parser(subparsers)` and
 `run(args, settings) -> int`; this module only wires them up (app.cli.common_cli turns
 Yizhi's errors into a sentence on stderr and a non-zero exit code). `eval` is the
 evaluation tool's own command line (the `evaluation` package sits above the product),
-named here by module so the product never imports the tool.
+named here by module so the product never imports the tool; `serve` is the HTTP API's
+(app.api), named the same way because the interfaces do not import each other.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ COMMANDS = {
     "ask": "app.cli.ask_cli",
     "search": "app.cli.search_cli",
     "models": "app.cli.models_cli",
+    "serve": "app.api.serve_cli",
     "eval": "evaluation.cli",
 }
 

@@ -6,7 +6,6 @@ import json
 
 from app.services import build_services
 from app.settings import Settings
-from core.types import ScoredChunk
 
 
 def add_parser(subparsers) -> None:
@@ -17,12 +16,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
-def result_dict(sc: ScoredChunk) -> dict:
-    c = sc.chunk
-    return {"source": c.source, "page": c.page, "score": round(sc.score, 6), "text": c.text,
-            "relevance": round(sc.relevance, 4), "heading": c.heading, "chunk_id": c.chunk_id}
-
-
 def run(args: argparse.Namespace, settings: Settings) -> int:
     services = build_services(settings)
     try:
@@ -30,7 +23,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         services.close()
     if args.json:
-        print(json.dumps({"results": [result_dict(r) for r in results]}, ensure_ascii=False, indent=2))
+        print(json.dumps({"results": [r.to_dict() for r in results]}, ensure_ascii=False, indent=2))
         return 0
     if not results:
         print("没有找到相关内容 (no passage passed the score threshold)")

@@ -1,6 +1,7 @@
 """Which models are in use, and loading them ahead of the first question."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from app.llm import BUILTIN_MODELS, DEFAULT_LLM
@@ -37,3 +38,9 @@ class ModelsService:
     def pull_model(self, name: str) -> Path:
         """Download a known instruction model into <data>/models (online machines only)."""
         return pull(name, self._res.settings.data_dir / "models")
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors of `texts` by the knowledge bases' embedding model (normalised, as indexed)."""
+        if not texts:
+            return []
+        return self._res.embedder.embed_documents(list(texts)).tolist()

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from app.model_catalog import ModelInfo
+from app.services.records import Conversation, ConversationInfo, KnowledgeOverview
 from core.answers import Answer, Turn
 from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
 
 History = Sequence[Turn | Mapping[str, str]]
 Overrides = Mapping[str, Any]
 OnFile = Callable[[FileOutcome], None]
+Stop = Callable[[], bool]  # asked between tokens: True ends the generation (its client went away)
 
 
 @runtime_checkable
@@ -42,6 +44,8 @@ class KnowledgeService(Protocol):
 
     def repair(self, kb_name: str) -> str: ...
 
+    def relex(self, kb_name: str) -> str: ...
+
     def chunk_count(self, kb_name: str) -> int: ...
 
     def reindex(self, kb_name: str, on_file: OnFile | None = None) -> IngestSummary: ...
@@ -55,6 +59,8 @@ class KnowledgeService(Protocol):
     def passage_context(self, kb_names: Sequence[str], source: str, text: str,
                         radius: int = 1) -> PassageContext: ...
 
+    def overview(self, kb_name: str) -> KnowledgeOverview: ...
+
 
 @runtime_checkable
 class AnswerService(Protocol):
@@ -67,7 +73,13 @@ class AnswerService(Protocol):
             overrides: Overrides | None = None) -> Answer: ...
 
     def ask_stream(self, question: str, kb_names: Sequence[str], history: History | None = None, *,
-                   overrides: Overrides | None = None) -> Iterator[str | Answer]: ...
+                   overrides: Overrides | None = None, stop: Stop | None = None) -> Iterator[str | Answer]: ...
+
+    def chat(self, messages: Sequence[Mapping[str, str]], *, overrides: Overrides | None = None,
+             stop: Stop | None = None) -> Iterator[str]: ...
+
+    def candidates(self, query: str, kb_names: Sequence[str], *,
+                   overrides: Overrides | None = None) -> list[ScoredChunk]: ...
 
     def highlight_terms(self, text: str) -> list[str]: ...
 
@@ -82,6 +94,26 @@ class ModelService(Protocol):
 
     def models_ready(self) -> bool: ...
 
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
     def list_models(self, active: str | None = None) -> list[ModelInfo]: ...
 
     def pull_model(self, name: str) -> Path: ...
+
+
+@runtime_checkable
+class ConversationService(Protocol):
+    """Saved conversations (`<data>/conversations.sqlite`): list, open, rename, delete, add turns."""
+
+    def list_conversations(self, limit: int = 50) -> list[ConversationInfo]: ...
+
+    def create_conversation(self, title: str, kb_names: Sequence[str] = ()) -> str: ...
+
+    def rename_conversation(self, conversation_id: str, title: str) -> None: ...
+
+    def delete_conversation(self, conversation_id: str) -> None: ...
+
+    def append_turn(self, conversation_id: str, role: str, content: str, *, answer: Answer | None = None,
+                    kb_names: Sequence[str] = (), terms: Sequence[str] = ()) -> None: ...
+
+    def load_conversation(self, conversation_id: str) -> Conversation | None: ...

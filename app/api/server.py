@@ -1,0 +1,90 @@
+"""The HTTP API's app factory: `create_app(services)` → a FastAPI app (served by uvicorn,
+`python -m app serve`). The same services as the UI and the CLI; models load once per
+process, on first use. OpenAPI docs at /docs."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.api import native_routes, openai_routes
+from app.api.errors import OTHER_BODY_MB, install_error_handlers, log, too_large
+from app.api.gate import ClientGone, GenerationGate
+from app.api.jobs import JobRunner
+from app.services import Services
+
+MB = 1024 * 1024
+
+DESCRIPTION = """\
+Yizhi (已知) answers from your own documents, offline.
+
+* **/v1**: OpenAI-compatible. `GET /v1/models` lists one model per knowledge base plus the LLM for
+  plain chat; `POST /v1/chat/completions` answers from the knowledge base named by `model` (several
+  through the extra field `knowledge_bases`), streaming by server-sent events with `stream: true`;
+  answers cite `[n]` and the response's extra field `sources` lists them (`sources[n-1]` is `[n]`),
+  with `refused` and `timings`. `POST /v1/embeddings` uses the knowledge bases' embedding model.
+* **/api/v1**: knowledge bases, documents, uploads (as jobs), search and ask, in the JSON shapes of
+  `python -m app search --json` and `ask --json`.
+
+With `YIZHI_API_KEY` set, every endpoint needs `Authorization: Bearer <key>` (the docs pages do not).
+Answers are generated one at a time; a full queue answers 429 with `Retry-After`.
+"""
+
+
+class BodyLimits:
+    """Request size limits: uploads (multipart) YIZHI_API_MAX_BODY_MB, anything else a few MB."""
+
+    def __init__(self, app: ASGIApp, upload_bytes: int, other_bytes: int) -> None:
+        self.limits = {True: upload_bytes, False: other_bytes}
+        self.apps = {True: RequestBodyLimitMiddleware(app, max_body_size=upload_bytes),
+                     False: RequestBodyLimitMiddleware(app, max_body_size=other_bytes)}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.apps[False](scope, receive, send)
+        headers = dict(scope.get("headers") or ())
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limits[multipart]:  # refused before reading a byte
+            return await too_large().response()(scope, receive, send)
+        await self.apps[multipart](scope, receive, send)  # a body without Content-Length is counted as it comes
+
+
+async def _client_gone(request: Request, exc: ClientGone) -> Response:
+    log.info("%s %s: the client disconnected; its answer was stopped", request.method, request.url.path)
+    return Response(status_code=499)  # nginx's "client closed request": nobody reads it
+
+
+def cors_origins(setting: str) -> list[str]:
+    return [origin.strip() for origin in setting.split(",") if origin.strip()]
+
+
+def create_app(services: Services) -> FastAPI:
+    settings = services.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.jobs.close()
+        app.state.gate.close()
+        services.close()
+
+    app = FastAPI(title="Yizhi (已知) API", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app.state.services = services
+    app.state.gate = GenerationGate(settings.generation_queue, settings.generation_wait_timeout)
+    app.state.jobs = JobRunner()
+    install_error_handlers(app)
+    app.add_exception_handler(ClientGone, _client_gone)
+    app.include_router(openai_routes.router)
+    app.include_router(native_routes.router)
+    app.add_middleware(BodyLimits, upload_bytes=settings.api_max_body_mb * MB, other_bytes=OTHER_BODY_MB * MB)
+    origins = cors_origins(settings.api_cors_origins)
+    if origins:  # off unless configured
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"],
+                           allow_headers=["Authorization", "Content-Type"])
+    return app
