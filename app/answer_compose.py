@@ -1,11 +1,10 @@
 """From the model's draft and the evidence to the answer a user reads (pure functions).
 
-    draft usable, backed by the passages, and on the best evidence?   → the draft, each
-                                                                        sentence with its [n]
-    otherwise, strong evidence?                                       → the best evidence
-                                                                        sentence, quoted, [n]
-    otherwise a usable draft that a passage partly backs              → the draft, sentences
+    a usable draft that says what the best evidence says             → the draft: each sentence
+      (or, without strong evidence, that a passage partly backs)        with its [n], sentences
                                                                         no passage backs marked
+    otherwise, strong evidence                                        → the best evidence
+                                                                        sentence(s), quoted, [n]
     otherwise                                                         → the refusal (the
                                                                         passages stay listed)
 
@@ -64,8 +63,10 @@ def usable(draft: str, question: str) -> bool:
         and not is_echo(text, question)
 
 
-def on_evidence(draft: str, evidence: Sequence[Evidence], question: str) -> bool:
-    return any(support_score(draft, e.text, question) >= ON_EVIDENCE for e in evidence[:EVIDENCE_CHECKED])
+def on_evidence(checks: Sequence[SentenceSupport], evidence: Sequence[Evidence], question: str) -> bool:
+    """True when a sentence of the draft says what one of the best evidence sentences says."""
+    return any(support_score(c.text, e.text, question) >= ON_EVIDENCE
+               for c in checks for e in evidence[:EVIDENCE_CHECKED])
 
 
 def with_marks(checks: Sequence[SentenceSupport]) -> str:
@@ -119,9 +120,10 @@ def compose(question: str, draft: str, evidence: Sequence[Evidence], passages: S
     if usable(draft, question):
         draft = in_script(draft.strip(), script)
         checks = check_citations(draft, passages, question=question)
-        if all(c.supported for c in checks) and (not strong or on_evidence(draft, evidence, question)):
-            return _answer(checks, quoted=False, passages=passages, question=question)
-        if not strong and any(c.supported for c in checks):
+        backed = any(c.supported for c in checks)
+        # Kept when it says what the best evidence says (sentences no passage backs are
+        # marked, not dropped), or when there is no strong evidence to say it better.
+        if backed and (not strong or on_evidence(checks, evidence, question)):
             return _answer(checks, quoted=False, passages=passages, question=question)
     if strong:
         quote = quotation(evidence, language, question)
