@@ -3,6 +3,7 @@
     knowledge  knowledge bases, documents, uploads, ingestion    (KnowledgeService)
     answers    search and answering                              (AnswerService)
     models     which models, loading them                        (ModelService)
+    conversations  saved conversations (<data>/conversations.sqlite) (ConversationService)
 
 They share one `Resources` (lazily loaded models, open knowledge bases). Nothing above
 this package touches FAISS, SQLite, llama.cpp or a loader.
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 
 from app.llm import Generator
 from app.services.answers import AnswersService
+from app.services.conversations import FILE_NAME, ConversationStore
 from app.services.knowledge import KnowledgeBaseService
 from app.services.models import ModelsService
-from app.services.protocols import AnswerService, KnowledgeService, ModelService
+from app.services.protocols import AnswerService, ConversationService, KnowledgeService, ModelService
 from app.services.resources import Resources
 from app.settings import Settings
 from retrieval.embedders import Embedder
@@ -28,6 +30,7 @@ class Services:
     answers: AnswerService
     models: ModelService
     resources: Resources | None = None
+    conversations: ConversationService | None = None
 
     def close(self) -> None:
         if self.resources is not None:
@@ -39,7 +42,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None,
     """The services over one set of shared resources (cheap: nothing loads until used)."""
     resources = Resources(settings, embedder=embedder, generator=generator)
     return Services(settings, KnowledgeBaseService(resources), AnswersService(resources),
-                    ModelsService(resources), resources)
+                    ModelsService(resources), resources, ConversationStore(settings.data_dir / FILE_NAME))
 
 
-__all__ = ["AnswerService", "KnowledgeService", "ModelService", "Services", "build_services"]
+__all__ = ["AnswerService", "ConversationService", "KnowledgeService", "ModelService", "Services", "build_services"]

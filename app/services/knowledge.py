@@ -11,9 +11,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from app.services.overview import OVERVIEW_SAMPLE, headings_of, questions_of
 from app.services.protocols import OnFile
+from app.services.records import KnowledgeOverview
 from app.services.resources import Resources
-from core.enums import FileStatus
+from core.enums import DocStatus, FileStatus
 from core.errors import ConfigError, KnowledgeBaseNotFound
 from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload
 from ingest.context import passage_context
@@ -87,6 +89,16 @@ class KnowledgeBaseService:
             report = kb.repair()
         return report.summary() + ("" if report.ok else " (repaired)")
 
+    def relex(self, kb_name: str) -> str:
+        """Make the vocabulary and every lexical row again from the stored text (after editing
+        `<kb>/dict.txt`); nothing is re-embedded. One line saying what was done."""
+        kb = self._existing(kb_name)
+        started = time.perf_counter()
+        with kb.write_lock(self._settings.lock_timeout):
+            count = kb.rebuild_lexical()
+        return (f"lexical rows of {count} chunks made again with {len(kb.vocabulary())} vocabulary terms "
+                f"in {time.perf_counter() - started:.1f} s")
+
     def chunk_count(self, kb_name: str) -> int:
         return self._existing(kb_name).chunk_count()
 
@@ -148,3 +160,18 @@ class KnowledgeBaseService:
         if path is None:
             return PassageContext((), text, (), False)
         return passage_context(path, source, text, self._settings.ingest_config(), radius)
+
+    def overview(self, kb_name: str) -> KnowledgeOverview:
+        """What a knowledge base holds: counts, the newest indexing time, and headings and
+        question sentences from a sample of its chunks (for a first screen's example questions)."""
+        kb = self._existing(kb_name)
+        documents = kb.documents()
+        ids = kb.chunk_ids()
+        step = max(1, len(ids) // OVERVIEW_SAMPLE)
+        chunks = kb.chunks([int(i) for i in sorted(ids)[::step][:OVERVIEW_SAMPLE]])
+        ordered = sorted(chunks.values(), key=lambda c: (c.source, c.position))
+        return KnowledgeOverview(
+            kb_name, len(documents), sum(d.status == DocStatus.FAILED for d in documents), len(ids),
+            sum(d.pages for d in documents), sum(d.ocr_pages for d in documents),
+            max((d.updated_at for d in documents), default=0.0),
+            tuple(headings_of(ordered)), tuple(questions_of(c.text for c in ordered)))

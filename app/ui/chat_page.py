@@ -1,4 +1,5 @@
-"""The chat page: pick knowledge bases, ask, watch the answer stream in with its sources."""
+"""The chat page: pick knowledge bases, ask, watch the answer stream in, read it with its
+sources. Every exchange is saved in the open conversation (see conversations_panel)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -7,40 +8,54 @@ from typing import Any
 import streamlit as st
 
 from app.services import Services
-from app.ui import runtime, sidebar
-from app.ui.sources_view import render_sources, render_timings
+from app.ui import answer_card, chat_welcome, conversations_panel, runtime, sidebar, state
+from app.ui.messages import t
 from app.ui.textmark import md_escape
 from core.answers import Answer
 from core.errors import YizhiError
 
 MESSAGES = "chat_messages"
-SELECTED = "chat_kbs"
-DEFAULT_KB = "default"
-REFUSAL_NOTE = "知识库中没有找到足以回答的内容 / The knowledge bases hold nothing that answers this."
-MODEL_REFUSAL_NOTE = ("模型没能从下面的段落中作答，请直接查看原文 / The model could not answer from the passages "
-                      "below: read them yourself.")
+LOADED = "chat_loaded_for"  # the conversation id the messages belong to
+PENDING = "chat_pending_question"  # an example question clicked on the first screen
+KB_WIDGET = "chat_kbs"
 
 
 def _pick_knowledge_bases(names: list[str]) -> list[str]:
-    state = st.session_state
-    if SELECTED in state:  # drop knowledge bases deleted since they were picked
-        state[SELECTED] = [n for n in state[SELECTED] if n in names]
-    else:
-        state[SELECTED] = [DEFAULT_KB] if DEFAULT_KB in names else names[:1]
-    return st.multiselect("知识库 Knowledge bases", names, key=SELECTED,
-                          placeholder="选择一个或多个知识库 / pick one or more")
+    selected = state.chosen_kbs(names)
+    st.multiselect(t("chat.kbs"), names, placeholder=t("chat.kbs_placeholder"),
+                   **state.bind(KB_WIDGET, state.CHAT_KBS, selected))
+    return selected
 
 
-def _show_answer(services: Services, message: dict[str, Any], key: str) -> None:
-    answer: Answer | None = message.get("answer")
-    if answer is not None and answer.refused:
-        note = MODEL_REFUSAL_NOTE if answer.citations else REFUSAL_NOTE
-        st.info(f"{md_escape(answer.text)}  \n{note}", icon=":material/search_off:")
+def _messages_of(services: Services, conversation_id: str | None) -> list[dict[str, Any]]:
+    store = services.conversations
+    conversation = store.load_conversation(conversation_id) if store and conversation_id else None
+    if conversation is None:
+        return []
+    if conversation.info.kb_names:
+        state.set_chosen_kbs(conversation.info.kb_names)
+    return [{"role": turn.role, "content": turn.content, "answer": turn.answer, "kbs": list(turn.kb_names),
+             "terms": list(turn.terms)} for turn in conversation.turns]
+
+
+def sync_conversation(services: Services) -> list[dict[str, Any]]:
+    """The open conversation's messages: loaded when another one was opened (or the URL names
+    one on a fresh session, e.g. after a reload)."""
+    st_state = st.session_state
+    if conversations_panel.CURRENT not in st_state:
+        st_state[conversations_panel.CURRENT] = st.query_params.get(conversations_panel.QUERY)
+    current = conversations_panel.current()
+    if st_state.get(LOADED, "-") != current or MESSAGES not in st_state:
+        st_state[MESSAGES] = _messages_of(services, current)
+        if current and not st_state[MESSAGES] and (services.conversations is None
+                                                   or services.conversations.load_conversation(current) is None):
+            st_state[conversations_panel.CURRENT] = current = None  # deleted meanwhile: start afresh
+        st_state[LOADED] = current
+    if current:
+        st.query_params[conversations_panel.QUERY] = current
     else:
-        st.markdown(md_escape(message["content"]))
-    if answer is not None:
-        render_sources(services, answer, message.get("kbs", ()), message.get("terms", ()), key)
-        render_timings(answer)
+        st.query_params.pop(conversations_panel.QUERY, None)
+    return st_state[MESSAGES]
 
 
 def _history(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -48,24 +63,25 @@ def _history(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"role": m["role"], "content": m["content"]} for m in messages]
 
 
-def _stream(services: Services, question: str, kb_names: Sequence[str],
-            history: list[dict[str, str]], holder: dict[str, Answer]) -> Iterator[str]:
-    for item in services.answers.ask_stream(question, kb_names, history, overrides=sidebar.tuning()):
+def _stream(services: Services, question: str, kb_names: Sequence[str], history: list[dict[str, str]],
+            holder: dict[str, Answer]) -> Iterator[str]:
+    for item in services.answers.ask_stream(question, kb_names, history, overrides=sidebar.tuning(services)):
         if isinstance(item, str):
             yield md_escape(item)
         else:
             holder["answer"] = item
 
 
-def _answer(services: Services, question: str, kb_names: list[str],
-            history: list[dict[str, str]]) -> dict[str, Any] | None:
-    """Stream the answer into the current chat message; returns the message to keep."""
+def _answer(services: Services, question: str, kb_names: list[str], history: list[dict[str, str]],
+            key: str) -> dict[str, Any] | None:
+    """Stream the answer into the current chat message, then show the final one in its place
+    (it can differ from the stream: a draft replaced by a quotation); returns the message."""
     if not services.models.models_ready():
         try:
-            with st.spinner("首次提问，正在加载模型… Loading the models (first question only)…"):
+            with st.spinner(t("chat.loading_models")):
                 services.models.load_models()
         except YizhiError as exc:
-            runtime.show_error(exc, "模型加载失败 / The models could not be loaded")
+            runtime.show_error(exc, t("chat.models_failed"))
             return None
     holder: dict[str, Answer] = {}
     live = st.empty()
@@ -74,54 +90,79 @@ def _answer(services: Services, question: str, kb_names: list[str],
             st.write_stream(_stream(services, question, kb_names, history, holder))
     except YizhiError as exc:
         live.empty()
-        runtime.show_error(exc, "无法回答 / Cannot answer")
+        runtime.show_error(exc, t("chat.cannot_answer"))
         return None
     answer = holder.get("answer")
+    live.empty()
     if answer is None:
         return None
-    live.empty()
     message = {"role": "assistant", "content": answer.text, "answer": answer, "kbs": list(kb_names),
                "terms": services.answers.highlight_terms(answer.query or question)}
-    _show_answer(services, message, key=f"msg{len(st.session_state[MESSAGES])}")
+    answer_card.render(services, message, key, sidebar.threshold(services))
     return message
+
+
+def _save(services: Services, question: str, reply: dict[str, Any], kb_names: list[str]) -> bool:
+    """Both messages of an exchange into the open conversation (a new one on the first);
+    True when a conversation was created."""
+    store = services.conversations
+    if store is None:
+        return False
+    current = conversations_panel.current()
+    created = False
+    try:
+        if current is None or store.load_conversation(current) is None:
+            current = store.create_conversation(question, kb_names)
+            created = True
+            st.session_state[conversations_panel.CURRENT] = st.session_state[LOADED] = current
+            st.query_params[conversations_panel.QUERY] = current
+        store.append_turn(current, "user", question, kb_names=kb_names)
+        store.append_turn(current, "assistant", reply["content"], answer=reply["answer"], kb_names=kb_names,
+                          terms=reply["terms"])
+    except YizhiError as exc:
+        runtime.show_error(exc, t("chat.not_saved"))
+    return created
+
+
+def _ask_later(question: str) -> None:
+    st.session_state[PENDING] = question
 
 
 def render() -> None:
     services = runtime.services()
-    st.title(":material/forum: 问答 Chat")
+    st.title(f":material/forum: {t('chat.title')}")
+    runtime.show_flashes()
     names = services.knowledge.list_knowledge_bases()
     if not names:
-        st.info("还没有知识库：请先在「知识库」页面新建并上传文件。 / No knowledge base yet: create one on the "
-                "Knowledge bases page and upload files.", icon=":material/library_books:")
+        st.info(t("chat.no_kb"), icon=":material/library_books:")
         return
-    top = st.columns([3, 1], vertical_alignment="bottom")
-    with top[0]:
-        selected = _pick_knowledge_bases(names)
-    messages: list[dict[str, Any]] = st.session_state.setdefault(MESSAGES, [])
-    with top[1]:
-        if st.button("清空 Clear", icon=":material/delete_sweep:", disabled=not messages,
-                     help="清空本会话的对话 / clear this session's chat"):
-            messages.clear()
-            st.rerun()
+    messages = sync_conversation(services)
+    selected = _pick_knowledge_bases(names)
+    threshold = sidebar.threshold(services)
 
     for i, message in enumerate(messages):
         with st.chat_message(message["role"]):
             if message["role"] == "user":
                 st.markdown(md_escape(message["content"]))
             else:
-                _show_answer(services, message, key=f"msg{i}")
+                answer_card.render(services, message, f"msg{i}", threshold)
 
-    question = st.chat_input("输入问题… Ask a question", disabled=not selected)
+    question = st.chat_input(t("chat.placeholder"), disabled=not selected)
+    question = question or st.session_state.pop(PENDING, None)
     if not selected:
-        st.caption("请至少选择一个知识库 / Pick at least one knowledge base.")
+        st.caption(t("chat.pick_one"))
+    elif not messages and not question:
+        chat_welcome.render(services, selected, _ask_later)
     if question and question.strip() and selected:
         history = _history(messages)
-        messages.append({"role": "user", "content": question})
         with st.chat_message("user"):
             st.markdown(md_escape(question))
         with st.chat_message("assistant"):
-            reply = _answer(services, question, selected, history)
-        if reply is None:
-            messages.pop()  # keep the history to exchanges that happened
-        else:
-            messages.append(reply)
+            reply = _answer(services, question, selected, history, key=f"msg{len(messages) + 1}")
+        if reply is not None:
+            messages += [{"role": "user", "content": question}, reply]
+            if _save(services, question, reply, selected):
+                st.rerun()  # the sidebar lists the new conversation
+
+
+__all__ = ["MESSAGES", "render", "sync_conversation"]

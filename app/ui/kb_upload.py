@@ -1,6 +1,12 @@
-"""Uploading files into a knowledge base, with progress and one outcome per file."""
+"""Uploading files into a knowledge base, with progress and one outcome per file.
+
+Every file of an upload gets a line in the result (refused ones included, which never
+reach the documents table); a failure's line says what to do, in the page's language,
+with the lower layer's own sentence as the detail.
+"""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,22 +14,35 @@ from pathlib import Path
 import streamlit as st
 
 from app.services import Services
+from app.ui.messages import error_message, language, t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
 
 REPORT = "upload_report"
 ROUND = "upload_round"
 INDEXED, SKIPPED, FAILED = "indexed", "skipped", "failed"
-ICONS = {INDEXED: ":green[:material/check_circle: 已索引 indexed]",
-         SKIPPED: ":gray[:material/skip_next: 已跳过 skipped]", FAILED: ":red[:material/cancel: 失败 failed]"}
+ICONS = {INDEXED: ("green", ":material/check_circle:", "upload.indexed"),
+         SKIPPED: ("gray", ":material/skip_next:", "upload.skipped"),
+         FAILED: ("red", ":material/cancel:", "upload.failed")}
 
 
 @dataclass(frozen=True, slots=True)
 class UploadRow:
     name: str
     status: str
-    note: str = ""
+    note: str = ""  # in the page's language
+    detail: str = ""  # the lower layer's own sentence (English)
     chunks: int = 0
+    pages: int = 0
+    ocr_pages: int = 0
+
+
+def _failed(name: str, exc_or_reason: YizhiError | str, code: str = "") -> UploadRow:
+    if isinstance(exc_or_reason, YizhiError):
+        detail, code, cls = str(exc_or_reason), exc_or_reason.code, type(exc_or_reason).__name__
+    else:
+        detail, cls = exc_or_reason, ""
+    return UploadRow(name, FAILED, error_message(code or "error", detail, cls), detail)
 
 
 def index_upload(services: Services, kb: str, name: str, data: bytes, replace: bool) -> UploadRow:
@@ -31,23 +50,24 @@ def index_upload(services: Services, kb: str, name: str, data: bytes, replace: b
     try:
         saved = services.knowledge.save_upload(kb, name, data, replace=replace)
     except YizhiError as exc:
-        return UploadRow(name, FAILED, str(exc))
+        return _failed(name, exc)
     if saved.status == "unchanged":
-        return UploadRow(name, SKIPPED, "内容未变化 unchanged")
+        return UploadRow(name, SKIPPED, t("upload.unchanged"))
     if saved.status == "duplicate":
-        return UploadRow(name, SKIPPED, f"与已有文档 {Path(saved.path).name} 内容相同 / same content as "
-                                        f"{Path(saved.path).name}")
-    renamed = f"已另存为 saved as {saved.path.name}" if saved.renamed_from else ""
+        return UploadRow(name, SKIPPED, t("upload.duplicate", other=Path(saved.path).name))
+    renamed = t("upload.saved_as", name=saved.path.name) if saved.renamed_from else ""
     try:
         outcome = services.knowledge.ingest(kb, [saved.path]).outcomes[0]
     except YizhiError as exc:
-        return UploadRow(name, FAILED, str(exc))
+        return _failed(name, exc)
     if outcome.status == "failed":
-        return UploadRow(name, FAILED, outcome.reason)
+        return _failed(name, outcome.reason, outcome.code)
     if outcome.status == "skipped":
-        return UploadRow(name, SKIPPED, "内容未变化 unchanged", outcome.chunks)
-    note = "; ".join(x for x in (renamed, "已更新 updated" if outcome.status == "updated" else "") if x)
-    return UploadRow(name, INDEXED, note, outcome.chunks)
+        return UploadRow(name, SKIPPED, t("upload.unchanged"), chunks=outcome.chunks)
+    notes = [renamed, t("upload.updated") if outcome.status == "updated" else "",
+             t("upload.ocr", n=outcome.ocr_pages) if outcome.ocr_pages else ""]
+    return UploadRow(name, INDEXED, t("app.list_sep").join(n for n in notes if n), "", outcome.chunks,
+                     outcome.pages, outcome.ocr_pages)
 
 
 def index_uploads(services: Services, kb: str, files: list, replace: bool,
@@ -62,44 +82,71 @@ def index_uploads(services: Services, kb: str, files: list, replace: bool,
 
 def _with_progress(services: Services, kb: str, files: list, replace: bool) -> list[UploadRow]:
     total = len(files)
-    with st.status(f"正在索引 {total} 个文件… Indexing {total} file(s)…", expanded=True) as status:
+    started = time.monotonic()
+    with st.status(t("upload.running", n=total), expanded=True) as status:
         bar = st.progress(0.0)
 
         def step(i: int, name: str) -> None:
-            bar.progress(i / total, text=f"({i + 1}/{total}) {name}")
+            bar.progress(i / total, text=t("upload.step", i=i + 1, n=total, name=name,
+                                           seconds=f"{time.monotonic() - started:.0f}"))
 
         rows = index_uploads(services, kb, files, replace, step)
-        bar.progress(1.0, text="完成 done")
+        bar.progress(1.0, text=t("upload.done_bar"))
         failed = sum(r.status == FAILED for r in rows)
-        status.update(label=f"完成：{total - failed} 个成功，{failed} 个失败 / done: {failed} failed",
-                      state="error" if failed else "complete", expanded=False)
+        ocr = sum(r.ocr_pages for r in rows)
+        label = t("upload.done", ok=total - failed, failed=failed, seconds=f"{time.monotonic() - started:.0f}")
+        if ocr:
+            label += t("app.list_sep") + t("upload.ocr", n=ocr)
+        status.update(label=label, state="error" if failed else "complete", expanded=False)
     return rows
 
 
 def report_lines(rows: Iterable[UploadRow]) -> list[str]:
-    """One Markdown line per file, names and reasons escaped."""
+    """One Markdown line per file, names and reasons escaped; a failure's detail on its own line."""
     lines = []
     for row in rows:
-        detail = f"，{row.chunks} 个段落 chunks" if row.status == INDEXED else ""
+        colour, icon, key = ICONS[row.status]
+        chunks = t("upload.chunks", n=row.chunks) if row.status == INDEXED else ""
         note = f" — {md_escape(row.note)}" if row.note else ""
-        lines.append(f"- {ICONS[row.status]}：**{md_escape(row.name)}**{detail}{note}")
+        line = f"- :{colour}[{icon} {t(key)}] **{md_escape(row.name)}**{chunks}{note}"
+        if row.detail:
+            line += f"  \n  :gray[{t('err.detail')}{md_escape(row.detail)}]"
+        lines.append(line)
     return lines
 
 
+def _css_content(text: str) -> str:
+    """`text` as a CSS string literal (quotes, backslashes and angle brackets escaped)."""
+    return '"' + "".join(ch if ch.isalnum() or ch in " ·、，,.()（）-" else f"\\{ord(ch):x} " for ch in text) + '"'
+
+
+def uploader_css(mb: int, types: list[str]) -> str:
+    """Streamlit draws the upload widget's button and hint in English whatever the page's
+    language; this swaps those two texts for the catalogue's (by the widget's test ids: if
+    a Streamlit release renames them, the English texts simply come back)."""
+    button = _css_content(t("upload.widget_button"))
+    hint = _css_content(t("upload.widget_hint", mb=mb, types="、".join(s.upper() for s in types)))
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    return (f"<style>{zone} button p {{font-size:0}} {zone} button p::after {{content:{button};font-size:0.875rem}}"
+            f' [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size:0}}'
+            f' [data-testid="stFileUploaderDropzoneInstructions"] span::after {{content:{hint};font-size:0.875rem}}'
+            "</style>")
+
+
 def render(services: Services, kb: str) -> None:
-    st.subheader(":material/upload_file: 上传文件 Upload files")
+    st.subheader(f":material/upload_file: {t('upload.title')}")
+    if language() == "zh":
+        st.html(uploader_css(services.settings.max_file_mb, services.knowledge.upload_types()))
     state = st.session_state
     report = state.get(REPORT)
     if report and report[0] == kb:
-        st.markdown("**上次上传结果 / Last upload:**\n\n" + "\n".join(report_lines(report[1])))
+        st.markdown(f"**{t('upload.last')}**\n\n" + "\n".join(report_lines(report[1])))
     files = st.file_uploader(
-        f"拖入或选择文件，可多选（每个最多 {services.settings.max_file_mb} MB）/ Drop or pick files",
+        t("upload.label", mb=services.settings.max_file_mb),
         type=services.knowledge.upload_types(), accept_multiple_files=True, key=f"uploader-{kb}-{state.get(ROUND, 0)}",
-        max_upload_size=services.settings.max_file_mb,
-        help="PDF、Word、Markdown、文本、HTML；相同内容的文件会被跳过 / identical files are skipped")
-    replace = st.checkbox("替换同名文件 Replace files with the same name", key="upload_replace",
-                          help="不勾选时，同名但内容不同的文件另存为“名称 (2)” / otherwise saved as \"name (2)\"")
-    if st.button("上传并索引 Upload & index", type="primary", disabled=not files):
+        max_upload_size=services.settings.max_file_mb, help=t("upload.help"))
+    replace = st.checkbox(t("upload.replace"), key="upload_replace", help=t("upload.replace_help"))
+    if st.button(t("upload.button"), type="primary", disabled=not files, key="upload-go"):
         rows = _with_progress(services, kb, list(files), replace)
         state[REPORT] = (kb, rows)
         state[ROUND] = state.get(ROUND, 0) + 1  # a fresh, empty uploader

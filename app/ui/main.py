@@ -1,20 +1,41 @@
-"""The app's frame: page config, navigation, the sidebar. Called by Home.py on every run."""
+"""The app's frame: page config, navigation, the sidebar. Called by Home.py on every run.
+
+The pages are scripts in views/ (shown by st.navigation); their labels follow the
+session's language, and a click on a conversation on any page brings the chat page up.
+"""
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
-from app.ui import chat_page, kb_page, runtime, sidebar
+from app.ui import conversations_panel, runtime, sidebar
+from app.ui.messages import language, t
+
+VIEWS = Path(__file__).with_name("views")
+
+
+def pages() -> dict[str, st.Page]:
+    return {
+        "chat": st.Page(VIEWS / "chat.py", title=t("nav.chat"), icon=":material/forum:", url_path="chat",
+                        default=True),
+        "kb": st.Page(VIEWS / "knowledge_bases.py", title=t("nav.kb"), icon=":material/library_books:",
+                      url_path="kb"),
+        "retrieval": st.Page(VIEWS / "retrieval_test.py", title=t("nav.retrieval"), icon=":material/troubleshoot:",
+                             url_path="retrieval"),
+    }
 
 
 def run() -> None:
-    st.set_page_config(page_title="已知 Yizhi", page_icon=":material/auto_stories:", layout="centered")
-    pages = [
-        st.Page(chat_page.render, title="问答 Chat", icon=":material/forum:", url_path="chat", default=True),
-        st.Page(kb_page.render, title="知识库 Knowledge bases", icon=":material/library_books:", url_path="kb"),
-    ]
-    navigation = st.navigation(pages)
+    st.set_page_config(page_title=t("app.name"), page_icon=":material/auto_stories:", layout="centered")
+    language()  # settle the session's language before anything is drawn
+    available = pages()
+    navigation = st.navigation(list(available.values()))
+    services = runtime.services()
     with st.sidebar:
-        st.markdown("### :material/auto_stories: 已知 Yizhi")
-        st.caption("只根据你的文档回答，离线运行 / Answers from your documents only, offline.")
-    sidebar.render(runtime.services())
+        st.markdown(f"### :material/auto_stories: {t('app.name')}")
+        st.caption(t("app.tagline"))
+    sidebar.render(services)
+    if st.session_state.pop(conversations_panel.GO_CHAT, False) and navigation.url_path != "chat":
+        st.switch_page(available["chat"])
     navigation.run()

@@ -3,11 +3,13 @@
 The passage is located character by character, ignoring whitespace, so a passage whose
 lines the PDF loader joined (Chinese has no spaces between lines) is still found; when
 it is not found whole (a table row, a passage cut short) its sentences are looked up
-one by one.
+one by one. The evidence sentences of an answer are marked more strongly (orange,
+underlined) inside the passage.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pymupdf
@@ -17,6 +19,9 @@ from core.errors import YizhiError
 _PIECES = re.compile(r"[^，。；！？、,.;!?|\n]+")
 MIN_PIECE = 4
 ZOOM = 1.5
+PASSAGE_COLOUR = (1.0, 0.9, 0.35)  # the cited passage: light yellow
+EVIDENCE_COLOUR = (1.0, 0.6, 0.1)  # the evidence sentence(s): orange, and underlined
+UNDERLINE_COLOUR = (0.85, 0.25, 0.0)
 
 
 class PreviewUnavailable(YizhiError):
@@ -74,15 +79,40 @@ def _line_rects(boxes: list[pymupdf.Rect]) -> list[pymupdf.Rect]:
     return merged
 
 
+def _indexes(spans: list[tuple[int, int]]) -> set[int]:
+    return {i for start, end in spans for i in range(start, end)}
+
+
+def marked_boxes(text: str, passage: str, evidence: Sequence[str] = ()) -> tuple[set[int], set[int]]:
+    """Which characters of the page (no whitespace) show the passage, and which of them the
+    evidence sentences: looked for inside the passage first, then anywhere on the page."""
+    passage_spans = match_spans(text, passage)
+    evidence_idx: set[int] = set()
+    for sentence in evidence:
+        found = []
+        for start, end in passage_spans:
+            found += [(start + a, start + b) for a, b in match_spans(text[start:end], sentence)]
+        evidence_idx |= _indexes(found or match_spans(text, sentence))
+    return _indexes(passage_spans) - evidence_idx, evidence_idx
+
+
 def passage_rects(page: pymupdf.Page, passage: str) -> list[pymupdf.Rect]:
     text, boxes = _page_chars(page)
-    picked = [box for start, end in match_spans(text, passage) for box in boxes[start:end]]
-    return _line_rects(picked)
+    return _line_rects([boxes[i] for i in sorted(_indexes(match_spans(text, passage)))])
 
 
-def render_page(path: str | Path, page_number: int, passage: str, zoom: float = ZOOM) -> tuple[bytes, int]:
-    """PNG bytes of the 1-based page with the passage highlighted, and how many line
-    areas were marked (0: the passage was not found on the page)."""
+def _highlight(page: pymupdf.Page, rects: list[pymupdf.Rect], colour: tuple[float, float, float]) -> None:
+    if rects:
+        annot = page.add_highlight_annot(rects)
+        annot.set_colors(stroke=colour)
+        annot.update()
+
+
+def render_page(path: str | Path, page_number: int, passage: str, zoom: float = ZOOM, *,
+                evidence: Sequence[str] = ()) -> tuple[bytes, int]:
+    """PNG bytes of the 1-based page with the passage highlighted in yellow and its evidence
+    sentences in orange, underlined; and how many line areas were marked (0: neither was
+    found on the page)."""
     try:
         doc = pymupdf.open(path)
     except (RuntimeError, ValueError, OSError) as exc:
@@ -94,12 +124,17 @@ def render_page(path: str | Path, page_number: int, passage: str, zoom: float = 
             raise PreviewUnavailable(f"the PDF has no page {page_number} (it has {doc.page_count})")
         try:
             page = doc[page_number - 1]
-            rects = passage_rects(page, passage)
-            if rects:
-                annot = page.add_highlight_annot(rects)
-                annot.set_colors(stroke=(1.0, 0.85, 0.2))
-                annot.update()
+            text, boxes = _page_chars(page)
+            plain, strong = marked_boxes(text, passage, evidence)
+            plain_rects = _line_rects([boxes[i] for i in sorted(plain)])
+            strong_rects = _line_rects([boxes[i] for i in sorted(strong)])
+            _highlight(page, plain_rects, PASSAGE_COLOUR)
+            _highlight(page, strong_rects, EVIDENCE_COLOUR)
+            if strong_rects:
+                underline = page.add_underline_annot(strong_rects)
+                underline.set_colors(stroke=UNDERLINE_COLOUR)
+                underline.update()
             pixmap = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), annots=True)
-            return pixmap.tobytes("png"), len(rects)
+            return pixmap.tobytes("png"), len(plain_rects) + len(strong_rects)
         except (RuntimeError, ValueError) as exc:
             raise PreviewUnavailable(f"page {page_number} cannot be rendered: {exc}") from exc

@@ -6,11 +6,16 @@ Logging is set up at the same moment, so the UI's records reach `<data>/logs/yiz
 """
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import streamlit as st
 
 from app.logs import setup_logging
 from app.services import Services, build_services
 from app.settings import load_settings
+from app.ui.messages import describe_error, t
+from app.ui.textmark import md_escape
 from core.errors import YizhiError
 
 
@@ -31,13 +36,21 @@ def services() -> Services:
     try:
         return _shared_services()
     except YizhiError as exc:
-        st.error(f"已知无法启动 / Yizhi cannot start: {exc}", icon=":material/error:")
+        st.error(error_text(exc, t("app.cannot_start")), icon=":material/error:")
         st.stop()  # raises: the rest of the page is not run
+
+
+def error_text(exc: BaseException, what: str = "") -> str:
+    """An error as Markdown: what failed, the catalogue's message, and the lower layer's
+    own sentence as the detail."""
+    message, detail = describe_error(exc)
+    head = f"{what}{t('app.colon')}{message}" if what else message
+    return f"{head}  \n{t('err.detail')}{md_escape(detail)}" if detail else head
 
 
 def show_error(exc: YizhiError, what: str = "") -> None:
     """A Yizhi error as a message a user can act on (never a traceback)."""
-    st.error(f"{what}：{exc}" if what else str(exc), icon=":material/error:")
+    st.error(error_text(exc, what), icon=":material/error:")
 
 
 def flash(message: str, kind: str = "success") -> None:
@@ -48,3 +61,14 @@ def flash(message: str, kind: str = "success") -> None:
 def show_flashes() -> None:
     for kind, message in st.session_state.pop("_flash", []):
         getattr(st, kind)(message)
+
+
+def when(epoch: float) -> str:
+    """A time as the user's clock shows it (the browser's time zone when Streamlit knows it)."""
+    if not epoch:
+        return "—"
+    try:
+        zone = ZoneInfo(st.context.timezone) if st.context.timezone else None
+    except Exception:  # noqa: BLE001  (no browser context, or a zone name this machine lacks)
+        zone = None
+    return datetime.fromtimestamp(epoch, zone).strftime("%Y-%m-%d %H:%M")

@@ -1,4 +1,7 @@
-"""Under an answer: its numbered sources, each with a preview of where it comes from."""
+"""Under an answer: its numbered sources. The ones the answer cites are always shown, each
+with its evidence sentence marked and an anchor its [n] links to; the other passages the
+model read are folded away. Each opens on its document: the PDF page with the passage and
+the evidence marked, or the passage between its neighbours."""
 from __future__ import annotations
 
 import os
@@ -7,16 +10,20 @@ from collections.abc import Sequence
 import streamlit as st
 
 from app.services import Services
-from app.ui.pdf_preview import PreviewUnavailable, render_page
-from app.ui.runtime import show_error
-from app.ui.textmark import context_html, format_ms, passage_html, source_heading
+from app.ui import runtime
+from app.ui.messages import t
+from app.ui.pdf_preview import render_page
+from app.ui.textmark import cited_numbers, context_html, file_name, format_ms, md_escape, passage_html, source_anchor
 from core.answers import Answer, Citation
+from core.errors import YizhiError
+
+SNIPPET_AROUND = 60  # characters of the passage shown either side of the evidence
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _page_png(path: str, mtime: float, page: int, passage: str) -> tuple[bytes, int]:
-    """Cached per file version (`mtime`), page and passage."""
-    return render_page(path, page, passage)
+def _page_png(path: str, mtime: float, page: int, passage: str, evidence: tuple[str, ...]) -> tuple[bytes, int]:
+    """Cached per file version (`mtime`), page, passage and evidence."""
+    return render_page(path, page, passage, evidence=evidence)
 
 
 def _mtime(path: str) -> float:
@@ -26,61 +33,131 @@ def _mtime(path: str) -> float:
         return 0.0
 
 
-def render_preview(services: Services, kb_names: Sequence[str], citation: Citation,
-                   terms: Sequence[str]) -> None:
-    """The PDF page with the passage marked, or the passage between its neighbours."""
+def cited_indexes(answer: Answer) -> list[int]:
+    """The sources the answer's text names ([n]), and those backing its sentences, in order."""
+    known = {c.index for c in answer.citations}
+    found = cited_numbers(answer.text)
+    found += [s.passage for s in answer.sentences if getattr(s, "supported", False) and s.passage]
+    return [n for n in dict.fromkeys(found) if n in known]
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+def evidence_spans(answer: Answer, citation: Citation) -> list[tuple[int, int]]:
+    """Offsets (in the citation's text) of the evidence sentences of this passage the answer
+    rests on: those it quotes, else the best one (evidence comes best first)."""
+    mine = [e for e in answer.evidence if getattr(e, "passage", None) == citation.index]
+    said = _compact(answer.text)
+    quoted = [e for e in mine if _compact(e.text) and _compact(e.text) in said]
+    spans = []
+    for e in quoted or mine[:1]:
+        start, end = int(e.start), int(e.end)
+        if citation.text[start:end] != e.text:  # saved with other offsets: find the sentence
+            start = citation.text.find(e.text)
+            end = start + len(e.text)
+        if start >= 0:
+            spans.append((start, end))
+    return spans
+
+
+def heading(citation: Citation) -> str:
+    """"**[1]** 茶馆.md · 第 3 页 · 相关度 0.71" as Markdown, the name escaped."""
+    parts = [f"**\\[{citation.index}\\]** {md_escape(file_name(citation.source))}"]
+    if citation.page:
+        parts.append(t("sources.page", page=citation.page))
+    parts.append(t("sources.relevance", value=f"{citation.relevance:.2f}"))
+    return " · ".join(parts)
+
+
+def snippet(text: str, spans: Sequence[tuple[int, int]], around: int = SNIPPET_AROUND) -> tuple[str, list]:
+    """The part of `text` around its evidence spans (all of it when short), and the spans in it."""
+    if not spans:
+        return (text if len(text) <= 2 * around else text[:2 * around].rstrip() + "…"), []
+    lo = max(0, min(s for s, _ in spans) - around)
+    hi = min(len(text), max(e for _, e in spans) + around)
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(text) else ""
+    shifted = [(s - lo + len(prefix), e - lo + len(prefix)) for s, e in spans]
+    return prefix + text[lo:hi] + suffix, shifted
+
+
+def render_preview(services: Services, kb_names: Sequence[str], citation: Citation, terms: Sequence[str],
+                   spans: Sequence[tuple[int, int]]) -> None:
+    """The PDF page with the passage and its evidence marked, or the passage between its neighbours."""
     path = services.knowledge.source_file(kb_names, citation.source)
     if path is None:
-        st.caption("原文件已不存在，只能显示引用的段落 / The file is gone: only the cited passage is shown.")
+        st.caption(t("sources.file_gone"))
+        st.html(passage_html(citation.text, terms, spans))
         return
+    evidence = tuple(citation.text[s:e] for s, e in spans)
     if path.suffix.lower() == ".pdf" and citation.page:
         try:
-            with st.spinner("正在渲染页面… Rendering the page…"):
-                png, marked = _page_png(str(path), _mtime(str(path)), citation.page, citation.text)
-        except PreviewUnavailable as exc:
-            show_error(exc, "无法预览 / No preview")
+            with st.spinner(t("sources.rendering")):
+                png, marked = _page_png(str(path), _mtime(str(path)), citation.page, citation.text, evidence)
+        except YizhiError as exc:
+            runtime.show_error(exc, t("sources.no_preview"))
             return
-        st.image(png, caption=f"{path.name} · 第 {citation.page} 页 page {citation.page}")
-        if not marked:
-            st.caption("未能在页面上标出该段落 / The passage could not be located on the page.")
+        st.image(png, caption=t("sources.page_caption", name=path.name, page=citation.page))
+        st.caption(t("sources.pdf_legend") if marked else t("sources.not_on_page"))
         return
     context = services.knowledge.passage_context(kb_names, citation.source, citation.text)
-    st.html(context_html(context.before, context.text, context.after, terms))
+    shown = spans if context.text == citation.text else [
+        (at, at + len(e)) for e in evidence if (at := context.text.find(e)) >= 0]
+    st.html(context_html(context.before, context.text, context.after, terms, shown))
     if not context.found:
-        st.caption("文件已改变或无法重新读取，只显示引用的段落 / The file changed since it was indexed: "
-                   "only the cited passage is shown.")
+        st.caption(t("sources.file_changed"))
 
 
-def render_sources(services: Services, answer: Answer, kb_names: Sequence[str], terms: Sequence[str],
-                   key: str) -> None:
-    """The expander of numbered sources matching the [n] in the answer."""
+def _source(services: Services, answer: Answer, citation: Citation, kb_names: Sequence[str], terms: Sequence[str],
+            key: str, threshold: float) -> None:
+    spans = evidence_spans(answer, citation)
+    st.markdown(f'<span id="{source_anchor(key, citation.index)}" style="scroll-margin-top:4.5rem"></span>'
+                + heading(citation), unsafe_allow_html=True,
+                help=t("sources.relevance_help", threshold=f"{threshold:.2f}"))
+    text, shown = snippet(citation.text, spans)
+    st.html(passage_html(text, terms, shown))
+    if st.toggle(t("sources.show_in_document"), key=f"{key}-preview-{citation.index}"):
+        render_preview(services, kb_names, citation, terms, spans)
+
+
+def render_sources(services: Services, answer: Answer, kb_names: Sequence[str], terms: Sequence[str], key: str,
+                   threshold: float) -> None:
+    """The sources the answer cites (always shown), then the other passages it was given."""
     if not answer.citations:
         return
-    # After a model refusal these are the passages it was given: shown, but labelled so.
-    label = f"来源 Sources ({len(answer.citations)})"
+    cited = [] if answer.refused else cited_indexes(answer)
+    by_index = {c.index: c for c in answer.citations}
+    if cited:
+        st.markdown(f"**{t('sources.cited', n=len(cited))}**")
+        for index in cited:
+            _source(services, answer, by_index[index], kb_names, terms, key, threshold)
+    others = [c for c in answer.citations if c.index not in cited]
+    if not others:
+        return
     if answer.refused:
-        label += " · 模型据此未能作答 / the model read these but did not answer"
+        label = t("sources.read_not_answered", n=len(others))
+    elif cited:
+        label = t("sources.also_read", n=len(others))
+    else:
+        label = t("sources.all", n=len(others))
     # Keyed and stateful: stays open across reruns (a preview toggle reruns the page), and
     # nothing inside is rendered while it is closed.
-    sources = st.expander(label, icon=":material/menu_book:", key=f"{key}-sources", on_change="rerun")
-    with sources:
-        if not sources.open:
+    folded = st.expander(label, icon=":material/menu_book:", key=f"{key}-sources", on_change="rerun")
+    with folded:
+        if not folded.open:
             return
-        for citation in answer.citations:
-            st.markdown(source_heading(citation.index, citation.source, citation.page, citation.score,
-                                       citation.relevance))
-            st.html(passage_html(citation.text, terms))
-            if st.toggle("查看原文 Show in document", key=f"{key}-preview-{citation.index}"):
-                render_preview(services, kb_names, citation, terms)
+        for citation in others:
+            _source(services, answer, citation, kb_names, terms, key, threshold)
 
 
 def render_timings(answer: Answer) -> None:
     """Retrieval, first-token and total times for the curious."""
-    t = answer.timings
-    with st.expander("耗时 Timings", icon=":material/timer:"):
-        st.caption(f"检索 retrieval {format_ms(t.get('retrieval_ms'))} · "
-                   f"首字 first token {format_ms(t.get('first_token_ms'))} · "
-                   f"总计 total {format_ms(t.get('total_ms'))}")
-        if "passages" in t:
-            st.caption(f"提供给模型的段落 passages given to the model: {t['passages']:.0f} "
-                       f"({t.get('context_tokens', 0):.0f} tokens)")
+    timings = answer.timings
+    with st.expander(t("timings.label"), icon=":material/timer:"):
+        st.caption(t("timings.line", retrieval=format_ms(timings.get("retrieval_ms")),
+                     first=format_ms(timings.get("first_token_ms")), total=format_ms(timings.get("total_ms"))))
+        if "passages" in timings:
+            st.caption(t("timings.passages", n=f"{timings['passages']:.0f}",
+                         tokens=f"{timings.get('context_tokens', 0):.0f}"))

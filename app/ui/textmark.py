@@ -18,6 +18,11 @@ PASSAGE_STYLE = ("white-space:pre-wrap;line-height:1.65;font-size:0.93rem;margin
                  "padding:0.4rem 0.7rem;border-left:3px solid #d0d7de;background:rgba(128,128,128,0.06)")
 CONTEXT_STYLE = "color:#8a8f98"
 MARK_STYLE = "background:#ffe58f;color:inherit;padding:0 1px;border-radius:2px"
+EVIDENCE_STYLE = ("background:#ffc069;color:inherit;padding:1px 2px;border-radius:3px;font-weight:600;"
+                  "box-shadow:0 0 0 1px #fa8c16")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+# [1] / [1, 2] / 【1】 as an answer writes its citations
+CITATION = re.compile(r"\[(\d+(?:\s*[,，]\s*\d+)*)\]|【(\d+)】")
 
 
 def md_escape(text: str) -> str:
@@ -35,12 +40,25 @@ def useful_terms(terms: Iterable[str]) -> list[str]:
     return sorted(longer or distinct, key=len, reverse=True)
 
 
+def _term_pattern(term: str) -> str:
+    """A Chinese term anywhere; an English word only as a whole word (its plural too), so
+    "base" does not mark the start of "based"."""
+    if not _ASCII_WORD.fullmatch(term):
+        return re.escape(term)
+    stem = term[:-1] if len(term) > 3 and term.lower().endswith("s") and not term.lower().endswith("ss") else term
+    return rf"(?<![A-Za-z0-9]){re.escape(stem)}(?:s|es)?(?![A-Za-z0-9])"
+
+
+def _terms_regex(terms: Sequence[str]) -> re.Pattern[str] | None:
+    terms = useful_terms(terms)
+    return re.compile("|".join(_term_pattern(t) for t in terms), re.IGNORECASE) if terms else None
+
+
 def highlight_html(text: str, terms: Sequence[str]) -> str:
     """`text` HTML-escaped, with case-insensitive matches of `terms` wrapped in <mark>."""
-    terms = useful_terms(terms)
-    if not terms:
+    pattern = _terms_regex(terms)
+    if pattern is None:
         return html.escape(text)
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
     out: list[str] = []
     last = 0
     for match in pattern.finditer(text):
@@ -51,8 +69,34 @@ def highlight_html(text: str, terms: Sequence[str]) -> str:
     return "".join(out)
 
 
-def passage_html(text: str, terms: Sequence[str]) -> str:
-    return f'<div style="{PASSAGE_STYLE}">{highlight_html(text, terms)}</div>'
+def clip_spans(spans: Iterable[tuple[int, int]], length: int, shift: int = 0) -> list[tuple[int, int]]:
+    """Spans moved left by `shift`, cut to 0..length, empty ones dropped, overlaps merged."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted((max(0, s - shift), min(length, e - shift)) for s, e in spans):
+        if end <= start:
+            continue
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def evidence_html(text: str, spans: Iterable[tuple[int, int]], terms: Sequence[str]) -> str:
+    """`text` HTML-escaped: the evidence sentences (character spans) marked strongly, the
+    question's words lightly everywhere else."""
+    out: list[str] = []
+    last = 0
+    for start, end in clip_spans(spans, len(text)):
+        out.append(highlight_html(text[last:start], terms))
+        out.append(f'<mark class="yz-evidence" style="{EVIDENCE_STYLE}">{html.escape(text[start:end])}</mark>')
+        last = end
+    out.append(highlight_html(text[last:], terms))
+    return "".join(out)
+
+
+def passage_html(text: str, terms: Sequence[str], spans: Iterable[tuple[int, int]] = ()) -> str:
+    return f'<div style="{PASSAGE_STYLE}">{evidence_html(text, spans, terms)}</div>'
 
 
 def trim_overlap(previous: str, current: str, minimum: int = MIN_OVERLAP) -> str:
@@ -63,8 +107,10 @@ def trim_overlap(previous: str, current: str, minimum: int = MIN_OVERLAP) -> str
     return current
 
 
-def context_html(before: Sequence[str], text: str, after: Sequence[str], terms: Sequence[str]) -> str:
-    """The cited passage highlighted between its neighbours (greyed), overlaps removed."""
+def context_html(before: Sequence[str], text: str, after: Sequence[str], terms: Sequence[str],
+                 spans: Iterable[tuple[int, int]] = ()) -> str:
+    """The cited passage highlighted between its neighbours (greyed), overlaps removed;
+    `spans` (offsets in `text`) are its evidence sentences."""
     parts: list[str] = []
     previous = ""
     for chunk in before:
@@ -72,7 +118,8 @@ def context_html(before: Sequence[str], text: str, after: Sequence[str], terms: 
         parts.append(f'<span style="{CONTEXT_STYLE}">{html.escape(piece)}</span>')
         previous = chunk
     main = trim_overlap(previous, text) if previous else text
-    parts.append(f"<strong>{highlight_html(main, terms)}</strong>")
+    shown = clip_spans(spans, len(main), shift=len(text) - len(main))
+    parts.append(f"<strong>{evidence_html(main, shown, terms)}</strong>")
     previous = text
     for chunk in after:
         parts.append(f'<span style="{CONTEXT_STYLE}">{html.escape(trim_overlap(previous, chunk))}</span>')
@@ -85,15 +132,19 @@ def file_name(source: str) -> str:
     return PurePath(source).name or source
 
 
-def source_heading(index: int, source: str, page: int | None, score: float, relevance: float | None = None) -> str:
-    """"**[1]** name · 第 2 页 p.2 · score 0.0325" as Markdown, the name escaped."""
-    parts = [f"**\\[{index}\\]** {md_escape(file_name(source))}"]
-    if page:
-        parts.append(f"第 {page} 页 p.{page}")
-    parts.append(f"score {score:.4f}")
-    if relevance is not None:
-        parts.append(f"相关度 relevance {relevance:.2f}")
-    return " · ".join(parts)
+def cited_numbers(text: str) -> list[int]:
+    """The [n] a text names, in order, once each."""
+    found: list[int] = []
+    for match in CITATION.finditer(text):
+        for number in re.findall(r"\d+", match.group(0)):
+            if int(number) not in found:
+                found.append(int(number))
+    return found
+
+
+def source_anchor(key: str, index: int) -> str:
+    """The HTML id of source `index` under the answer `key` (its [n] links there)."""
+    return f"{key}-src-{index}"
 
 
 def format_ms(value: float | None) -> str:

@@ -7,20 +7,36 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from app.model_catalog import ModelInfo
+from app.services.conversations import FILE_NAME, ConversationStore
+from app.services.records import KnowledgeOverview
 from app.settings import Settings
 from core.answers import Answer, Citation
 from core.errors import YizhiError
-from core.types import PassageContext
+from core.types import Chunk, DocumentRecord, PassageContext, ScoredChunk
+from retrieval.evidence.scoring import Evidence
+from retrieval.evidence.support import SentenceSupport
 
 ROOT = Path(__file__).resolve().parents[3]
 HOME = ROOT / "app" / "ui" / "Home.py"
 TIMEOUT = 60
+PAGES = {"chat": "views/chat.py", "kb": "views/knowledge_bases.py", "retrieval": "views/retrieval_test.py"}
+
+TEA = "望月茶馆每天早上七点开门，招牌是桂花乌龙。"
+HOURS = "营业时间：七点至二十二点。"
+
+
+def candidate(text: str, source: str, relevance: float, score: float, dense: int | None, lexical: int | None,
+              page: int | None = None, chunk_id: int = 1) -> ScoredChunk:
+    chunk = Chunk(text, source, text, 0, page, "茶馆 > 营业", chunk_id=chunk_id)
+    return ScoredChunk(chunk, score, relevance, dense, lexical)
 
 
 class FakeService:
-    """The services the chat page uses, with answers chosen by the test.
+    """The services the pages use, with answers chosen by the test.
 
-    One object plays all three (`knowledge`, `answers`, `models` are itself), and
+    One object plays knowledge, answers and models (`knowledge`, `answers`, `models` are
+    itself); conversations are the real SQLite store in the test's data folder.
     tests/app/ui/test_fakes.py checks that its methods have the signatures of the
     Protocols in app.services.protocols, so the fake cannot drift from the real services.
     """
@@ -28,31 +44,46 @@ class FakeService:
     def __init__(self, settings: Settings, kbs: tuple[str, ...] = ("default", "manuals")) -> None:
         self.settings = settings
         self.knowledge = self.answers = self.models = self
+        self.conversations = ConversationStore(settings.data_dir / FILE_NAME)
+        self.resources = None
         self.kbs = list(kbs)
         self.reply = ["望月茶馆", "每天早上", "七点开门。[1]"]
+        self.final_text: str | None = None  # the final Answer.text when it differs from the stream
+        self.quoted = False
+        self.sentences: tuple[SentenceSupport, ...] | None = None
         self.citations = (
-            Citation(1, "/docs/茶馆.md", None, 0.0328, "望月茶馆每天早上七点开门，招牌是桂花乌龙。", 0.71),
-            Citation(2, "/docs/guide.pdf", 3, 0.0161, "营业时间：七点至二十二点。", 0.42),
+            Citation(1, "/docs/茶馆.md", None, 0.0328, TEA, 0.71, "茶馆"),
+            Citation(2, "/docs/guide.pdf", 3, 0.0161, HOURS, 0.42),
         )
+        self.evidence = (Evidence(1, "/docs/茶馆.md", None, 11, "望月茶馆每天早上七点开门，", 0, 13, 1.2),)
         self.refuse = False
         self.error: YizhiError | None = None
         self.loaded = 0
         self.asked: list[dict[str, Any]] = []
+        self.pool = [candidate(TEA, "/docs/茶馆.md", 0.71, 0.5, 1, 2, chunk_id=1),
+                     candidate(HOURS, "/docs/guide.pdf", 0.42, 0.4, 2, 1, page=3, chunk_id=2),
+                     candidate("青石镇的银杏树有一百年了。", "/docs/镇志.txt", 0.2, 0.2, 3, None, chunk_id=3)]
+        self.searched: list[dict[str, Any]] = []
+        self.headings = ("望月茶馆", "营业时间", "常见问题")
+        self.questions = ("茶馆几点开门？",)
+        self.docs: dict[str, list[DocumentRecord]] = {}
 
+    # --- knowledge ---------------------------------------------------------------------
     def list_knowledge_bases(self) -> list[str]:
         return list(self.kbs)
 
-    def describe_models(self) -> dict[str, str]:
-        return {"embed_model": "fake-embedder", "llm_model": "fake-llm", "llm_description": "a test double"}
+    def create_knowledge_base(self, name: str) -> str:
+        self.kbs = sorted({*self.kbs, name})
+        return name
 
-    def models_ready(self) -> bool:
-        return self.loaded > 0
+    def delete_knowledge_base(self, name: str) -> None:
+        self.kbs.remove(name)
 
-    def load_models(self) -> None:
-        self.loaded += 1
+    def documents(self, kb_name: str) -> list[DocumentRecord]:
+        return list(self.docs.get(kb_name, ()))
 
-    def highlight_terms(self, text: str) -> list[str]:
-        return [w for w in ("茶馆", "开门", "营业") if w in text]
+    def upload_types(self) -> list[str]:
+        return ["md", "pdf", "txt"]
 
     def source_file(self, kb_names, source: str) -> Path | None:
         """Text sources "exist"; PDFs are gone (their preview is tested with real files)."""
@@ -61,10 +92,40 @@ class FakeService:
     def passage_context(self, kb_names, source: str, text: str, radius: int = 1) -> PassageContext:
         return PassageContext(("前一段。",), text, ("后一段。",), True)
 
+    def overview(self, kb_name: str) -> KnowledgeOverview:
+        return KnowledgeOverview(kb_name, 2, 0, 7, 3, 0, 1_700_000_000.0, self.headings, self.questions)
+
+    # --- models ------------------------------------------------------------------------
+    def describe_models(self) -> dict[str, str]:
+        return {"embed_model": "fake-embedder", "llm_model": "fake-llm", "llm_description": "a test double"}
+
+    def list_models(self, active: str | None = None) -> list[ModelInfo]:
+        active = active or "fake-llm"
+        return [ModelInfo("fake-llm", "a test double", None, False, active == "fake-llm"),
+                ModelInfo("/models/qwen.gguf", "Qwen2.5 1.5B Instruct", 1100.0, True, active == "/models/qwen.gguf",
+                          "/models/qwen.gguf")]
+
+    def models_ready(self) -> bool:
+        return self.loaded > 0
+
+    def load_models(self) -> None:
+        self.loaded += 1
+
     def close(self) -> None:
         pass
 
-    def ask_stream(self, question: str, kb_names, history=None, *, overrides=None) -> Iterator[str | Answer]:
+    # --- answers -----------------------------------------------------------------------
+    def highlight_terms(self, text: str) -> list[str]:
+        return [w for w in ("茶馆", "开门", "营业") if w in text]
+
+    def candidates(self, query: str, kb_names, *, overrides=None) -> list[ScoredChunk]:
+        self.searched.append({"query": query, "kbs": list(kb_names), "overrides": dict(overrides or {})})
+        if self.error is not None:
+            raise self.error
+        return list(self.pool)
+
+    def ask_stream(self, question: str, kb_names, history=None, *, overrides=None,
+                   stop=None) -> Iterator[str | Answer]:
         self.asked.append({"question": question, "kbs": list(kb_names), "history": list(history or []),
                            "tuning": dict(overrides or {})})
 
@@ -77,9 +138,12 @@ class FakeService:
                 yield Answer(question, text, True, (), {"retrieval_ms": 3.0, "total_ms": 4.0}, "zh", question)
                 return
             yield from self.reply
-            yield Answer(question, "".join(self.reply), False, self.citations,
+            text = self.final_text if self.final_text is not None else "".join(self.reply)
+            sentences = self.sentences if self.sentences is not None else (
+                SentenceSupport(text, (1,), True, 1, 0.9),)
+            yield Answer(question, text, False, self.citations,
                          {"retrieval_ms": 12.0, "first_token_ms": 340.0, "total_ms": 2100.0, "passages": 2},
-                         "zh", question)
+                         "zh", question, evidence=self.evidence, sentences=sentences, quoted=self.quoted)
         return stream()
 
 
@@ -92,3 +156,8 @@ def page_test(render_path: str) -> AppTest:
 
 def home_test() -> AppTest:
     return AppTest.from_file(str(HOME), default_timeout=TIMEOUT)
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    """Switch the whole app (home_test) to one of its pages, as a click in the navigation does."""
+    return at.switch_page(PAGES[page]).run()

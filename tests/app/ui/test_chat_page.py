@@ -1,8 +1,10 @@
-"""The chat page with a fake service: streaming, sources, refusals, errors, history."""
+"""The chat page with a fake service: streaming, the answer card, sources, refusals, errors, history."""
 from __future__ import annotations
 
 from core.answers import Citation
 from core.errors import ModelLoadError
+from retrieval.evidence.scoring import Evidence
+from retrieval.evidence.support import SentenceSupport
 from tests.app.ui.helpers import FakeService, home_test, page_test
 
 CHAT = "app.ui.chat_page"
@@ -30,43 +32,95 @@ def test_default_knowledge_base_is_preselected(fake_service: FakeService):
     at = page_test(CHAT).run()
     assert at.multiselect[0].value == ["default"]
     assert at.multiselect[0].options == ["default", "manuals"]
+    assert at.multiselect[0].label == "知识库"  # one language at a time
 
 
-def test_an_answer_is_streamed_with_numbered_sources_and_timings(fake_service: FakeService):
+def test_an_answer_is_streamed_with_its_cited_source_and_timings(fake_service: FakeService):
     at = page_test(CHAT).run()
-    at.session_state["opt_top_k"] = 3  # what the sidebar's slider stores
+    at.session_state["keep_opt_top_k"] = 3  # what the sidebar's slider keeps
     ask(at, "望月茶馆几点开门？")
     assert fake_service.loaded == 1  # models loaded once, behind a spinner
     asked = fake_service.asked[0]
     assert asked["kbs"] == ["default"] and asked["history"] == [] and asked["tuning"] == {"top_k": 3}
-    assert "望月茶馆每天早上七点开门。\\[1\\]" in assistant_texts(at)
+    # [1] is a link to the source's anchor below the answer
+    assert "望月茶馆每天早上七点开门。[\\[1\\]](#msg1-src-1)" in assistant_texts(at)
+    heading = next(m for m in at.markdown if "**\\[1\\]**" in m.value)
+    assert heading.value.startswith('<span id="msg1-src-1"')
+    assert "相关度 0.71" in heading.value and "score" not in heading.value
+    assert "达到阈值 0.55 的段落才会交给模型" in heading.proto.help  # the one number, explained
     labels = [e.label for e in at.expander]
-    assert "来源 Sources (2)" in labels and "耗时 Timings" in labels
+    assert "模型还读过 1 个段落" in labels and "耗时" in labels  # source 2 was read but not cited
     timings = " ".join(c.value for c in at.caption)
-    assert "检索 retrieval 12 ms" in timings and "首字 first token 340 ms" in timings and "总计 total 2.1 s" in timings
+    assert "检索 12 ms" in timings and "首字 340 ms" in timings and "总计 2.1 s" in timings
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
 
 
-def test_sources_show_escaped_highlighted_passages_when_opened(fake_service: FakeService):
+def test_the_evidence_sentence_is_marked_in_the_cited_source(fake_service: FakeService):
+    at = page_test(CHAT).run()
+    ask(at, "望月茶馆几点开门？")
+    body = at.get("html")[0].proto.body
+    assert 'class="yz-evidence"' in body and ">望月茶馆每天早上七点开门，</mark>" in body
+    assert "招牌是桂花乌龙" in body  # the rest of the passage, not marked as evidence
+
+
+def test_only_the_evidence_the_answer_rests_on_is_marked(fake_service: FakeService):
+    fake_service.evidence = (Evidence(1, "/docs/茶馆.md", None, 11, "望月茶馆每天早上七点开门，", 0, 13, 1.2),
+                             Evidence(1, "/docs/茶馆.md", None, 11, "招牌是桂花乌龙。", 13, 21, 0.9))
+    fake_service.final_text = "“招牌是桂花乌龙。”[1]"
+    at = page_test(CHAT).run()
+    ask(at, "招牌是什么？")
+    body = at.get("html")[0].proto.body
+    assert body.count('class="yz-evidence"') == 1 and ">招牌是桂花乌龙。</mark>" in body  # the quoted one
+    fake_service.final_text = "桂花乌龙。[1]"  # the model's words: the best evidence sentence is marked
+    ask(at, "招牌是什么？")
+    body = at.get("html")[1].proto.body
+    assert body.count('class="yz-evidence"') == 1 and ">望月茶馆每天早上七点开门，</mark>" in body
+
+
+def test_the_final_text_replaces_the_streamed_draft(fake_service: FakeService):
+    fake_service.reply = ["大概", "八点吧"]
+    fake_service.final_text = "“望月茶馆每天早上七点开门，”[1]"
+    fake_service.quoted = True
+    at = page_test(CHAT).run()
+    ask(at, "望月茶馆几点开门？")
+    texts = assistant_texts(at)
+    assert any("望月茶馆每天早上七点开门" in t for t in texts) and not any("八点" in t for t in texts)
+    badge = next(m for m in at.markdown if "原文摘录" in m.value)
+    assert ":blue-badge[" in badge.value and "摘自文档原文" in badge.proto.help
+    assert fake_service.conversations.list_conversations()[0].turns == 2
+    history = fake_service.conversations.load_conversation(at.session_state["conv_current"]).turns
+    assert history[1].content == "“望月茶馆每天早上七点开门，”[1]"  # what was shown is what is kept
+
+
+def test_a_sentence_no_source_supports_is_marked(fake_service: FakeService):
+    fake_service.reply = ["望月茶馆七点开门。[1]", "它还卖咖啡。"]
+    fake_service.sentences = (SentenceSupport("望月茶馆七点开门。[1]", (1,), True, 1, 0.9),
+                              SentenceSupport("它还卖咖啡。", (), False, None, 0.1))
+    at = page_test(CHAT).run()
+    ask(at, "望月茶馆几点开门？")
+    text = assistant_texts(at)[0]
+    assert text.count(":orange-badge[") == 1
+    marked = text.split(":orange-badge[")[0]
+    assert "它还卖咖啡" in marked and "未在原文中找到依据" in text.split(":orange-badge[")[1]
+    assert any("标记的句子" in c.value for c in at.caption)
+
+
+def test_sources_show_escaped_highlighted_passages(fake_service: FakeService):
     fake_service.citations = (Citation(1, "/docs/<b>evil<b>.md", None, 0.03,
                                        "望月茶馆 <script>alert(1)</script> [link](http://x.example) & more", 0.5),)
+    fake_service.evidence = ()
     at = page_test(CHAT).run()
     ask(at, "望月茶馆在哪里？")
-    assert not at.get("html")  # closed: nothing rendered inside
-    at.session_state["msg1-sources"] = True  # the user opens the expander
-    at.run()
-    html = [h.proto.body for h in at.get("html")]
-    assert len(html) == 1
-    body = html[0]
+    body = at.get("html")[0].proto.body
     assert "<script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert '<mark style="' in body and ">茶馆</mark>" in body
     assert "&amp; more" in body
-    heading = next(m.value for m in at.markdown if m.value.startswith("**\\[1\\]**"))
+    heading = next(m.value for m in at.markdown if "**\\[1\\]**" in m.value)
     assert "\\<b\\>evil\\<b\\>\\.md" in heading  # the file name cannot become markup
 
 
 def _open_preview(question: str, source: int):
-    """Ask, open the first answer's sources and the preview of source `source`."""
+    """Ask, open the other passages when needed, and the preview of source `source`."""
     at = page_test(CHAT).run()
     ask(at, question)
     at.session_state["msg1-sources"] = True
@@ -75,11 +129,12 @@ def _open_preview(question: str, source: int):
     return at
 
 
-def test_preview_of_a_text_source_shows_its_neighbours(fake_service: FakeService):
+def test_preview_of_a_text_source_shows_its_neighbours_and_the_evidence(fake_service: FakeService):
     at = _open_preview("望月茶馆几点开门？", source=1)
     assert not at.exception
     bodies = [h.proto.body for h in at.get("html")]
-    assert any("前一段。" in b and "后一段。" in b for b in bodies)
+    preview = next(b for b in bodies if "前一段。" in b)
+    assert "后一段。" in preview and 'class="yz-evidence"' in preview
 
 
 def test_a_missing_pdf_preview_says_the_file_is_gone(fake_service: FakeService):
@@ -93,7 +148,7 @@ def test_a_refusal_is_shown_as_a_refusal_not_an_error(fake_service: FakeService)
     ask(at, "火星上有茶馆吗？")
     assert not at.error
     assert "根据已知信息无法回答该问题" in at.info[0].value
-    assert "来源 Sources" not in " ".join(e.label for e in at.expander)
+    assert not any("来源" in e.label for e in at.expander)
     at.run()  # and it stays a refusal when the history is drawn again
     assert "根据已知信息无法回答该问题" in at.info[0].value and not at.error
 
@@ -102,11 +157,13 @@ def test_an_error_is_a_friendly_message_and_leaves_no_half_exchange(fake_service
     fake_service.error = ModelLoadError("LLM model file /x.gguf not found: set YIZHI_LLM_MODEL")
     at = page_test(CHAT).run()
     ask(at, "望月茶馆几点开门？")
-    assert "无法回答 / Cannot answer" in at.error[0].value and "YIZHI_LLM_MODEL" in at.error[0].value
+    error = at.error[0].value
+    assert error.startswith("无法回答：模型无法加载") and "YIZHI\\_LLM\\_MODEL" in error  # detail kept
     assert at.session_state["chat_messages"] == []
+    assert fake_service.conversations.list_conversations() == []
 
 
-def test_follow_up_questions_get_the_history_and_clear_empties_it(fake_service: FakeService):
+def test_follow_up_questions_get_the_history(fake_service: FakeService):
     at = page_test(CHAT).run()
     ask(at, "望月茶馆几点开门？")
     ask(at, "它的招牌是什么？")
@@ -115,12 +172,11 @@ def test_follow_up_questions_get_the_history_and_clear_empties_it(fake_service: 
                        {"role": "assistant", "content": "望月茶馆每天早上七点开门。[1]"}]
     assert fake_service.loaded == 1  # never loaded again
     assert len(at.chat_message) == 4
-    at.button[0].click().run()  # 清空 Clear
-    assert len(at.chat_message) == 0 and at.session_state["chat_messages"] == []
 
 
 def test_markup_in_the_answer_is_shown_literally(fake_service: FakeService):
     fake_service.reply = ["<img src=x onerror=alert(1)>", " [点我](http://evil.example) ", "$x$"]
+    fake_service.sentences = ()
     at = page_test(CHAT).run()
     ask(at, "望月茶馆？")
     text = assistant_texts(at)[0]
@@ -148,18 +204,15 @@ def test_no_knowledge_base_selected_disables_asking(fake_service: FakeService):
 def test_home_shows_chat_and_the_sidebar_settings(fake_service: FakeService):
     at = home_test().run()
     assert not at.exception
-    assert at.title[0].value.endswith("问答 Chat")
+    assert at.title[0].value.endswith("问答")
     sliders = {s.label: s.value for s in at.sidebar.slider}
     s = fake_service.settings
-    assert sliders["检索段落数 Passages (top-k)"] == s.top_k
-    assert sliders["最大生成长度 Max new tokens"] == s.llm_max_tokens
-    assert any("fake-llm" in m.value for m in at.sidebar.markdown)
-    assert any("YIZHI_LLM_MODEL" in c.value for c in at.sidebar.caption)
-    at.sidebar.slider[0].set_value(9).run()
+    assert sliders["检索段落数"] == s.top_k and sliders["最大生成长度"] == s.llm_max_tokens
+    at.slider(key="opt_top_k").set_value(9).run()
     at.chat_input[0].set_value("望月茶馆几点开门？").run()
-    assert fake_service.asked[0]["tuning"]["top_k"] == 9
-    at.sidebar.button[0].click().run()  # 恢复默认 Reset
-    assert at.sidebar.slider[0].value == s.top_k
+    assert fake_service.asked[0]["tuning"] == {"top_k": 9}
+    next(b for b in at.sidebar.button if b.label == "恢复默认").click().run()
+    assert at.slider(key="opt_top_k").value == s.top_k
 
 
 def test_a_bad_setting_stops_the_app_with_a_message(monkeypatch):
@@ -170,6 +223,6 @@ def test_a_bad_setting_stops_the_app_with_a_message(monkeypatch):
     try:
         at = home_test().run()
         assert not at.exception
-        assert "已知无法启动 / Yizhi cannot start" in at.error[0].value and "top_k" in at.error[0].value
+        assert at.error[0].value.startswith("已知无法启动") and "top\\_k" in at.error[0].value
     finally:
         runtime._shared_services.clear()

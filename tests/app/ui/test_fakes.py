@@ -6,10 +6,11 @@ import inspect
 import pytest
 
 from app.services import build_services
-from app.services.protocols import AnswerService, KnowledgeService, ModelService
+from app.services.protocols import AnswerService, ConversationService, KnowledgeService, ModelService
 from tests.app.ui.helpers import FakeService
 
-PROTOCOLS = {"knowledge": KnowledgeService, "answers": AnswerService, "models": ModelService}
+PROTOCOLS = {"knowledge": KnowledgeService, "answers": AnswerService, "models": ModelService,
+             "conversations": ConversationService}
 
 
 def protocol_methods(protocol: type) -> list[str]:

@@ -29,9 +29,9 @@ def upload(at, files, replace: bool = False):
     at.get("file_uploader")[0].set_value(files).run()
     if replace:
         at.checkbox(key="upload_replace").check().run()
-    next(b for b in at.button if b.label == "上传并索引 Upload & index").click().run()
+    at.button(key="upload-go").click().run()
     assert not at.exception, at.exception
-    return " ".join(m.value for m in at.markdown if "上次上传结果" in m.value)
+    return " ".join(m.value for m in at.markdown if "上次上传结果" in m.value or "Last upload" in m.value)
 
 
 def test_create_a_knowledge_base_and_refuse_bad_names(service: Services):
@@ -39,12 +39,13 @@ def test_create_a_knowledge_base_and_refuse_bad_names(service: Services):
     assert "还没有知识库" in at.info[0].value
     create(at, "茶馆")
     assert service.knowledge.list_knowledge_bases() == ["茶馆"]
-    assert "已创建知识库 created: 茶馆" in at.success[0].value
+    assert "已创建知识库：茶馆" in at.success[0].value
     assert at.selectbox(key="kb_current").value == "茶馆"
     create(at, "../escape")
-    assert "not a valid knowledge-base name" in at.error[0].value
+    assert at.error[0].value.startswith("无法创建：知识库名称不可用")
+    assert "not a valid knowledge\\-base name" in at.error[0].value  # the lower layer's words, as detail
     create(at, "茶馆")
-    assert "already exists" in at.error[0].value
+    assert "已有同名知识库" in at.error[0].value
     assert service.knowledge.list_knowledge_bases() == ["茶馆"]
 
 
@@ -53,8 +54,9 @@ def test_upload_several_files_with_an_outcome_each(service: Services):
     at = page_test(KB_PAGE).run()
     report = upload(at, [("茶馆.md", TEA, "text/markdown"), ("notes.txt", "青石镇的银杏树有一百年了。".encode(), "text/plain"),
                          ("broken.pdf", b"not a pdf", "application/pdf"), ("empty.txt", b"", "text/plain")])
-    assert report.count("已索引 indexed") == 2 and report.count("失败 failed") == 2
-    assert "broken\\.pdf" in report and "empty" in report
+    assert report.count("已索引") == 2 and report.count(":red[:material/cancel: 失败]") == 2
+    assert "**broken\\.pdf** — 不是有效的 PDF，或已损坏" in report and "**empty\\.txt** — 文件是空的" in report
+    assert "详情：cannot be read\\: not a valid PDF" in report  # the lower layer's sentence stays as detail
     stored = sorted(p.name for p in (service.settings.kb_root / "kb" / "files").iterdir())
     assert stored == ["broken.pdf", "notes.txt", "茶馆.md"]  # the empty file was refused before storing
     assert sorted(d.status for d in service.knowledge.documents("kb")) == ["failed", "ok", "ok"]
@@ -62,7 +64,7 @@ def test_upload_several_files_with_an_outcome_each(service: Services):
     assert len(at.dataframe) == 1
 
     report = upload(at, [("茶馆.md", TEA, "text/markdown"), ("copy.md", TEA, "text/markdown")])
-    assert "内容未变化 unchanged" in report and "与已有文档 茶馆\\.md 内容相同" in report
+    assert "内容没有变化" in report and "与已有文档 茶馆\\.md 内容相同" in report
     assert len(service.knowledge.documents("kb")) == 3
 
 
@@ -71,10 +73,10 @@ def test_same_name_other_content_is_kept_apart_unless_replacing(service: Service
     at = page_test(KB_PAGE).run()
     upload(at, [("茶馆.md", TEA, "text/markdown")])
     report = upload(at, [("茶馆.md", "新的内容：茶馆改为八点开门。".encode(), "text/markdown")])
-    assert "已另存为 saved as 茶馆 \\(2\\)\\.md" in report
+    assert "已另存为 茶馆 \\(2\\)\\.md" in report
     assert len(service.knowledge.documents("kb")) == 2
     report = upload(at, [("茶馆.md", "再次修改：九点开门。".encode(), "text/markdown")], replace=True)
-    assert "已更新 updated" in report and len(service.knowledge.documents("kb")) == 2
+    assert "已更新" in report and len(service.knowledge.documents("kb")) == 2
 
 
 def test_files_over_the_size_cap_are_refused_with_a_message(service: Services):
@@ -82,6 +84,7 @@ def test_files_over_the_size_cap_are_refused_with_a_message(service: Services):
     at = page_test(KB_PAGE).run()
     assert at.get("file_uploader")[0].proto.max_upload_size_mb == 1
     report = upload(at, [("big.txt", b"a" * (1024 * 1024 + 10), "text/plain")])
+    assert "文件超过大小上限" in report
     assert "larger than the 1 MB limit" in report and "YIZHI\\_MAX\\_FILE\\_MB" in report
     assert service.knowledge.documents("kb") == []
 
@@ -98,7 +101,7 @@ def test_delete_a_document_after_confirming(service: Services):
     at.button(key="doc-delete-kb").click().run()
     at.button(key="doc-confirm-kb").click().run()
     assert [d.path.endswith("notes.txt") for d in service.knowledge.documents("kb")] == [True]
-    assert "已删除 deleted: 茶馆.md" in at.success[0].value
+    assert "已删除：茶馆.md" in at.success[0].value
 
 
 def test_reindex_shows_progress_and_a_summary(service: Services):
@@ -107,7 +110,7 @@ def test_reindex_shows_progress_and_a_summary(service: Services):
     upload(at, [("茶馆.md", TEA, "text/markdown")])
     at.button(key="reindex-kb").click().run()
     assert not at.exception
-    assert "重新索引完成 / Re-indexed" in at.success[0].value
+    assert "重新索引完成" in at.success[0].value
     assert [d.status for d in service.knowledge.documents("kb")] == ["ok"]
 
 
@@ -122,3 +125,49 @@ def test_delete_a_knowledge_base_only_after_typing_its_name(service: Services):
     at.button(key="kb-delete-kb").click().run()
     assert service.knowledge.list_knowledge_bases() == ["other"]
     assert at.selectbox(key="kb_current").value == "other"
+
+
+def test_the_documents_table_reads_like_a_report(service: Services):
+    service.knowledge.create_knowledge_base("kb")
+    at = page_test(KB_PAGE).run()
+    upload(at, [("茶馆.md", TEA, "text/markdown"), ("broken.pdf", b"not a pdf", "application/pdf")])
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["文件", "状态", "页数", "段落", "OCR 页", "索引时间"]
+    rows = {r["文件"]: r for r in table.to_dict("records")}
+    assert rows["茶馆.md"]["状态"] == "已索引" and rows["茶馆.md"]["页数"] == "—" and rows["茶馆.md"]["OCR 页"] == "—"
+    assert rows["broken.pdf"]["状态"].startswith("失败") and rows["茶馆.md"]["索引时间"][:2] == "20"
+    failed = next(e for e in at.expander if e.label.startswith("broken.pdf"))
+    assert "不是有效的 PDF" in failed.label
+    assert any("not a valid PDF, or damaged beyond repair" in m.value for m in failed.markdown)
+
+
+def test_the_page_speaks_english_when_switched(service: Services):
+    service.knowledge.create_knowledge_base("kb")
+    at = page_test(KB_PAGE)
+    at.session_state["ui_lang"] = "en"
+    at.run()
+    report = upload(at, [("empty.txt", b"", "text/plain"), ("fake.pdf", b"a,b", "application/pdf")])
+    assert "Last upload" in report and "The file is empty" in report and "Not a valid PDF, or damaged" in report
+    assert "Details: cannot be read" in report
+    assert at.title[0].value.endswith("Knowledge bases") and not any("知识库" in b.label for b in at.button)
+    assert not [h for h in at.get("html") if "stFileUploaderDropzone" in h.proto.body]  # Streamlit's own English
+
+
+def test_the_upload_widget_is_relabelled_in_chinese(service: Services):
+    service.knowledge.create_knowledge_base("kb")
+    at = page_test(KB_PAGE).run()
+    css = next(h.proto.body for h in at.get("html") if "stFileUploaderDropzone" in h.proto.body)
+    assert "选择文件" in css and "拖放文件到这里" in css and "PDF" in css and "<script" not in css
+
+
+def test_a_deleted_knowledge_base_leaves_the_selector_and_its_panel(service: Services):
+    for name in ("a", "b"):
+        service.knowledge.create_knowledge_base(name)
+    at = page_test(KB_PAGE).run()
+    at.selectbox(key="kb_current").select("b").run()
+    at.session_state["kb-delete-panel-b"] = True  # the user opened the delete panel
+    at.text_input(key="kb-confirm-b").input("b").run()
+    at.button(key="kb-delete-b").click().run()
+    assert at.selectbox(key="kb_current").options == ["a"] and at.selectbox(key="kb_current").value == "a"
+    panel = next(e for e in at.expander if e.label == "删除这个知识库")
+    assert not panel.proto.expanded and at.text_input(key="kb-confirm-a").value == ""

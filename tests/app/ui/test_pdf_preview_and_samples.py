@@ -10,7 +10,7 @@ import pytest
 
 from app.cli.bootstrap_cli import bootstrap
 from app.services import build_services
-from app.ui.pdf_preview import PreviewUnavailable, match_spans, render_page
+from app.ui.pdf_preview import PreviewUnavailable, marked_boxes, match_spans, render_page
 from ingest.loaders import load_file
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,6 +25,24 @@ def test_match_spans_whole_passage_or_its_sentences():
     # a passage cut short or with parts not on the page: its sentences are found one by one
     assert match_spans(page, "不在页面上的句子。戊己庚辛，壬癸子丑…") == [(5, 9), (10, 14)]
     assert match_spans(page, "完全没有") == []
+
+
+def test_the_evidence_is_looked_for_inside_the_passage_first():
+    page = "证据句。甲乙丙丁。证据句。戊己庚辛。"
+    plain, strong = marked_boxes(page, "甲乙丙丁。证据句。戊己", ["证据句。"])
+    assert strong == set(range(9, 13))  # the occurrence inside the passage, not the one before it
+    assert plain == set(range(4, 9)) | {13, 14}
+    assert marked_boxes(page, "不在页上的段落", ["戊己庚辛。"]) == (set(), set(range(13, 18)))
+
+
+def test_render_page_marks_the_evidence_more_strongly():
+    docs = load_file(SAMPLE_PDF, source=str(SAMPLE_PDF), content_hash="")
+    text = docs[1].text
+    at = text.find("扫描版")
+    passage, sentence = text[max(0, at - 100):at + 200], text[at:text.find("。", at + 20) + 1]
+    png, marked = render_page(SAMPLE_PDF, 2, passage, evidence=[sentence])
+    _, plain_only = render_page(SAMPLE_PDF, 2, passage)
+    assert png.startswith(b"\x89PNG") and marked > plain_only >= 3  # the evidence lines are marked apart
 
 
 def test_render_page_marks_the_passage_on_the_sample_pdf():

@@ -4,13 +4,15 @@ from __future__ import annotations
 import re
 
 from app.ui.textmark import (
+    cited_numbers,
+    clip_spans,
     context_html,
+    evidence_html,
     file_name,
     format_ms,
     highlight_html,
     md_escape,
     passage_html,
-    source_heading,
     trim_overlap,
     useful_terms,
 )
@@ -58,10 +60,33 @@ def test_trim_overlap_and_context():
     assert passage_html("<i>x</i>", []).count("<i>") == 0
 
 
+def test_english_terms_match_whole_words_and_plurals_only():
+    html = highlight_html("The knowledge base is based on bases; a database.", ["base"])
+    assert html.count("<mark") == 2 and ">base</mark>" in html and ">bases</mark>" in html
+    assert "based" in html and ">based<" not in html and "data<mark" not in html
+    assert highlight_html("Knowledge bases and a base", ["bases"]).count("<mark") == 2
+    assert highlight_html("已知支持的文件格式", ["文件"]).count("<mark") == 1  # Chinese terms inside words
+
+
+def test_evidence_spans_are_marked_strongly_and_terms_elsewhere():
+    text = "茶馆七点开门。招牌是桂花乌龙。茶馆在东街。"
+    html = evidence_html(text, [(7, 15)], ["茶馆"])
+    assert 'class="yz-evidence"' in html and ">招牌是桂花乌龙。</mark>" in html
+    assert html.count(">茶馆</mark>") == 2  # the terms outside the evidence
+    assert evidence_html("<b>x</b>", [(0, 3)], []).count("<b>") == 0
+    assert clip_spans([(5, 9), (0, 3), (2, 4), (8, 20)], 12) == [(0, 4), (5, 12)]
+    assert clip_spans([(5, 9)], 12, shift=6) == [(0, 3)]
+
+
+def test_context_keeps_the_evidence_where_the_overlap_was_trimmed():
+    before = ["第一句话。第二句话很长很长。"]
+    text = "第二句话很长很长。第三句是证据。"
+    html = context_html(before, text, [], [], [(9, 16)])
+    assert ">第三句是证据。</mark>" in html and html.count("第二句话很长很长") == 1
+    assert 'class="yz-evidence"' in passage_html(text, [], [(9, 16)])
+
+
 def test_labels():
     assert file_name("/data/kb/default/files/茶馆.md") == "茶馆.md"
-    heading = source_heading(2, "/x/[a](b).pdf", 3, 0.03251, 0.5)
-    assert heading.startswith("**\\[2\\]** \\[a\\]\\(b\\)\\.pdf") and "第 3 页 p.3" in heading
-    assert "score 0.0325" in heading and "相关度 relevance 0.50" in heading
-    assert "页" not in source_heading(1, "/x/a.md", None, 0.1)
+    assert cited_numbers("甲[1]乙[2, 3]丙【1】") == [1, 2, 3]
     assert (format_ms(None), format_ms(12.4), format_ms(2100)) == ("—", "12 ms", "2.1 s")

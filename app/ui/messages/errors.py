@@ -1,0 +1,50 @@
+"""Messages for errors and failed files from the lower layers (keyed by `err.<kind>`, see
+`error_kind`); the lower layer's own sentence is shown after them as the detail."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "err.detail": {"zh": "详情：", "en": "Details: "},
+    "err.error": {"zh": "出了点问题", "en": "Something went wrong"},
+    "err.unreadable": {"zh": "文件无法读取", "en": "The file cannot be read"},
+    "err.unsupported": {"zh": "不支持这种文件类型：请上传 PDF、Word（.docx）、Markdown、纯文本或 HTML",
+                        "en": "This file type is not supported: upload PDF, Word (.docx), Markdown, text or HTML"},
+    "err.encrypted": {"zh": "文件有密码保护：请先去掉密码再上传", "en": "The file is password-protected: remove the "
+                                                                  "password and upload it again"},
+    "err.wrong_password": {"zh": "文件的密码不对", "en": "The file's password is wrong"},
+    "err.kb_not_found": {"zh": "这个知识库不存在了（可能刚在别处被删除）：请刷新页面",
+                         "en": "This knowledge base no longer exists (deleted elsewhere?): reload the page"},
+    "err.empty": {"zh": "文件是空的", "en": "The file is empty"},
+    "err.too_large": {"zh": "文件超过大小上限（可用环境变量 YIZHI_MAX_FILE_MB 调整）",
+                      "en": "The file is over the size limit (YIZHI_MAX_FILE_MB sets it)"},
+    "err.no_text": {"zh": "PDF 没有文字层（扫描件），且无法用 OCR 读取", "en": "The PDF has no text layer (a scan) and OCR "
+                                                                     "could not read it"},
+    "err.old_doc": {"zh": "这是旧版 Word（.doc）文件：请在 Word 中另存为 .docx 再上传",
+                    "en": "This is an old Word .doc file: save it as .docx in Word and upload that"},
+    "err.encoding": {"zh": "无法识别文本编码：请另存为 UTF-8 再上传", "en": "Unknown text encoding: save it as UTF-8 "
+                                                                 "and upload it again"},
+    "err.binary": {"zh": "这不是文本文件（含有二进制数据）", "en": "This is not a text file (it holds binary data)"},
+    "err.too_many_pages": {"zh": "PDF 页数超过上限（可用 YIZHI_MAX_PAGES 调整）", "en": "The PDF has more pages than "
+                                                                                "allowed (YIZHI_MAX_PAGES)"},
+    "err.docx_bomb": {"zh": "这个 .docx 解压后过大，为安全起见拒绝读取", "en": "This .docx unpacks to too much data and "
+                                                                    "was refused for safety"},
+    "err.bad_pdf": {"zh": "不是有效的 PDF，或已损坏", "en": "Not a valid PDF, or damaged"},
+    "err.kb_name": {"zh": "知识库名称不可用：可用中文、字母、数字和 _ - .，最长 64 个字符，不能以点开头",
+                    "en": "Not a usable name: letters (any script), digits, _ - ., at most 64, not starting with a "
+                          "dot"},
+    "err.kb_exists": {"zh": "已有同名知识库：请换一个名称", "en": "A knowledge base with this name exists: pick "
+                                                             "another"},
+    "err.empty_question": {"zh": "问题是空的：请输入问题", "en": "The question is empty: type one"},
+    "err.no_kb": {"zh": "没有选择知识库", "en": "No knowledge base selected"},
+    "err.conversation_gone": {"zh": "这个对话已被删除（可能在另一个标签页）", "en": "This conversation was deleted "
+                                                                         "(in another tab?)"},
+    "err.offline": {"zh": "这台电脑无法联网下载模型：请按详情中的地址手动下载", "en": "This machine is offline: fetch "
+                                                                          "the model by hand (see the details)"},
+    "err.model_load": {"zh": "模型无法加载：请检查 YIZHI_LLM_MODEL 和 YIZHI_EMBED_MODEL 的设置，或换一个模型",
+                       "en": "A model cannot be loaded: check YIZHI_LLM_MODEL and YIZHI_EMBED_MODEL, or pick another "
+                             "model"},
+    "err.embedder_mismatch": {"zh": "这个知识库是用另一个嵌入模型建立的：请换回那个模型，或新建知识库重新导入",
+                              "en": "This knowledge base was built with another embedding model: switch back, or "
+                                    "build a new one"},
+    "err.busy": {"zh": "知识库正忙（另一个导入正在进行）：请稍后再试", "en": "The knowledge base is busy (another "
+                                                                 "import is running): try again shortly"},
+    "err.preview": {"zh": "这一页无法预览", "en": "This page cannot be previewed"},
+}

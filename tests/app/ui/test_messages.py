@@ -1,0 +1,98 @@
+"""One language at a time: the catalogue is complete in both, every string the app shows
+comes from it, and errors and outcomes from the lower layers map to its messages."""
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from app.ui.messages import CATALOGUE, LANGS, describe_error, error_kind, error_message, t
+from core.errors import EncryptedFile, KnowledgeBaseNotFound, LoaderError, ModelLoadError, UnsupportedFile
+from tests.app.ui.helpers import FakeService, home_test
+
+UI = Path(__file__).resolve().parents[3] / "app" / "ui"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# Strings with Chinese outside the catalogue that are not messages: the language names
+# of the switch (each written in its own language), and text-analysis patterns.
+ALLOWED = {"中文", "、"}
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_message_has_both_languages_with_the_same_fields():
+    for key, entry in CATALOGUE.items():
+        assert set(entry) == set(LANGS), key
+        assert entry["zh"].strip() and entry["en"].strip(), key
+        assert _fields(entry["zh"]) == _fields(entry["en"]), key
+
+
+def test_no_label_is_doubled_and_english_has_no_chinese():
+    for key, entry in CATALOGUE.items():
+        if key.startswith("welcome.about_"):
+            continue  # example-question templates follow the heading's language, not the page's
+        assert not _CJK.search(entry["en"]) or "已知" in entry["en"] or "命中测试" in entry["en"], key
+        assert " / " not in entry["zh"] and not re.search(r"[\u4e00-\u9fff] [A-Z][a-z]+ ?[A-Z]?[a-z]*$",
+                                                          entry["zh"]), key
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """Docstrings may be in any language: they are for the code's readers, not for users."""
+    return {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body
+            and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+
+
+def test_every_string_with_chinese_in_the_ui_code_is_in_the_catalogue():
+    offenders = []
+    for path in sorted(UI.rglob("*.py")):
+        if "messages" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = _docstrings(tree) | {id(e) for n in ast.walk(tree) if isinstance(n, ast.Set) for e in n.elts}
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and _CJK.search(node.value)):
+                continue
+            if id(node) in docs or node.value in ALLOWED or re.search(r"\(\?|\||\[\^?\\", node.value):
+                continue  # docstrings, word sets, the language names, regular expressions
+            offenders.append(f"{path.relative_to(UI)}:{node.lineno}: {node.value[:40]}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize(("exc", "zh", "en"), [
+    (LoaderError("empty.txt is empty"), "文件是空的", "The file is empty"),
+    (LoaderError("cannot be read: not a valid PDF, or damaged beyond repair"), "不是有效的 PDF，或已损坏", "Not a valid PDF"),
+    (LoaderError("big.txt is 3 MB, larger than the 1 MB limit (setting YIZHI_MAX_FILE_MB)"), "文件超过大小上限",
+     "over the size limit"),
+    (UnsupportedFile("a.csv: unsupported file type '.csv': supported are .md"), "不支持这种文件类型", "not supported"),
+    (EncryptedFile("file is encrypted: its password is needed"), "文件有密码保护", "password-protected"),
+    (KnowledgeBaseNotFound("x"), "这个知识库不存在了", "no longer exists"),
+    (ModelLoadError("LLM model file /x.gguf not found"), "模型无法加载", "cannot be loaded"),
+    (LoaderError("something new nobody mapped"), "文件无法读取", "cannot be read"),
+])
+def test_lower_layer_errors_become_catalogue_messages(exc, zh, en):
+    message, detail = describe_error(exc, "zh")
+    assert zh in message and detail == str(exc)
+    assert en in describe_error(exc, "en")[0]
+
+
+def test_failed_file_outcomes_map_by_code_and_words():
+    assert error_kind("wrong_password", "file is encrypted and the password given is wrong") == "wrong_password"
+    assert error_kind("unreadable", "no text layer: the pages are scanned images") == "no_text"
+    assert error_kind("nonsense-code", "") == "error"
+    assert error_message("unsupported", "", lang="en").startswith("This file type is not supported")
+    assert t("upload.ocr", "zh", n=3) == "3 页用 OCR 读出"
+
+
+def test_chinese_by_default_english_by_the_switch(fake_service: FakeService):
+    at = home_test().run()
+    assert at.session_state["ui_lang"] == "zh" and at.button_group(key="lang_switch").value == "zh"
+    at.button_group(key="lang_switch").set_value("en").run()
+    labels = [b.label for b in at.button] + [s.label for s in at.slider] + [m.value for m in at.markdown]
+    assert "New conversation" in labels and "Passages (top-k)" in labels
+    assert not [x for x in labels if _CJK.search(x) and x not in ("茶馆几点开门？",)
+                and not x.startswith("介绍一下")]  # only the documents' own words stay Chinese
