@@ -26,10 +26,12 @@ from retrieval.evidence.support import SentenceSupport, check_citations, support
 
 # The best evidence sentence's score at and above which it answers by itself (quotation
 # instead of a refusal or an unsupported draft). Chosen with `python -m app eval --answer`.
-STRONG_EVIDENCE = 1.0
+STRONG_EVIDENCE = 0.9
 # A draft is "on the evidence" when one of the best evidence sentences backs it this well.
 ON_EVIDENCE = 0.5
 EVIDENCE_CHECKED = 2
+# A draft this short is followed by the evidence sentence it comes from.
+SHORT_DRAFT_CHARS = 12
 # The second-best evidence sentence is quoted too when it scores at least this share of the best.
 SECOND_QUOTE = 0.85
 # A draft whose bigrams are nearly all the question's says nothing new.
@@ -57,10 +59,16 @@ def is_echo(draft: str, question: str) -> bool:
     return len(draft_grams & question_grams) / len(draft_grams) >= ECHO_SHARE
 
 
+def says_something(draft: str) -> bool:
+    """False for drafts with no word in them: "1.", "[2]", "：", "- -"."""
+    words = tokens(fold(strip_citations(draft)))
+    return any(not w.isdigit() for w in words) or len(words) >= 2
+
+
 def usable(draft: str, question: str) -> bool:
     text = draft.strip()
-    return bool(text) and _CITATIONS_ONLY.fullmatch(text) is None and not is_refusal(text) \
-        and not is_echo(text, question)
+    return bool(text) and _CITATIONS_ONLY.fullmatch(text) is None and says_something(text) \
+        and not is_refusal(text) and not is_echo(text, question)
 
 
 def on_evidence(checks: Sequence[SentenceSupport], evidence: Sequence[Evidence], question: str) -> bool:
@@ -124,6 +132,10 @@ def compose(question: str, draft: str, evidence: Sequence[Evidence], passages: S
         # Kept when it says what the best evidence says (sentences no passage backs are
         # marked, not dropped), or when there is no strong evidence to say it better.
         if backed and (not strong or on_evidence(checks, evidence, question)):
+            if strong and len(strip_citations(draft)) <= SHORT_DRAFT_CHARS:
+                # a bare "雨季" or "Amarillo" is hard to trust alone: show the sentence it comes from
+                text = with_marks(checks) + ("：" if language == "zh" else ": ") + quotation(evidence, language, question)
+                return Composed(text, False, True, tuple(check_citations(text, passages, question=question)))
             return _answer(checks, quoted=False, passages=passages, question=question)
     if strong:
         quote = quotation(evidence, language, question)

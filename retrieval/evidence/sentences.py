@@ -92,11 +92,40 @@ def _dot_ends(line: str, dot: int, after: int) -> bool:
     return True
 
 
+_CJK_OPEN = {"「": "」", "『": "』", "“": "”", "《": "》", "（": "）", "【": "】"}
+_UNBALANCED = 200  # a quotation open this long is a stray mark, not a quotation
+
+
 def _split_line(line: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of one line, untrimmed."""
+    """(start, end) offsets of the sentences of one line, untrimmed.
+
+    Inside a Chinese quotation or bracket (「…」 “…” （…）) 。；！？ do not end the sentence:
+    「金钱鼠尾，乃新朝之雅政；峨冠博带，实亡国之陋规」 is quoted whole. The sentence ends after
+    the closing mark when the quotation ends with one (他说：“我来了。你走吧。”).
+    """
     spans, start, i, n = [], 0, 0, len(line)
+    open_marks: list[str] = []
+    opened_at = 0
     while i < n:
         ch = line[i]
+        if ch in _CJK_OPEN:
+            if not open_marks:
+                opened_at = i
+            open_marks.append(_CJK_OPEN[ch])
+        elif open_marks and ch == open_marks[-1]:
+            open_marks.pop()
+            if not open_marks and i > 0 and line[i - 1] in _CJK_END:
+                j = i + 1
+                while j < n and line[j] in _CLOSERS:
+                    j += 1
+                spans.append((start, j))
+                start = i = j
+                continue
+        elif open_marks and i - opened_at > _UNBALANCED:
+            open_marks.clear()
+        if open_marks:
+            i += 1
+            continue
         if ch in _CJK_END or ch in _ASCII_STRONG or ch in _DOTS:
             j = i + 1
             while j < n and (line[j] in _CJK_END or line[j] in _ASCII_STRONG or line[j] in _DOTS):

@@ -75,3 +75,17 @@ def test_long_sentences_cut_after_commas():
 @pytest.mark.parametrize("text", ["没有标点的一句话", "No punctuation here"])
 def test_a_sentence_without_terminator(text):
     assert texts(text) == [text]
+
+
+def test_a_chinese_quotation_is_one_sentence_with_the_words_around_it():
+    text = "他曾起草告示称「金钱鼠尾，乃新朝之雅政；峨冠博带，实亡国之陋规」，为人所讥。他说：“我来了。你走吧。”然后离开。"
+    assert [s.text for s in split_sentences(text)] == [
+        "他曾起草告示称「金钱鼠尾，乃新朝之雅政；峨冠博带，实亡国之陋规」，为人所讥。",
+        "他说：“我来了。你走吧。”",
+        "然后离开。",
+    ]
+
+
+def test_a_stray_opening_quote_does_not_swallow_the_rest_of_the_text():
+    text = "“" + "很长的一段没有闭合引号的文字。" * 20 + "最后一句。"
+    assert len(split_sentences(text)) > 5
