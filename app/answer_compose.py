@@ -134,7 +134,8 @@ def compose(question: str, draft: str, evidence: Sequence[Evidence], passages: S
         if backed and (not strong or on_evidence(checks, evidence, question)):
             if strong and len(strip_citations(draft)) <= SHORT_DRAFT_CHARS:
                 # a bare "雨季" or "Amarillo" is hard to trust alone: show the sentence it comes from
-                text = with_marks(checks) + ("：" if language == "zh" else ": ") + quotation(evidence, language, question)
+                text = with_marks(checks) + (" 原文：" if language == "zh" else " From the source: ") \
+                    + quotation(evidence, language, question)
                 return Composed(text, False, True, tuple(check_citations(text, passages, question=question)))
             return _answer(checks, quoted=False, passages=passages, question=question)
     if strong:

@@ -167,7 +167,8 @@ def sentence_candidates(question: str, results: Sequence[ScoredChunk], *, query_
             s_grams = grams(toks)
             shared = len(q_grams & s_grams)
             cov = coverage(terms, folded)
-            asks = sentence.text.rstrip().endswith(("?", "？"))
+            # a question (or a sentence quoting one: 可以直接说“它支持哪些格式？”) restates, it does not answer
+            asks = "?" in sentence.text or "？" in sentence.text
             echo = shared / len(s_grams) if s_grams and (asks or not set(toks) - q_tokens) else 0.0
             cue, spans = cue_score(sentence.text, kind, question) if kind != AnswerType.OTHER else (0.0, [])
             matches.append((cov + (shared / len(q_grams) if q_grams else 0.0)) / 2)
