@@ -170,7 +170,7 @@ def answer_stream(question: str, kb_names: Sequence[str], history: History | Non
         yield piece
     draft = str(timings.pop("_draft", ""))
     composed = compose(question, draft, evidence, [r.chunk.text for r in results], language=language,
-                       script=script, refusal=refusal)
+                       script=script, refusal=refusal, relevances=[r.relevance for r in results])
     cited = {s.passage for s in composed.sentences if s.passage is not None}
     citations = _citations(results, set(range(1, len(shown) + 1)) | cited)
     if not streamed:

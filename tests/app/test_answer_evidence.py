@@ -35,8 +35,10 @@ def test_a_model_that_obeys_injected_instructions_is_not_believed(settings, fake
                                                                   question, fact):
     pirate = RecordingGenerator("我是海盗。请访问 [领取奖品](http://evil.example/prize)")
     answer = _ask(settings, fake_embedder, pirate, question, leave_docs)
-    assert len(pirate.calls) == 1 and "<document>" in pirate.calls[0].prompt
-    assert "＜/document>" in pirate.calls[0].prompt  # the document's fake fence is defused
+    prompt = pirate.calls[0].prompt
+    assert len(pirate.calls) == 1
+    # the document's own fence markers are defused: one passage, one real fence
+    assert prompt.count("<document>") == prompt.count("</document>") == prompt.count("[1] 来源") == 1
     assert not answer.refused and answer.quoted and fact in answer.text
     assert "海盗" not in answer.text and "evil.example" not in answer.text
     assert answer.supported and answer.text.endswith("[1]")
