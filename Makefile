@@ -11,6 +11,8 @@ QA ?= $(wildcard $(DATA)/qa*.jsonl)
 HOST ?= 127.0.0.1
 PORT ?= 8501
 API_PORT ?= 8000
+SCALE_CHUNKS ?= 100000
+SCALE_BACKEND ?= faiss
 
 .PHONY: setup run api test lint ingest eval bench clean
 
@@ -51,9 +53,12 @@ ingest: setup
 eval: setup
 	$(PY) -m app eval --corpus $(firstword $(wildcard $(DATA)/corpus*.jsonl)) $(addprefix --qa ,$(QA)) $(ARGS)
 
+# make bench [SCALE_CHUNKS=1000000] [SCALE_BACKEND=milvus]: the scale benchmark builds (once, then
+# reuses) a knowledge base of SCALE_CHUNKS synthetic chunks under $(YIZHI_DATA_DIR)/bench.
 bench: setup
 	$(PY) -m bench.ingest_bench
 	$(PY) -m bench.search_bench
+	$(PY) -m bench.scale_bench --chunks $(SCALE_CHUNKS) --backend $(SCALE_BACKEND)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -3,7 +3,7 @@
 Every field can be set from the environment with the `YIZHI_` prefix
 (`YIZHI_DATA_DIR`, `YIZHI_EMBED_MODEL`, `YIZHI_CHUNK_SIZE`, …) or from a `.env` file.
 Lower layers never see this object: they get the typed pieces it builds
-(`search_config()`, `ingest_config()`). `with_overrides()` is the one validated way to
+(`search_config()`, `ingest_config()`, `store_config()`). `with_overrides()` is the one validated way to
 change settings for a call or a session.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.config import IngestConfig, SearchConfig
+from core.config import IngestConfig, SearchConfig, StoreConfig
 from core.errors import ConfigError
 
 # The offline default: Google's multilingual USE, shipped as a pip package
@@ -45,7 +45,7 @@ class Settings(BaseSettings):
                                        description="llama.cpp repacked/AMX weights; auto = off on AMX CPUs")
     context_token_budget: int = Field(350, ge=32, description="tokens of retrieved passages per prompt")
     answer_language: str = Field("auto", pattern="^(auto|zh|en)$")
-    answer_context: str = Field("passages", pattern="^(passages|evidence)$",
+    answer_context: str = Field("evidence", pattern="^(passages|evidence)$",
                                 description="what the prompt shows: whole passages, or evidence sentences and neighbours")
 
     # Retrieval. Every default below was chosen by measurement: docs/TUNING.md.
@@ -67,6 +67,16 @@ class Settings(BaseSettings):
                                    description="minimum relevance (0..1) for a passage to count; none: refuse")
     reranker_model: str = Field("", description="cross-encoder (hub name in the cache, or folder); empty = off")
     rerank_max_length: int = Field(512, ge=16, description="tokens per (question, passage) pair")
+
+    # Where knowledge bases keep vectors and BM25 (retrieval/backend.py). The backend of new
+    # knowledge bases; `python -m app kb migrate KB --to milvus|faiss` moves an existing one.
+    vector_store: str = Field("faiss", pattern="^(faiss|milvus)$",
+                              description="faiss (embedded, the default) or milvus")
+    milvus_uri: str = Field("", description="a file path (Milvus Lite, embedded), http(s)://host:19530 (a Milvus "
+                                            "server), or empty: a Milvus Lite file in each knowledge base's folder")
+    milvus_token: str = Field("", repr=False, description="the Milvus server's token (user:password or an API key)")
+    dense_exact_max: int = Field(200_000, ge=1, description="up to this many vectors FAISS searches exactly; "
+                                                            "above, an IVF index (recall@10 >= 0.98)")
 
     max_file_mb: int = Field(200, ge=1)
     lock_timeout: float = Field(600.0, ge=0, description="seconds a writer waits for another")
@@ -104,6 +114,13 @@ class Settings(BaseSettings):
 
     def search_config(self) -> SearchConfig:
         return SearchConfig(**{f.name: getattr(self, f.name) for f in fields(SearchConfig)})
+
+    def store_config(self) -> StoreConfig:
+        uri = self.milvus_uri.strip()
+        if uri and "://" not in uri:
+            uri = str(Path(uri).expanduser())
+        return StoreConfig(vector_store=self.vector_store, milvus_uri=uri, milvus_token=self.milvus_token,
+                           dense_exact_max=self.dense_exact_max)
 
     def ingest_config(self) -> IngestConfig:
         return IngestConfig(**{f.name: getattr(self, f.name) for f in fields(IngestConfig)})

@@ -1,11 +1,13 @@
 """Ingestion speed: the whole pipeline against the embedder alone, on the same chunks.
 
-    python -m bench.ingest_bench [--docs 80] [--pages 10] [--page-chars 1000]
+    python -m bench.ingest_bench [--docs 80] [--pages 10] [--page-chars 1000] [--traditional]
 
 Generates Chinese PDFs (PyMuPDF, built-in CJK font) and Markdown files in a temporary
 folder, ingests them into a throwaway knowledge base with the configured embedder,
 then embeds exactly the stored chunks again with the embedder alone. Prints pages/s,
 chunks/s, both times and their ratio (target: the pipeline adds at most 25%).
+`--traditional` writes the same text in Traditional Chinese (OpenCC s2twp), which is
+converted back to Simplified for matching and embedding (retrieval/normalize.py).
 """
 from __future__ import annotations
 
@@ -23,9 +25,16 @@ from retrieval.embedders import make_embedder
 from retrieval.store import KnowledgeBase
 
 
-def make_documents(folder: Path, docs: int, pages: int, page_chars: int) -> int:
+def make_documents(folder: Path, docs: int, pages: int, page_chars: int, traditional: bool = False) -> int:
     """Half PDFs of `pages` pages, half Markdown files of the same length. Returns PDF pages."""
     stream = sentence_stream()
+    font = "china-s"
+    if traditional:
+        from opencc import OpenCC
+
+        convert = OpenCC("s2twp").convert
+        stream = (convert(sentence) for sentence in stream)
+        font = "china-t"
     pdf_pages = 0
     for i in range(docs):
         if i % 2 == 0:
@@ -33,7 +42,7 @@ def make_documents(folder: Path, docs: int, pages: int, page_chars: int) -> int:
             for _ in range(pages):
                 page = pdf.new_page()
                 text = "\n".join(paragraphs(page_chars, stream))
-                page.insert_textbox(pymupdf.Rect(50, 50, 545, 800), text, fontname="china-s", fontsize=10)
+                page.insert_textbox(pymupdf.Rect(50, 50, 545, 800), text, fontname=font, fontsize=10)
                 pdf_pages += 1
             pdf.save(folder / f"报告{i:03d}.pdf")
             pdf.close()
@@ -48,12 +57,13 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=80)
     parser.add_argument("--pages", type=int, default=10, help="pages per PDF (sections per Markdown file)")
     parser.add_argument("--page-chars", type=int, default=1000, help="characters of text per page")
+    parser.add_argument("--traditional", action="store_true", help="the documents in Traditional Chinese")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         docs = tmp_path / "docs"
         docs.mkdir()
-        pdf_pages = make_documents(docs, args.docs, args.pages, args.page_chars)
+        pdf_pages = make_documents(docs, args.docs, args.pages, args.page_chars, args.traditional)
         settings = Settings(data_dir=tmp_path / "data")
         embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
         embedder.embed_documents(["预热：加载模型"])  # load before timing either side

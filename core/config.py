@@ -63,3 +63,37 @@ class IngestConfig:
         _check(self.max_file_mb >= 1 and self.max_pages >= 1 and self.max_unzipped_mb >= 1,
                "file limits must be at least 1")
         _check(self.lock_timeout >= 0, "lock_timeout must not be negative")
+
+
+VECTOR_STORES = ("faiss", "milvus")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    """Where a knowledge base keeps its vectors and lexical index.
+
+    `vector_store`: "faiss" (embedded: SQLite FTS5 + a FAISS file in the knowledge base's
+    folder) or "milvus" (vectors and BM25 in Milvus; the SQLite catalogue stays). It is
+    the backend of *new* knowledge bases; an existing one keeps the backend it records
+    until it is migrated. `milvus_uri`: a file path (Milvus Lite, embedded), an
+    http(s)://host:19530 address (a Milvus server), or "" for a Milvus Lite file in each
+    knowledge base's folder. `dense_exact_max`: up to this many vectors FAISS searches
+    exactly, above it an IVF index (retrieval/dense_index.py).
+    """
+
+    vector_store: str = "faiss"
+    milvus_uri: str = ""
+    milvus_token: str = ""
+    dense_exact_max: int = 200_000
+    dense_nprobe: int = 48
+
+    def __post_init__(self) -> None:
+        _check(self.vector_store in VECTOR_STORES,
+               f"vector_store must be one of {', '.join(VECTOR_STORES)} (got {self.vector_store!r})")
+        _check(self.dense_exact_max >= 1, f"dense_exact_max must be at least 1 (got {self.dense_exact_max})")
+        _check(self.dense_nprobe >= 1, f"dense_nprobe must be at least 1 (got {self.dense_nprobe})")
+
+    @property
+    def milvus_server(self) -> bool:
+        """True when `milvus_uri` names a server rather than a Milvus Lite file."""
+        return self.milvus_uri.startswith(("http://", "https://", "tcp://", "grpc://"))

@@ -16,7 +16,8 @@ from core.errors import ConfigError
 from core.types import Document
 from evaluation.qa import QAItem, read_jsonl
 from ingest.pipeline import IngestPipeline
-from retrieval.embedders import Embedder, SentenceTransformerEmbedder, UseEmbedder
+from retrieval.backend import open_knowledge_base
+from retrieval.embedders import EMBED_TEXT_VERSION, Embedder, SentenceTransformerEmbedder, UseEmbedder
 from retrieval.store import KnowledgeBase
 
 __all__ = ["eval_data_dir", "eval_root", "eval_kb_name", "build_eval_kb", "embed_questions"]
@@ -36,14 +37,16 @@ def eval_kb_name(corpus: Path, settings: Settings, embedder_name: str) -> str:
     """A name that changes whenever the corpus or an index-shaping setting does."""
     digest = hashlib.sha256(Path(corpus).read_bytes())
     digest.update(json.dumps([embedder_name, settings.chunk_size, settings.chunk_overlap,
-                              settings.title_enhance]).encode())
-    return f"{Path(corpus).parent.name}-{Path(corpus).stem}-{digest.hexdigest()[:12]}"
+                              settings.title_enhance, EMBED_TEXT_VERSION]).encode())
+    backend = "" if settings.vector_store == "faiss" else f"-{settings.vector_store}"  # each backend its own
+    return f"{Path(corpus).parent.name}-{Path(corpus).stem}-{digest.hexdigest()[:12]}{backend}"
 
 
 def build_eval_kb(corpus: Path, settings: Settings, embedder: Embedder, *, progress: bool = True) -> KnowledgeBase:
     """Index the corpus (resuming or reusing an earlier build) and return its knowledge base."""
     rows = read_jsonl(corpus)
-    kb = KnowledgeBase(eval_root(settings), eval_kb_name(corpus, settings, embedder.name), create=True)
+    kb = open_knowledge_base(eval_root(settings), eval_kb_name(corpus, settings, embedder.name),
+                             settings.store_config(), create=True)
     pipeline = IngestPipeline(kb, embedder, settings.ingest_config(), progress=False)
     todo = []
     for row in rows:

@@ -33,9 +33,9 @@ from core.types import Document, FileOutcome, IngestSummary
 from ingest.discovery import discover_files, display_path, regular_file_problem
 from ingest.loaders import load_file
 from ingest.splitter import split_documents
+from retrieval.backend import KnowledgeStore
 from retrieval.embedders import Embedder
 from retrieval.lexical_worker import shared_worker
-from retrieval.store import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def file_sha256(path: Path) -> str:
 class IngestPipeline:
     """Adds, updates and removes whole documents of one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder, config: IngestConfig, *, progress: bool = True) -> None:
+    def __init__(self, kb: KnowledgeStore, embedder: Embedder, config: IngestConfig, *, progress: bool = True) -> None:
         self.kb = kb
         self.embedder = embedder
         self.config = config
@@ -132,7 +132,7 @@ class IngestPipeline:
         texts = [c.retrieval_text for c in chunks]
         # jieba tokenises in a child process while the embedder works here (in a thread
         # they took turns on the GIL); see retrieval/lexical_worker.py.
-        pending = shared_worker().submit(texts)
+        pending = shared_worker().submit(texts, self.kb.vocabulary_for(chunks))
         t0 = time.perf_counter()
         try:
             vectors = self.embedder.embed_documents(texts)

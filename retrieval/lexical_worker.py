@@ -4,10 +4,12 @@ Tokenising (pure Python) in a thread beside the embedder made them take turns on
 GIL: on 2 cores the embedder ran 10-15% slower inside the pipeline than alone. In a
 child process the two really run at once (bench/ingest_bench.py measures the ratio).
 
-The child (`python -m retrieval.lexical_worker`) reads one JSON line per request (a
-list of texts) on stdin and answers one JSON line (their `lexical_rows`) on stdout; it
-exits when stdin closes, so it never outlives its parent, even one that was killed.
-One worker serves the whole process, started on first use; requests take turns.
+The child (`python -m retrieval.lexical_worker`) reads one JSON line per request on
+stdin, `{"texts": [...], "vocabulary": fingerprint, "terms": [...]}`, and answers one
+JSON line (the texts' `lexical_rows` with that knowledge base's `Vocabulary`) on stdout;
+the terms are sent only when the child does not hold that vocabulary yet. It exits when
+stdin closes, so it never outlives its parent, even one that was killed. One worker
+serves the whole process, started on first use; requests take turns.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from core.errors import WorkerError
+from retrieval.lexical import EMPTY_VOCABULARY, Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -50,26 +53,31 @@ class LexicalWorker:
     def __init__(self) -> None:
         self._process: subprocess.Popen | None = None
         self._turn = threading.Lock()  # held from submit() until its result() is read
+        self._child_vocabulary = ""  # the fingerprint of the vocabulary the child holds
 
-    def submit(self, texts: list[str]) -> PendingRows:
+    def submit(self, texts: list[str], vocabulary: Vocabulary = EMPTY_VOCABULARY) -> PendingRows:
         """Send texts to the child and return at once. Always call `result()` on the
         answer, even when the work meanwhile failed: the next request waits for it."""
         self._turn.acquire()
         try:
-            self._send(texts)
+            self._send(texts, vocabulary)
         except BaseException:
             self._turn.release()
             raise
         return PendingRows(self, len(texts))
 
-    def _send(self, texts: list[str]) -> None:
+    def _send(self, texts: list[str], vocabulary: Vocabulary) -> None:
         process = self._running()
+        request: dict = {"texts": texts, "vocabulary": vocabulary.fingerprint}
+        if vocabulary.fingerprint != self._child_vocabulary:
+            request["terms"] = sorted(vocabulary.terms)
         try:
             # ensure_ascii: any str (even a lone surrogate from a damaged file) travels intact
-            process.stdin.write(json.dumps(texts).encode("ascii") + b"\n")
+            process.stdin.write(json.dumps(request).encode("ascii") + b"\n")
             process.stdin.flush()
         except (OSError, ValueError) as exc:
             self._fail(f"could not send it work ({exc})")
+        self._child_vocabulary = vocabulary.fingerprint
 
     def _receive(self, count: int) -> list[str]:
         try:
@@ -98,6 +106,7 @@ class LexicalWorker:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "retrieval.lexical_worker"], cwd=_PROJECT_ROOT,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            self._child_vocabulary = ""
             log.debug("lexical worker started (pid %d)", self._process.pid)
         return self._process
 
@@ -138,15 +147,23 @@ def shared_worker() -> LexicalWorker:
 
 
 def serve() -> None:
-    """The child's loop: a JSON list of texts in, a JSON list of rows out, until EOF."""
+    """The child's loop: a JSON request of texts in, a JSON list of rows out, until EOF."""
     from retrieval.lexical import lexical_rows
 
     # Ctrl-C in a terminal reaches the whole process group: the parent decides what to
     # do, and this child ends when the parent closes its stdin (or dies).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    vocabulary = EMPTY_VOCABULARY
     try:
         for line in sys.stdin.buffer:
-            rows = lexical_rows(json.loads(line))
+            request = json.loads(line)
+            if isinstance(request, list):  # texts alone
+                request = {"texts": request, "vocabulary": ""}
+            if "terms" in request:
+                vocabulary = Vocabulary(frozenset(request["terms"]))
+            if vocabulary.fingerprint != request["vocabulary"]:  # never: the parent sends the terms
+                raise SystemExit(f"lexical worker: vocabulary {request['vocabulary']!r} was not sent")
+            rows = lexical_rows(request["texts"], vocabulary)
             sys.stdout.buffer.write(json.dumps(rows).encode("ascii") + b"\n")
             sys.stdout.buffer.flush()
     except BrokenPipeError:  # the parent died before reading the answer: nobody to tell

@@ -8,6 +8,8 @@ built from two signals that depend neither on the model nor on the knowledge bas
     relevance = (1 - w) * coverage + w * closeness          (w = relevance_dense_weight, 0.4)
 
 coverage: the weighted share of the question's content words that the passage contains.
+- Question and passage are compared in the normalised form of retrieval/normalize.py
+  (NFKC, Traditional → Simplified, case folded): 資料庫 in the question counts for 资料库.
 - The question is segmented with jieba (precise mode); question words and particles
   (什么, 哪一年, 怎么, 吗, what, which …) and punctuation carry no weight.
 - A word weighs its inverse document frequency in general Chinese, from the IDF table
@@ -44,10 +46,11 @@ import jieba
 import numpy as np
 
 from retrieval.lexical import QUERY_STOPWORDS
+from retrieval.normalize import normalize_script, normalized_passage
 
 log = logging.getLogger(__name__)
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN = re.compile(r"^[a-z][a-z'’-]*$")
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 # Interrogatives glued to other characters by jieba (哪一年, 什么样, 哪几个, 多少钱 …).
@@ -105,8 +108,8 @@ def english_stem(word: str) -> str:
 def query_terms(question: str) -> list[QueryTerm]:
     """The question's content words with their weights (duplicates once)."""
     terms: dict[str, QueryTerm] = {}
-    for raw in jieba.lcut(question):
-        word = raw.strip().lower()
+    for raw in jieba.lcut(normalize_script(question)):
+        word = raw.strip().casefold()
         if not word or not _WORDLIKE.search(word) or word in QUERY_STOPWORDS or word in _EN_STOPWORDS:
             continue
         latin = bool(_LATIN.match(word))
@@ -117,12 +120,12 @@ def query_terms(question: str) -> list[QueryTerm]:
         elif _INTERROGATIVE.search(word):
             continue
         if word not in terms:
-            terms[word] = QueryTerm(word, term_weight(raw.strip().lower()), latin)
+            terms[word] = QueryTerm(word, term_weight(raw.strip().casefold()), latin)
     return list(terms.values())
 
 
 def _contained(term: QueryTerm, text: str) -> float:
-    """How much of one term the (lower-cased) passage contains, 0..1."""
+    """How much of one term the (normalised) passage contains, 0..1."""
     if term.latin:
         return 1.0 if re.search(r"(?<![a-z])" + re.escape(term.text), text) else 0.0
     if term.text in text:
@@ -138,7 +141,7 @@ def coverage(terms: Sequence[QueryTerm], passage: str) -> float:
     total = sum(t.weight for t in terms)
     if total <= 0:
         return 0.0
-    text = passage.lower()
+    text = normalized_passage(passage)
     return sum(t.weight * _contained(t, text) for t in terms) / total
 
 

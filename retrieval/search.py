@@ -18,12 +18,12 @@ import numpy as np
 from core.config import SearchConfig
 from core.enums import SearchMode
 from core.types import ScoredChunk
+from retrieval.backend import KnowledgeStore
 from retrieval.embedders import Embedder
 from retrieval.fusion import diversify, reciprocal_rank_fusion
 from retrieval.lexical import query_tokens
 from retrieval.relevance import closeness_for, relevance_scores
 from retrieval.rerank import CrossEncoderReranker, get_reranker, rerank_order
-from retrieval.store import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class HybridSearcher:
     the one given; `rerank=False` turns it off for this searcher.
     """
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder, config: SearchConfig, *,
+    def __init__(self, kb: KnowledgeStore, embedder: Embedder, config: SearchConfig, *,
                  reranker: CrossEncoderReranker | None = None, rerank: bool = True) -> None:
         self.kb = kb
         self.embedder = embedder
@@ -76,7 +76,8 @@ class HybridSearcher:
         qvec = query_vector if query_vector is not None else self.embedder.embed_query(query)
 
         dense = self.kb.dense_search(qvec, s.dense_candidates) if mode != SearchMode.LEXICAL else []
-        lexical = self.kb.lexical_search(query_tokens(query), s.lexical_candidates) if mode != SearchMode.DENSE else []
+        lexical = (self.kb.lexical_search(query_tokens(query, self.kb.vocabulary()), s.lexical_candidates)
+                   if mode != SearchMode.DENSE else [])
         dense_ids = [cid for cid, _ in dense]
         lexical_ids = [cid for cid, _ in lexical]
         fused = reciprocal_rank_fusion([dense_ids, lexical_ids], k=s.rrf_k,

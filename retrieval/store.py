@@ -12,6 +12,13 @@ commit and the save) is rebuilt from the stored embeddings; a reader whose loade
 falls behind because another process committed brings it up to date before searching
 (chunk ids are never reused, so only the added and removed chunks are read).
 
+The FTS5 rows are made from each chunk's `retrieval_text` (retrieval/lexical.py) with the
+knowledge base's vocabulary (its heading terms and `<kb>/dict.txt`, retrieval/store_lexical.py);
+the database records the `lexical_version` and the user dictionary they were made with.
+On open, rows of an older version (a knowledge base built before a change to
+normalisation or segmentation) or of another user dictionary are made again from the
+stored text, once, without re-embedding (`rebuild_lexical`; also `python -m ingest --relex`).
+
 Writers take `write_lock()` (a file lock in the folder) for the whole of a batch; one
 process's threads share the object under a mutex.
 """
@@ -27,15 +34,19 @@ from pathlib import Path
 
 import numpy as np
 
+from core.config import StoreConfig
 from core.enums import DocStatus
 from core.errors import EmbedderMismatch, KnowledgeBaseNotFound
 from core.types import Chunk, DocumentRecord
-from retrieval import store_check
+from retrieval import store_check, store_lexical
 from retrieval.dense_index import DenseIndex
-from retrieval.lexical import fts_match_expression, lexical_rows, tokenize
+from retrieval.embedders import EMBED_TEXT_VERSION
+from retrieval.lexical import LEXICAL_VERSION, Vocabulary, fts_match_expression, heading_terms, lexical_rows, tokenize
+from retrieval.lexical_worker import shared_worker
+from retrieval.normalize import to_simplified
 from retrieval.store_dense import DenseMirror
 from retrieval.store_lock import WriteLock, connect
-from retrieval.store_schema import SCHEMA, validate_kb_name
+from retrieval.store_schema import SCHEMA, migrate, validate_kb_name
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +60,9 @@ class KnowledgeBase:
     DENSE_NAME = "dense.faiss"
     LOCK_NAME = "write.lock"
 
-    def __init__(self, kb_root: Path, name: str, *, create: bool = False) -> None:
+    def __init__(self, kb_root: Path, name: str, *, create: bool = False, config: StoreConfig | None = None) -> None:
         self.name = validate_kb_name(name)
+        self.store_config = config or StoreConfig()
         self.path = Path(kb_root) / name
         db_path = self.path / self.DB_NAME
         if not db_path.exists():
@@ -61,11 +73,20 @@ class KnowledgeBase:
         # share this object under `_mutex`, and other processes are kept out by the
         # write lock (writers) and WAL (readers see committed data only).
         self._db = connect(db_path, SCHEMA, self.name)
+        migrate(self._db)
         self._mutex = threading.RLock()
         self._write_lock = WriteLock(self.path / self.LOCK_NAME, self.name)
         self._last_commit: tuple[int, int] = (0, 0)  # generation before and after our last commit
-        self._mirror = DenseMirror(self, self.path / self.DENSE_NAME)
+        self._vocabulary: tuple[str, Vocabulary] = ("", Vocabulary())  # (stamp, vocabulary)
+        self._mirror = self._make_mirror()
         self._mirror.check_on_open()
+        self._check_lexical_on_open()
+        self._check_embedding_text_on_open()
+
+    def _make_mirror(self) -> DenseMirror:
+        """The vector index kept beside the database (retrieval/milvus_store.py keeps a Milvus collection)."""
+        return DenseMirror(self, self.path / self.DENSE_NAME, exact_max=self.store_config.dense_exact_max,
+                           nprobe=self.store_config.dense_nprobe)
 
     # --- lifecycle -------------------------------------------------------------------
     def close(self) -> None:
@@ -125,21 +146,106 @@ class KnowledgeBase:
                 f"or index into a new knowledge base (--kb NEW_NAME) to use '{model_name}'"
             )
 
+    # --- the lexical rows and their vocabulary (retrieval/store_lexical.py) ------------------
+    @property
+    def lexical_version(self) -> int:
+        """How this knowledge base's FTS rows were made (1: before versions were recorded)."""
+        return int(self._meta("lexical_version") or 1)
+
+    def vocabulary(self) -> Vocabulary:
+        """The knowledge base's own words, with which its rows and queries are tokenised."""
+        with self._mutex:
+            current = store_lexical.stamp(self._db)
+            if self._vocabulary[0] != current:
+                self._vocabulary = (current, store_lexical.recorded_vocabulary(self._db))
+            return self._vocabulary[1]
+
+    def vocabulary_for(self, chunks: Sequence[Chunk]) -> Vocabulary:
+        """The vocabulary to tokenise a document's chunks with: the knowledge base's and their headings' terms."""
+        return self.vocabulary().union(heading_terms(c.heading for c in chunks))
+
+    def _check_lexical_on_open(self) -> None:
+        """Make the FTS rows again when they are out of date (an older `LEXICAL_VERSION`, a
+        changed user dictionary) or finish a batch's vocabulary, if no other process writes."""
+        if self.lexical_version > LEXICAL_VERSION:
+            log.warning("knowledge base '%s': its lexical rows were made by a newer Yizhi (version %d, "
+                        "this one makes %d); keyword search may miss words until it is re-indexed",
+                        self.name, self.lexical_version, LEXICAL_VERSION)
+            return
+        user = store_lexical.user_vocabulary(self.path)
+        with self._mutex:
+            why = store_lexical.out_of_date(self._db, user)
+            pending = not why and store_lexical.has_pending(self._db)
+        if not why and not pending:
+            return
+        with self.saving_lock() as free:
+            if not free:
+                log.info("knowledge base '%s': another process is writing; its lexical rows are brought "
+                         "up to date on a later open", self.name)
+                return
+            if pending:
+                self._apply_pending_vocabulary()
+                return
+            started = time.perf_counter()
+            count = self.rebuild_lexical(user)
+            if count:
+                log.warning("knowledge base '%s': lexical rows of %d chunks made again, because %s "
+                            "(%.1f s, once; nothing re-embedded)", self.name, count, why,
+                            time.perf_counter() - started)
+
+    def rebuild_lexical(self, user: Vocabulary | None = None) -> int:
+        """Make the vocabulary (headings, `<kb>/dict.txt`) and every FTS row again from the
+        stored `retrieval_text` (nothing is re-embedded). Call under the write lock.
+        Returns the chunks done."""
+        user = user if user is not None else store_lexical.user_vocabulary(self.path)
+        with self._mutex:
+            with self.transaction(dense=False) as db:
+                return store_lexical.rebuild(db, user)
+
+    def _apply_pending_vocabulary(self) -> int:
+        """Rows of other documents that contain a new heading term get its token (under the write lock)."""
+        with self._mutex:
+            if not store_lexical.has_pending(self._db):
+                return 0
+            started = time.perf_counter()
+            with self.transaction(dense=False) as db:
+                # in the lexical worker: an ingesting process has not loaded jieba itself
+                count = store_lexical.apply_pending(
+                    db, lambda texts, vocabulary: shared_worker().submit(texts, vocabulary).result())
+            log.info("knowledge base '%s': new vocabulary terms given to %d rows of other documents (%.2f s)",
+                     self.name, count, time.perf_counter() - started)
+            return count
+
+    def _check_embedding_text_on_open(self) -> None:
+        """Say so when Traditional text was embedded as written (before EMBED_TEXT_VERSION 2)."""
+        if self._meta("embed_text_version") is not None or self.embed_model is None:
+            return
+        sample = [r[0] for r in self._rows("SELECT text FROM chunks ORDER BY chunk_id LIMIT 200")]
+        changed = sum(1 for text in sample if to_simplified(text) != text)
+        if changed > len(sample) // 10:
+            log.warning("knowledge base '%s' holds Traditional Chinese that was embedded as written, "
+                        "while questions are now embedded in Simplified script: keyword search is "
+                        "unaffected, but re-index it (the Re-index button of its page) for the best "
+                        "dense matches", self.name)
+
     # --- writes ----------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, bumping the generation the dense file is checked against."""
+    def transaction(self, *, dense: bool = True) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, bumping the generation the dense file is checked against
+        (`dense=False`: a change that leaves chunks and embeddings alone, which bumps nothing)."""
         with self._mutex:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 before = self.generation
                 yield self._db
-                self._set_meta("generation", str(before + 1))
+                if dense:
+                    self._set_meta("generation", str(before + 1))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._last_commit = (before, before + 1)
+            if dense:
+                self._last_commit = (before, before + 1)
 
     def _apply_to_dense(self, removed: Sequence[int], ids: Sequence[int] = (), vectors: np.ndarray | None = None) -> None:
         """Mirror our last commit in the loaded dense index."""
@@ -165,22 +271,27 @@ class KnowledgeBase:
     ) -> list[int]:
         """Store a document's chunks, replacing whatever that path had. Returns chunk ids.
 
-        `lexical_tokens`: the chunks' `lexical_rows`, when the caller tokenised them already.
+        `lexical_tokens`: the chunks' `lexical_rows` with `vocabulary_for(chunks)`, when the
+        caller tokenised them already. The chunks' heading terms join the vocabulary.
         """
         if len(chunks) != len(embeddings):
             raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
         self.check_embedder(model_name)
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+        known = self.vocabulary()
+        terms = heading_terms(c.heading for c in chunks)
         tokens = list(lexical_tokens) if lexical_tokens is not None else lexical_rows(
-            [c.retrieval_text for c in chunks])  # outside the transaction
+            [c.retrieval_text for c in chunks], known.union(terms))  # outside the transaction
         if len(tokens) != len(chunks):
             raise ValueError(f"{len(chunks)} chunks but {len(tokens)} token rows")
+        match = [store_lexical.match_text(c.retrieval_text) for c in chunks]
         with self._mutex:
             self._dense_index(dim=vectors.shape[1] if len(vectors) else None)
             with self.transaction() as db:
                 if self.embed_model is None and len(vectors):
                     self._set_meta("embed_model", model_name)
                     self._set_meta("dim", str(vectors.shape[1]))
+                    self._set_meta("embed_text_version", str(EMBED_TEXT_VERSION))
                 old_ids = self._delete_chunks_of(path)
                 db.execute(
                     "INSERT INTO documents(path, content_hash, status, error, pages, chunks, ocr_pages, updated_at)"
@@ -193,12 +304,13 @@ class KnowledgeBase:
                 first = self._next_chunk_id()
                 new_ids = list(range(first, first + len(chunks)))
                 db.executemany(
-                    "INSERT INTO chunks(chunk_id, doc_id, position, page, heading, ocr, text, retrieval_text, embedding)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(cid, doc_id, c.position, c.page, c.heading, int(c.ocr), c.text, c.retrieval_text, v.tobytes())
-                     for cid, c, v in zip(new_ids, chunks, vectors)],
+                    "INSERT INTO chunks(chunk_id, doc_id, position, page, heading, ocr, text, retrieval_text, embedding,"
+                    " match_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(cid, doc_id, c.position, c.page, c.heading, int(c.ocr), c.text, c.retrieval_text, v.tobytes(),
+                      m) for cid, c, v, m in zip(new_ids, chunks, vectors, match)],
                 )
                 db.executemany("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", list(zip(new_ids, tokens)))
+                store_lexical.record_terms(db, terms, known)
                 self._set_meta("next_chunk_id", str(first + len(chunks)))
             self._apply_to_dense(old_ids, new_ids, vectors)
         return new_ids
@@ -233,8 +345,11 @@ class KnowledgeBase:
         return ids
 
     def save(self) -> None:
-        """Write the dense index file (atomically) if it has been loaded. Call under the write lock."""
+        """End a batch: give other documents' rows the batch's new vocabulary terms
+        (`store_lexical.apply_pending`), and write the dense index file (atomically) if it has
+        been loaded. Call under the write lock."""
         with self._mutex:
+            self._apply_pending_vocabulary()
             self._mirror.save()
 
     # --- reads -----------------------------------------------------------------------
@@ -324,7 +439,8 @@ class KnowledgeBase:
             report = self.check()
             if not report.ok:
                 with self.transaction() as db:
-                    store_check.repair_database(db, tokenize)
+                    vocabulary = self.vocabulary()
+                    store_check.repair_database(db, lambda text: tokenize(text, vocabulary))
                 self._mirror.reset()
                 self._dense_index()
             return report

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from retrieval.dense_index import DenseIndex
+from retrieval.dense_index import EXACT_MAX, IVF_NPROBE, DenseIndex
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,10 @@ class MirroredStore(Protocol):
 class DenseMirror:
     """The dense index of one knowledge base and the generation it reflects."""
 
-    def __init__(self, kb: MirroredStore, file: Path) -> None:
+    def __init__(self, kb: MirroredStore, file: Path, *, exact_max: int = EXACT_MAX, nprobe: int = IVF_NPROBE) -> None:
         self.kb = kb
         self.file = file
+        self.exact_max, self.nprobe = exact_max, nprobe
         self.index: DenseIndex | None = None
         self.generation: int | None = None
 
@@ -79,7 +80,7 @@ class DenseMirror:
         if self.index is not None and self.index.dim == dim:
             self._sync(self.index)
         else:
-            index = DenseIndex.load(self.file, generation, dim)
+            index = DenseIndex.load(self.file, generation, dim, exact_max=self.exact_max, nprobe=self.nprobe)
             if index is not None and len(index) != self.kb.chunk_count():
                 log.warning("dense index of '%s' disagrees with the database: rebuilding it", self.kb.name)
                 index = None
@@ -124,7 +125,14 @@ class DenseMirror:
                      self.kb.name, len(gone), len(new))
 
     def _rebuild(self, dim: int, generation: int) -> DenseIndex:
-        index = DenseIndex(dim)
+        index = DenseIndex(dim, exact_max=self.exact_max, nprobe=self.nprobe)
+        stored = self.kb.chunk_ids()
+        if len(stored) > self.exact_max:  # train the IVF lists once, on a sample, before adding
+            sample = np.random.default_rng(0).choice(stored, min(len(stored), 100_000), replace=False)
+            vectors = [v for start in range(0, len(sample), _BATCH)
+                       for v in self.kb.embeddings([int(i) for i in sample[start:start + _BATCH]]).values()]
+            if vectors:
+                index.prepare(len(stored), np.stack(vectors))
         self._sync(index)
         log.info("rebuilt the dense index of '%s' from %d stored embeddings", self.kb.name, len(index))
         with self.kb.saving_lock() as mine:  # a writer in another process saves its own, newer index

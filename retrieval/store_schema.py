@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from core.errors import ConfigError
 
@@ -30,9 +31,15 @@ CREATE TABLE IF NOT EXISTS chunks (
     ocr INTEGER NOT NULL DEFAULT 0,
     text TEXT NOT NULL,
     retrieval_text TEXT NOT NULL,
-    embedding BLOB NOT NULL
+    embedding BLOB NOT NULL,
+    match_text TEXT NOT NULL DEFAULT ''  -- retrieval_text in matching form (retrieval/store_lexical.py)
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, position);
+CREATE TABLE IF NOT EXISTS vocabulary (
+    term TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    pending INTEGER NOT NULL DEFAULT 0
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
 """
 
@@ -44,3 +51,14 @@ def validate_kb_name(name: str) -> str:
             "at most 64 characters, not starting with a dot"
         )
     return name
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring a database made by an earlier Yizhi to this schema (columns added since)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
+    if "match_text" not in columns:
+        try:
+            db.execute("ALTER TABLE chunks ADD COLUMN match_text TEXT NOT NULL DEFAULT ''")
+        except sqlite3.OperationalError as exc:  # another process added it a moment ago
+            if "duplicate column" not in str(exc):
+                raise

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from app.settings import Settings
-from retrieval.embedders import UseEmbedder
+from core.config import StoreConfig
+from retrieval.embedders import UseEmbedder, embedding_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -31,6 +32,7 @@ class RecordingEmbedder:
     """Deterministic bag-of-characters vectors; records every batch it embeds.
 
     Texts that share characters get similar vectors, so ranking tests stay meaningful.
+    Like the real embedders it reads Chinese in Simplified script (`embedding_text`).
     """
 
     def __init__(self, dim: int = 64, name: str = "fake-embedder") -> None:
@@ -40,7 +42,7 @@ class RecordingEmbedder:
 
     def _vector(self, text: str) -> np.ndarray:
         vec = np.zeros(self.dim, dtype=np.float32)
-        for ch in text:
+        for ch in embedding_text(text):
             if not ch.isspace():
                 vec[int(hashlib.md5(ch.encode()).hexdigest(), 16) % self.dim] += 1.0
         norm = np.linalg.norm(vec)
@@ -71,3 +73,55 @@ def _no_yizhi_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never depend on the developer's YIZHI_* variables (a test sets what it needs)."""
     for name in [n for n in os.environ if n.startswith("YIZHI_")]:
         monkeypatch.delenv(name)
+
+
+# --- the two storage backends (retrieval/backend.py) ------------------------------------------
+# Tests that take `open_kb` or `kb_settings` run once per backend: FAISS (embedded) and Milvus
+# through Milvus Lite. One Milvus Lite file serves the whole session (starting one takes ~0.6 s);
+# every knowledge base gets its own collection in it.
+BACKENDS = ["faiss", "milvus"]
+
+
+@pytest.fixture(scope="session")
+def milvus_lite_uri(tmp_path_factory) -> Iterator[str]:
+    from retrieval import milvus_conn
+
+    uri = str(tmp_path_factory.mktemp("milvus") / "session.db")
+    milvus_conn.acquire(uri)  # held for the session, so the server is not restarted per test
+    yield uri
+    milvus_conn.release(uri)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def store_config(backend: str, request) -> StoreConfig:
+    if backend == "faiss":
+        return StoreConfig()
+    return StoreConfig(vector_store="milvus", milvus_uri=request.getfixturevalue("milvus_lite_uri"))
+
+
+@pytest.fixture
+def open_kb(store_config: StoreConfig) -> Iterator[Callable]:
+    """`open_kb(root, name, create=False)`: a knowledge base of this test's backend (closed after)."""
+    from retrieval.backend import open_knowledge_base
+
+    opened = []
+
+    def open_(root, name: str = "kb", *, create: bool = False):
+        kb = open_knowledge_base(Path(root), name, store_config, create=create)
+        opened.append(kb)
+        return kb
+
+    yield open_
+    for kb in opened:
+        kb.close()
+
+
+@pytest.fixture
+def kb_settings(settings: Settings, store_config: StoreConfig) -> Settings:
+    """`settings` with this test's backend."""
+    return settings.with_overrides(vector_store=store_config.vector_store, milvus_uri=store_config.milvus_uri)

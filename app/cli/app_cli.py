@@ -1,4 +1,4 @@
-"""`python -m app ask|search|eval|models …`: the command line over the services.
+"""`python -m app ask|search|eval|models|kb …`: the command line over the services.
 
 Each sub-command lives in its own module with `add_parser(subparsers)` and
 `run(args, settings) -> int`; this module only wires them up (app.cli.common_cli turns
@@ -18,6 +18,7 @@ COMMANDS = {
     "ask": "app.cli.ask_cli",
     "search": "app.cli.search_cli",
     "models": "app.cli.models_cli",
+    "kb": "app.cli.kb_cli",
     "serve": "app.api.serve_cli",
     "eval": "evaluation.cli",
 }

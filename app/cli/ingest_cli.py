@@ -37,13 +37,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
     parser.add_argument("--check", action="store_true",
                         help="check that the database and both indexes agree, and repair them if not")
+    parser.add_argument("--relex", action="store_true",
+                        help="make the keyword index again from the stored text, with the knowledge base's "
+                             "vocabulary (after editing <kb>/dict.txt, one word per line); nothing is re-embedded")
     parser.add_argument("--no-ocr", action="store_true", help="do not OCR scanned pages (setting YIZHI_OCR)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when any file failed")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens to each file")
     args = parser.parse_args(argv)
-    if not (args.paths or args.remove or args.prune or args.check):
-        parser.error("give at least one PATH, --remove PATH, --prune or --check")
+    if not (args.paths or args.remove or args.prune or args.check or args.relex):
+        parser.error("give at least one PATH, --remove PATH, --prune, --check or --relex")
     return args
 
 
@@ -74,6 +77,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             raise KnowledgeBaseNotFound(args.kb)
         if args.check:
             print(f"{args.kb}: {knowledge.repair(args.kb)}")
+        if args.relex:
+            print(f"{args.kb}: {knowledge.relex(args.kb)}")
         for path in args.remove:
             found = knowledge.remove_document(args.kb, str(path))
             print(f"{'removed' if found else 'not in the knowledge base'}: {display_path(str(path))}")

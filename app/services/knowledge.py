@@ -6,7 +6,6 @@ through this service, so the same limits, locks and outcomes apply everywhere.
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,6 +21,8 @@ from ingest.context import passage_context
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import IngestPipeline
 from ingest.uploads import document_hashes, store_upload
+from retrieval.backend import backend_of, remove_knowledge_base
+from retrieval.backend import migrate as migrate_backend
 from retrieval.store import KnowledgeBase, validate_kb_name
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,21 @@ class KnowledgeBaseService:
         kb = self._existing(name)
         with kb.write_lock(timeout=2):  # KnowledgeBaseBusy while another writer is at work
             self._res.forget(name)
+            remove_knowledge_base(kb)  # the folder, and the Milvus collection if it has one
+
+    def migrate(self, name: str, to: str) -> str:
+        """Move a knowledge base to another vector store (faiss | milvus), copying its stored
+        vectors and lexical rows: nothing is re-embedded. One line saying what was done."""
+        self._existing(name)
+        kb = self._res.forget(name)  # this process's open copy would hold the old backend
+        if kb is not None:
             kb.close()
-            shutil.rmtree(kb.path)
+        return migrate_backend(self._settings.kb_root, name, to, self._settings.store_config(),
+                               self._settings.lock_timeout)
+
+    def vector_store(self, name: str) -> str:
+        """The backend a knowledge base uses: "faiss" or "milvus"."""
+        return backend_of(self._existing(name))
 
     def documents(self, kb_name: str) -> list[DocumentRecord]:
         return self._existing(kb_name).documents()

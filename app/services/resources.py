@@ -9,6 +9,7 @@ import threading
 
 from app.llm import Generator, make_generator
 from app.settings import Settings
+from retrieval.backend import open_knowledge_base
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.store import KnowledgeBase
 
@@ -57,7 +58,7 @@ class Resources:
         with self._lock:
             kb = self._kbs.get(name)
             if kb is None:
-                kb = KnowledgeBase(self.settings.kb_root, name, create=create)
+                kb = open_knowledge_base(self.settings.kb_root, name, self.settings.store_config(), create=create)
                 self._kbs[name] = kb
             return kb
 

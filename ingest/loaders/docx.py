@@ -3,7 +3,7 @@
 Paragraphs and tables are read in document order. A heading paragraph (style "Heading N"
 or "标题 N", or an outline level set on the paragraph or its style) starts a new
 section, one Document each, with the heading path as `heading`. Tables become rows
-"a | b | c". The title is the document's Title property, else its "Title" paragraph or
+"a | b | c", each value with its column name (`_common.table_to_text`). The title is the document's Title property, else its "Title" paragraph or
 first level-1 heading, else the file name.
 """
 from __future__ import annotations
@@ -124,13 +124,16 @@ def _blocks(document: DocxDocument):
     yield from walk(document.element.body)
 
 
-def _table_rows(table: Table) -> list[list[str]]:
-    rows: list[list[str]] = []
+def _table_rows(table: Table) -> list[list[str | None]]:
+    """Cells aligned by column: a horizontally merged cell (listed once per column it
+    spans) is None after its first column, so every value stays under its column name."""
+    rows: list[list[str | None]] = []
     for row in table.rows:
-        cells: list[str] = []
+        cells: list[str | None] = []
         seen: set[int] = set()
         for cell in row.cells:
-            if id(cell._tc) in seen:  # a horizontally merged cell is listed once per column
+            if id(cell._tc) in seen:
+                cells.append(None)
                 continue
             seen.add(id(cell._tc))
             cells.append(cell.text)

@@ -134,11 +134,13 @@ class _PageReader:
         documents: list[Document] = []
         failures: list[tuple[int, str]] = []
         page_count = self.doc.page_count
+        table_head = None  # the last table of the page before, for one that goes on
         for index in range(page_count):
             number = index + 1
             try:
                 page = self.doc.load_page(index)
-                layer = read_page(page, _MUPDF_ERRORS)
+                layer = read_page(page, _MUPDF_ERRORS, table_head)
+                table_head = layer.table_head
                 plan = plan_ocr(page, layer.raw, layer.line_boxes, layer.rotation)
             except _MUPDF_ERRORS as exc:
                 log.info("%s: page %d cannot be read: %s", self.path, number, exc)

@@ -10,6 +10,16 @@ them and finding is the slow part. PyMuPDF 2 gates it with an ONNX layout model 
 0.7 s a page on two cores); that is switched off, leaving the classic line-based finder
 (about 0.05-0.15 s a page), which found the same ruled tables as pdfplumber on the
 shared evaluation PDFs.
+
+pdfplumber is not used (and not a requirement): on those PDFs its line strategy gives the
+same grids (including the FBI table's bands of five states to a cell, which
+`split_bands` splits here), and its text strategy, the one that could read unruled
+tables, broke header words and numbers apart ("Pre-Paw" | "n", "75" | ".6") and took
+body text into the tables of the two-column paper.
+
+Rows keep their columns (None under a merged cell): `_common.table_to_text` writes each
+value with its column name, and `pdf_text` carries the names and title of a table over a
+page break.
 """
 from __future__ import annotations
 
@@ -20,7 +30,7 @@ import logging
 import pymupdf
 from pymupdf import table as _pymupdf_table
 
-from ingest.loaders._common import collapse_doubled, table_to_text
+from ingest.loaders._common import collapse_doubled
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +84,29 @@ def _cell_rows(page: pymupdf.Page, table) -> list[list[str]]:
                         texts[i][j].append("\n")
                     last_line[at] = line_no
                     texts[i][j].append(char["c"])
-    return [
-        [collapse_doubled("".join(parts)) for parts, cell in zip(row_texts, row) if cell is not None]
+    return split_bands([
+        [None if cell is None else collapse_doubled("".join(parts)) for parts, cell in zip(row_texts, row)]
         for row_texts, row in zip(texts, rows)
-    ]
+    ])
+
+
+_MIN_BAND = 3  # lines a banded row must have before it is split
+
+
+def split_bands(rows: list[list[str | None]]) -> list[list[str | None]]:
+    """Rows that a table drawn with a rule every few lines puts in one band of cells (five
+    states to a cell, one per line) split into one row per line: when every filled cell of
+    a row has the same number of lines (3 or more), line k of each is row k."""
+    out: list[list[str | None]] = []
+    for row in rows:
+        filled = [c for c in row if c]
+        counts = {len(c.split("\n")) for c in filled}
+        if len(filled) >= 2 and len(counts) == 1 and (k := counts.pop()) >= _MIN_BAND and row[0]:
+            lines = [c.split("\n") if c else None for c in row]
+            out += [[None if parts is None else parts[i] for parts in lines] for i in range(k)]
+        else:
+            out.append(row)
+    return out
 
 
 def _find_cell(rows: list[list[Box | None]], tops: list[float], x: float, y: float) -> tuple[int, int] | None:
@@ -95,8 +124,10 @@ def _find_cell(rows: list[list[Box | None]], tops: list[float], x: float, y: flo
     return None
 
 
-def find_tables(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> list[tuple[pymupdf.Rect, str]]:
-    """(area, rows as text) of each ruled table on the page; [] when there is none."""
+def find_tables(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> list[tuple[pymupdf.Rect, list]]:
+    """(area, rows of cells aligned by column: None under a merged cell) of each ruled table
+    on the page, top to bottom as found; [] when there is none. `_common.table_to_text`
+    writes them."""
     if not has_rules(page):
         return []
     try:
@@ -110,10 +141,10 @@ def find_tables(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> list
         if table.row_count < 2 or table.col_count < 2:
             continue
         try:
-            text = table_to_text(_cell_rows(page, table))
+            rows = _cell_rows(page, table)
         except errors as exc:
             log.warning("table extraction failed on page %d: %s", page.number + 1, exc)
             continue
-        if text:
-            tables.append((pymupdf.Rect(table.bbox), text))
+        if any(any(c for c in row) for row in rows):
+            tables.append((pymupdf.Rect(table.bbox), rows))
     return tables

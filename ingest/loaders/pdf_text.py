@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
-from ingest.loaders._common import collapse_doubled, ends_sentence, join_lines, normalize_whitespace
+from ingest.loaders._common import (
+    collapse_doubled,
+    ends_sentence,
+    is_header_row,
+    is_numeric_cell,
+    join_lines,
+    last_columns,
+    normalize_whitespace,
+    table_to_text,
+)
 from ingest.loaders.pdf_tables import find_tables
 
 # Ligatures expanded ("ﬁ" -> "fi"); styles collected, which merges overstruck (fake bold) text.
@@ -68,6 +77,15 @@ def _text_blocks(page: pymupdf.Page, directions: Counter):
             yield pymupdf.Rect(block["bbox"]), lines
 
 
+@dataclass(frozen=True, slots=True)
+class TableHead:
+    """The last table of a page, for a table that goes on at the top of the next one."""
+
+    width: int
+    columns: tuple[str, ...]
+    caption: str = ""
+
+
 @dataclass(slots=True)
 class PageText:
     """A page's text layer: `text` as indexed, `raw` line by line, and the lines' boxes."""
@@ -76,10 +94,56 @@ class PageText:
     raw: str = ""
     line_boxes: list[pymupdf.Rect] = field(default_factory=list)
     rotation: int = 0  # degrees that turn most of the text upright (90: it runs bottom to top)
+    table_head: TableHead | None = None  # the page's last table, if it has column names
 
 
-def read_page(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> PageText:
-    """The text layer of one page: paragraphs in reading order, tables as rows where they stand."""
+_CAPTION_CHARS = 60  # a table's title is a short paragraph just above it
+_RUNNING_CHARS = 40  # running headers and page numbers above a table continued from the page before
+
+
+def _caption(parts: list) -> str:
+    """The title of a table from the paragraphs just above it ("表7-2：…", "2、母公司资产负债表"),
+    passing over units and dates ("单位：元", "2018 年03 月31 日")."""
+    for part in reversed(parts[-4:]):
+        if not isinstance(part, _Paragraph):
+            return ""
+        text = part.text.strip()
+        if "单位" in text or is_numeric_cell(text):
+            continue
+        return text if len(text) <= _CAPTION_CHARS and not ends_sentence(text) else ""
+    return ""
+
+
+def _table_text(rows: list, parts: list, previous: TableHead | None, first: bool) -> tuple[str, TableHead | None]:
+    """A table's rows as text (`table_to_text`), with the column names and title of the table
+    on the page before when this one goes on from it: the page's first table, as many
+    columns, no header row of its own, and nothing above it but running headers."""
+    width = max((len(r) for r in rows), default=0)
+    continued = (first and previous is not None and previous.width == width and not is_header_row(rows[0])
+                 and all(isinstance(p, _Paragraph) and len(p.text) <= _RUNNING_CHARS for p in parts)
+                 and len(parts) <= 3)
+    if continued:
+        caption = f"{previous.caption}（续）" if previous.caption else ""
+        text = table_to_text(rows, columns=previous.columns, caption=caption)
+        columns, title = last_columns(rows) or list(previous.columns), previous.caption
+    else:
+        text = table_to_text(rows)
+        columns, title = last_columns(rows), _caption(parts)
+    if not columns:
+        return text, None
+    # The columns its rows really use (a grid may have more, under merged cells): the
+    # next page's continuation has only those.
+    last = next((r for r in reversed(rows) if sum(c is not None for c in r) >= 2), rows[-1])
+    used = [j for j, c in enumerate(last) if c is not None and j < len(columns)]
+    return text, TableHead(len(used), tuple(columns[j] for j in used), title)
+
+
+def read_page(page: pymupdf.Page, errors: tuple[type[Exception], ...], carried: TableHead | None = None) -> PageText:
+    """The text layer of one page: paragraphs in reading order, tables as rows where they stand.
+
+    `carried` is the last table of the page before (`PageText.table_head`): a table that
+    goes on at the top of this page gets its column names and title.
+    """
     directions: Counter = Counter()
     blocks = list(_text_blocks(page, directions))
     if not blocks:
@@ -87,12 +151,22 @@ def read_page(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> PageTe
     tables = find_tables(page, errors)
     pending = sorted(tables, key=lambda t: (t[0].y0, t[0].x0))
     parts: list[str | _Paragraph] = []
+    head: TableHead | None = None
+    placed = 0
+
+    def place() -> None:
+        nonlocal head, placed
+        text, head = _table_text(pending.pop(0)[1], parts, carried, placed == 0)
+        placed += 1
+        if text:
+            parts.append(text)
+
     for bbox, lines in blocks:
         centre = pymupdf.Point((bbox.x0 + bbox.x1) / 2, (bbox.y0 + bbox.y1) / 2)
         if any(centre in area for area, _ in tables):
             # Blocks inside a table are replaced by its rows, placed where it starts.
             while pending and pending[0][0].y0 <= bbox.y1:
-                parts.append(pending.pop(0)[1])
+                place()
             continue
         text = join_lines(line for _, line in lines)
         previous = parts[-1] if parts else None
@@ -102,10 +176,11 @@ def read_page(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> PageTe
             previous.last_line = lines[-1][0]
         else:
             parts.append(_Paragraph(bbox, lines[-1][0], text))
-    parts.extend(text for _, text in pending)
+    while pending:
+        place()
     text = "\n\n".join(part.text if isinstance(part, _Paragraph) else part for part in parts)
     raw = "\n".join(line for _, lines in blocks for _, line in lines)
     boxes = [box for _, lines in blocks for box, _ in lines]
     rotation = _ROTATIONS.get(directions.most_common(1)[0][0], 0) if directions else 0
     text = collapse_doubled(normalize_whitespace(_LEADERS.sub(" … ", text)))  # doubled across lines too
-    return PageText(text, raw, boxes, rotation)
+    return PageText(text, raw, boxes, rotation, head)

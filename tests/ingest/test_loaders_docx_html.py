@@ -43,8 +43,9 @@ def test_docx_sections_heading_paths_and_table_order(tmp_path):
     assert list(by_heading) == ["", "用户手册", "用户手册 > 安装 > 下载", "用户手册 > 使用"]
     assert by_heading[""] == "开头的说明文字。"
     download = by_heading["用户手册 > 安装 > 下载"]
-    assert "参数 | 默认值 | 含义" in download and "KB | default | 知识库名称" in download
-    assert download.index("从内网下载") < download.index("KB | default") < download.index("表格之后")
+    # each value with its column name, so a row read alone still says what it is
+    assert "参数 | 默认值 | 含义" in download and "KB | 默认值: default | 含义: 知识库名称" in download
+    assert download.index("从内网下载") < download.index("KB | 默认值: default") < download.index("表格之后")
     assert {d.title for d in docs} == {"用户手册"}
     assert all(d.page is None and d.source == "manual.docx" for d in docs)
 
@@ -151,7 +152,7 @@ def test_html_sections_and_noise_dropped(tmp_path):
     assert by_heading[""] == "欢迎使用本系统。"
     assert by_heading["指南 > 安装"] == "第一步：下载安装包。\n第二步：运行。"
     assert "Windows 版\nLinux 版" in by_heading["指南 > 安装 > 下载"]
-    assert "版本 | 大小\n1.0 | 30 MB" in by_heading["指南 > 安装 > 下载"]
+    assert "版本 | 大小\n版本: 1.0 | 大小: 30 MB" in by_heading["指南 > 安装 > 下载"]
     assert by_heading["指南 > 常见问题"] == "如何提问？直接输入。"
     everything = "\n".join(by_heading.values())
     for noise in ("不应出现", "color", "首页", "<", "注释"):

@@ -99,9 +99,9 @@ def test_table_rows_in_page_text(tmp_path):
     assert len(docs) == 1
     text = docs[0].text
     assert "牌号 | 抗拉强度 | 延伸率" in text
-    assert "TC4 | 4,755,785.11 | -16.55%" in text
+    assert "TC4 | 抗拉强度: 4,755,785.11 | 延伸率: -16.55%" in text  # each value with its column name
     # Text before and after the table keeps its place around the rows.
-    assert text.index("力学性能") < text.index("TA1 | 240 MPa") < text.index("仅供参考")
+    assert text.index("力学性能") < text.index("TA1 | 抗拉强度: 240 MPa") < text.index("仅供参考")
     assert text.count("4,755,785.11") == 1  # the cells are not repeated as loose blocks
 
 

@@ -1,11 +1,10 @@
-"""Incremental ingestion into a real knowledge base."""
+"""Incremental ingestion into a real knowledge base (each test once per backend: `open_kb`)."""
 from pathlib import Path
 
 import pytest
 
 from ingest.pipeline import IngestPipeline
 from retrieval.search import HybridSearcher
-from retrieval.store import KnowledgeBase
 
 DOCS = {
     "rcep.txt": "《区域全面经济伙伴关系协定》（RCEP）由东盟十国以及中国、日本、韩国、澳大利亚、新西兰共十五个国家签署。",
@@ -20,16 +19,16 @@ def _write(folder: Path, files: dict[str, str]) -> None:
         (folder / name).write_text(text, encoding="utf-8")
 
 
-def _pipeline(tmp_path, settings, embedder):
-    kb = KnowledgeBase(settings.kb_root, "test", create=True)
+def _pipeline(open_kb, settings, embedder):
+    kb = open_kb(settings.kb_root, "test", create=True)
     return kb, IngestPipeline(kb, embedder, settings.ingest_config(), progress=False)
 
 
-def test_add_skip_update_remove_prune(tmp_path, settings, fake_embedder):
+def test_add_skip_update_remove_prune(tmp_path, settings, fake_embedder, open_kb):
     docs = tmp_path / "docs"
     _write(docs, DOCS)
     (docs / "notes.xyz").write_text("?", encoding="utf-8")
-    kb, pipeline = _pipeline(tmp_path, settings, fake_embedder)
+    kb, pipeline = _pipeline(open_kb, settings, fake_embedder)
 
     first = pipeline.run([docs])
     assert first.count("added") == 3 and first.chunks >= 3
@@ -57,12 +56,12 @@ def test_add_skip_update_remove_prune(tmp_path, settings, fake_embedder):
     assert [Path(d.path).name for d in kb.documents()] == ["panda.txt"]
 
 
-def test_unreadable_file_is_reported_and_batch_goes_on(tmp_path, settings, fake_embedder):
+def test_unreadable_file_is_reported_and_batch_goes_on(tmp_path, settings, fake_embedder, open_kb):
     docs = tmp_path / "docs"
     _write(docs, {"ok.txt": "这是一个正常的文件。"})
     (docs / "empty.txt").write_bytes(b"")
     (docs / "binary.txt").write_bytes(bytes(range(256)) * 20)
-    kb, pipeline = _pipeline(tmp_path, settings, fake_embedder)
+    kb, pipeline = _pipeline(open_kb, settings, fake_embedder)
     summary = pipeline.run([docs, tmp_path / "missing-folder"])
     assert summary.count("added") == 1
     reasons = {Path(o.path).name: o.reason for o in summary.failures}
@@ -72,10 +71,10 @@ def test_unreadable_file_is_reported_and_batch_goes_on(tmp_path, settings, fake_
 
 
 @pytest.mark.slow
-def test_real_embedder_finds_the_right_chinese_chunk(tmp_path, settings, use_embedder):
+def test_real_embedder_finds_the_right_chinese_chunk(tmp_path, settings, use_embedder, open_kb):
     docs = tmp_path / "docs"
     _write(docs, DOCS)
-    kb, pipeline = _pipeline(tmp_path, settings, use_embedder)
+    kb, pipeline = _pipeline(open_kb, settings, use_embedder)
     pipeline.run([docs])
     searcher = HybridSearcher(kb, use_embedder, settings.search_config())
     cases = {"RCEP有哪些成员国？": "rcep.txt", "龙井茶产自哪里": "tea.md", "熊猫吃什么": "panda.txt"}

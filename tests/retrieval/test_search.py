@@ -1,4 +1,5 @@
-"""Hybrid search on a small real knowledge base: pool, diversity, threshold, merge."""
+"""Hybrid search on a small real knowledge base (FAISS + FTS5, or Milvus Lite: `open_kb`
+runs each test once per backend): pool, diversity, threshold, merge."""
 from dataclasses import replace
 
 import pytest
@@ -6,7 +7,6 @@ import pytest
 from core.types import Chunk, ScoredChunk
 from retrieval.fusion import diversify
 from retrieval.search import HybridSearcher, merge_ranked, search_many
-from retrieval.store import KnowledgeBase
 
 DOCS = {
     "great_wall.txt": ["长城是中国古代的军事防御工程，东起山海关，西至嘉峪关。",
@@ -16,8 +16,8 @@ DOCS = {
 }
 
 
-def _kb(root, embedder, name="kb"):
-    kb = KnowledgeBase(root, name, create=True)
+def _kb(open_kb, root, embedder, name="kb"):
+    kb = open_kb(root, name, create=True)
     for source, texts in DOCS.items():
         chunks = [Chunk(text=t, source=source, retrieval_text=t, position=i) for i, t in enumerate(texts)]
         kb.replace_document(source, source, chunks, embedder.embed_documents(texts), model_name=embedder.name)
@@ -25,10 +25,9 @@ def _kb(root, embedder, name="kb"):
 
 
 @pytest.fixture
-def searcher(tmp_path, settings, fake_embedder):
-    kb = _kb(tmp_path, fake_embedder)
-    yield HybridSearcher(kb, fake_embedder, settings.search_config())
-    kb.close()
+def searcher(tmp_path, settings, fake_embedder, open_kb):
+    kb = _kb(open_kb, tmp_path, fake_embedder)
+    return HybridSearcher(kb, fake_embedder, settings.search_config())
 
 
 def test_diversify_puts_each_documents_best_item_first():
@@ -81,11 +80,7 @@ def test_merge_ranked_keeps_each_lists_order():
     assert merge_ranked([], 3) == []
 
 
-def test_search_many_over_two_knowledge_bases(tmp_path, settings, fake_embedder):
-    kb1, kb2 = _kb(tmp_path, fake_embedder, "one"), _kb(tmp_path, fake_embedder, "two")
-    try:
-        results = search_many([HybridSearcher(kb, fake_embedder, settings.search_config()) for kb in (kb1, kb2)], "黄河发源于哪里", 2)
-        assert [r.chunk.source for r in results] == ["yellow_river.txt", "yellow_river.txt"]
-    finally:
-        kb1.close()
-        kb2.close()
+def test_search_many_over_two_knowledge_bases(tmp_path, settings, fake_embedder, open_kb):
+    kb1, kb2 = _kb(open_kb, tmp_path, fake_embedder, "one"), _kb(open_kb, tmp_path, fake_embedder, "two")
+    results = search_many([HybridSearcher(kb, fake_embedder, settings.search_config()) for kb in (kb1, kb2)], "黄河发源于哪里", 2)
+    assert [r.chunk.source for r in results] == ["yellow_river.txt", "yellow_river.txt"]

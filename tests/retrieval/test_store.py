@@ -1,4 +1,5 @@
-"""The knowledge base on disk: real SQLite, real FAISS."""
+"""The knowledge base on disk: real SQLite, and real FAISS or Milvus Lite (`open_kb` runs
+each test once per backend)."""
 import multiprocessing
 import sqlite3
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 from core.errors import ConfigError, EmbedderMismatch, KnowledgeBaseNotFound, YizhiError
 from core.types import Chunk
 from retrieval.lexical import query_tokens
+from retrieval.milvus_store import MilvusKnowledgeBase
 from retrieval.store import KnowledgeBase
 
 
@@ -21,17 +23,17 @@ def _vectors(n: int, dim: int = 8, seed: int = 0) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def test_missing_kb_and_bad_names(tmp_path):
+def test_missing_kb_and_bad_names(tmp_path, open_kb):
     with pytest.raises(KnowledgeBaseNotFound, match="does not exist"):
-        KnowledgeBase(tmp_path, "nope")
+        open_kb(tmp_path, "nope")
     for bad in ["../x", "a/b", ".hidden", "", "x" * 65]:
         with pytest.raises(ConfigError):
-            KnowledgeBase(tmp_path, bad, create=True)
+            open_kb(tmp_path, bad, create=True)
     assert KnowledgeBase.list_names(tmp_path) == []
 
 
-def test_replace_search_and_remove(tmp_path):
-    kb = KnowledgeBase(tmp_path, "知识库", create=True)
+def test_replace_search_and_remove(tmp_path, open_kb):
+    kb = open_kb(tmp_path, "知识库", create=True)
     vecs = _vectors(3)
     ids = kb.replace_document("/d/a.txt", "h1", _chunks("/d/a.txt", ["北京是中国的首都", "上海是港口城市", "杭州有西湖"]),
                               vecs, model_name="m")
@@ -50,33 +52,44 @@ def test_replace_search_and_remove(tmp_path):
     kb.close()
 
 
-def test_refuses_vectors_from_another_model(tmp_path):
-    with KnowledgeBase(tmp_path, "kb", create=True) as kb:
+def test_refuses_vectors_from_another_model(tmp_path, open_kb):
+    with open_kb(tmp_path, "kb", create=True) as kb:
         kb.replace_document("a", "h", _chunks("a", ["x"]), _vectors(1), model_name="model-a")
         with pytest.raises(EmbedderMismatch, match="YIZHI_EMBED_MODEL=model-a"):
             kb.replace_document("b", "h", _chunks("b", ["y"]), _vectors(1), model_name="model-b")
 
 
-def test_failed_document_is_recorded_with_reason(tmp_path):
-    with KnowledgeBase(tmp_path, "kb", create=True) as kb:
+def test_failed_document_is_recorded_with_reason(tmp_path, open_kb):
+    with open_kb(tmp_path, "kb", create=True) as kb:
         kb.mark_failed("/d/bad.pdf", "h", "file is encrypted: give its password with --password")
         doc = kb.document("/d/bad.pdf")
         assert doc.status == "failed" and "password" in doc.error and doc.chunks == 0
 
 
-def test_dense_file_persists_and_is_rebuilt_when_behind(tmp_path):
+def _killed_before_the_index_write(kb) -> None:
+    """Make `kb`'s next commits reach the database only, as a kill right after each commit
+    would: FAISS's file is written by save() (not called), Milvus's rows right after the commit."""
+    if isinstance(kb, MilvusKnowledgeBase):
+        kb._mirror.apply = lambda *args: None
+
+
+def test_index_persists_and_is_brought_level_when_behind(tmp_path, open_kb):
     vecs = _vectors(4)
-    with KnowledgeBase(tmp_path, "kb", create=True) as kb:
+    with open_kb(tmp_path, "kb", create=True) as kb:
         ids = kb.replace_document("a", "h", _chunks("a", list("abcd")), vecs, model_name="m")
         kb.save()
-    with KnowledgeBase(tmp_path, "kb") as kb:
+    with open_kb(tmp_path, "kb") as kb:
         assert kb.dense_search(vecs[3], 1)[0][0] == ids[3]
-        # a write that commits but dies before saving the FAISS file…
+        # a write that commits but dies before its index write…
+        _killed_before_the_index_write(kb)
         more = kb.replace_document("b", "h", _chunks("b", ["e"]), _vectors(1, seed=5), model_name="m")
-    # …leaves the file behind the database; opening again rebuilds it from stored embeddings
-    with KnowledgeBase(tmp_path, "kb") as kb:
+        kb.remove_document("a")
+    # …leaves the index behind the database; opening again brings it level from stored embeddings
+    with open_kb(tmp_path, "kb") as kb:
         found = {i for i, _ in kb.dense_search(_vectors(1, seed=5)[0], 10)}
-        assert found == set(ids) | set(more)
+        assert found == set(more)
+        assert kb.lexical_search(["e"], 5)[0][0] == more[0]
+        assert kb.check().ok, kb.check().summary()
 
 
 def _open_at_once(kb_root: str, barrier) -> str:

@@ -1,5 +1,6 @@
 """The store stays consistent: dense file behind or damaged, readers behind a writer,
-ids never reused, lexical rows repaired, one writer at a time (real SQLite and FAISS)."""
+ids never reused, lexical rows repaired, one writer at a time (real SQLite and FAISS; the
+tests that take `open_kb` run against Milvus Lite too)."""
 from __future__ import annotations
 
 import numpy as np
@@ -66,11 +67,11 @@ def test_damaged_or_old_dense_files_are_rebuilt(tmp_path, damage):
     assert not list((tmp_path / "kb").glob("*.tmp")) and not path.with_name(path.name + ".json").exists()
 
 
-def test_reader_follows_commits_of_another_process(tmp_path):
-    writer = KnowledgeBase(tmp_path, "kb", create=True)
+def test_reader_follows_commits_of_another_process(tmp_path, open_kb):
+    writer = open_kb(tmp_path, "kb", create=True)
     first, v1 = _add(writer, "a", ["第一篇文档"], 1)
     writer.save()
-    reader = KnowledgeBase(tmp_path, "kb")  # another connection, as another process has
+    reader = open_kb(tmp_path, "kb")  # another connection, as another process has
     assert reader.dense_search(v1[0], 5)[0][0] == first[0]  # its index is now loaded
     second, v2 = _add(writer, "b", ["第二篇文档"], 2)
     writer.remove_document("a")
@@ -83,33 +84,33 @@ def test_reader_follows_commits_of_another_process(tmp_path):
     reader.close()
 
 
-def test_chunk_ids_are_never_reused(tmp_path):
-    with KnowledgeBase(tmp_path, "kb", create=True) as kb:
+def test_chunk_ids_are_never_reused(tmp_path, open_kb):
+    with open_kb(tmp_path, "kb", create=True) as kb:
         first, _ = _add(kb, "a", ["甲", "乙"], 1)
         kb.remove_document("a")  # the highest ids go away…
         second, _ = _add(kb, "b", ["丙"], 2)
         assert min(second) > max(first)  # …and do not come back
-    with KnowledgeBase(tmp_path, "kb") as kb:
+    with open_kb(tmp_path, "kb") as kb:
         third, _ = _add(kb, "c", ["丁"], 3)
         assert min(third) > max(second)
 
 
-def test_writer_applies_its_commit_after_another_process_committed(tmp_path):
-    one = KnowledgeBase(tmp_path, "kb", create=True)
-    two = KnowledgeBase(tmp_path, "kb")
+def test_writer_applies_its_commit_after_another_process_committed(tmp_path, open_kb):
+    one = open_kb(tmp_path, "kb", create=True)
+    two = open_kb(tmp_path, "kb")
     a, va = _add(one, "a", ["一号"], 1)
     b, vb = _add(two, "b", ["二号"], 2)  # committed by "another process"
     c, vc = _add(one, "c", ["三号"], 3)  # `one` never saw b's commit: its index must still get b
     assert _dense_ids(one) == set(a + b + c) == _dense_ids(two)
     one.save()
-    with KnowledgeBase(tmp_path, "kb") as three:
+    with open_kb(tmp_path, "kb") as three:
         assert _dense_ids(three) == set(a + b + c)
     one.close()
     two.close()
 
 
-def test_check_finds_and_repair_fixes_lexical_disagreement(tmp_path):
-    with KnowledgeBase(tmp_path, "kb", create=True) as kb:
+def test_check_finds_and_repair_fixes_lexical_disagreement(tmp_path, open_kb):
+    with open_kb(tmp_path, "kb", create=True) as kb:
         ids, _ = _add(kb, "a", ["西湖在杭州", "玄武湖在南京"], 1)
         with kb.transaction() as db:  # damage made by hand: what a bug or an old version could leave
             db.execute("DELETE FROM chunks_fts WHERE rowid = ?", (ids[0],))
@@ -124,9 +125,9 @@ def test_check_finds_and_repair_fixes_lexical_disagreement(tmp_path):
         assert kb.lexical_search(query_tokens("西湖"), 5)[0][0] == ids[0]
 
 
-def test_one_writer_at_a_time(tmp_path):
-    first = KnowledgeBase(tmp_path, "kb", create=True)
-    second = KnowledgeBase(tmp_path, "kb")
+def test_one_writer_at_a_time(tmp_path, open_kb):
+    first = open_kb(tmp_path, "kb", create=True)
+    second = open_kb(tmp_path, "kb")
     told: list[str] = []
     with first.write_lock(timeout=5):
         with pytest.raises(KnowledgeBaseBusy, match="being written by another process"):

@@ -1,0 +1,142 @@
+"""Connections to Milvus and the one collection layout a knowledge base uses there.
+
+One client per (uri, token) per process, shared by every knowledge base that names it
+and counted, so that the last `release` of a Milvus Lite file stops its in-process server
+and frees the file for another process (Milvus Lite is one process at a time: it holds a
+lock on its folder while open). A server URI is shared by any number of processes.
+
+The collection of a knowledge base: `id` (the chunk id, primary key), `text` (the chunk's
+lexical row: Yizhi's normalised jieba tokens, space-joined) analysed by Milvus's `jieba`
+tokenizer, a BM25 function from `text` into the sparse field `sparse`, and the dense
+vector `dense` (inner product over normalised vectors, HNSW). Searches are Strong, so a
+search sees every write before it.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import uuid
+from pathlib import Path
+
+from core.errors import ConfigError, KnowledgeBaseBusy, YizhiError
+
+log = logging.getLogger(__name__)
+
+TEXT_MAX = 60_000  # bytes of a lexical row kept (a Milvus VARCHAR holds at most 65,535)
+HNSW = {"M": 16, "efConstruction": 128}
+_lock = threading.Lock()
+_clients: dict[tuple[str, str], list] = {}  # (uri, token) -> [client, references]
+
+
+class _LiteNoise(logging.Filter):
+    """Milvus Lite's gRPC server logs a traceback for a timestamp call pymilvus 3.0 makes and
+    Lite does not implement (pymilvus then uses its own clock): not an error of ours."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Method not implemented" not in record.getMessage()
+
+
+logging.getLogger("grpc._server").addFilter(_LiteNoise())
+
+
+class MilvusUnavailable(YizhiError):
+    """Milvus could not be reached or refused a request."""
+
+
+def is_server(uri: str) -> bool:
+    return uri.startswith(("http://", "https://", "tcp://", "grpc://", "unix:"))
+
+
+def describe(uri: str) -> str:
+    return f"the Milvus server at {uri}" if is_server(uri) else f"the Milvus Lite file {uri}"
+
+
+def acquire(uri: str, token: str = ""):
+    """The shared client of `uri` (connecting on first use); `release(uri, token)` after."""
+    from pymilvus import MilvusClient
+    from pymilvus.exceptions import MilvusException
+
+    if not is_server(uri):
+        if not uri.endswith(".db"):
+            raise ConfigError(f"milvus_uri {uri!r}: a Milvus Lite file must end in .db "
+                              "(or give a server as http(s)://host:19530)")
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+    key = (uri, token)
+    with _lock:
+        entry = _clients.get(key)
+        if entry is None:
+            try:
+                client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
+            except MilvusException as exc:
+                if not is_server(uri) and _lite_locked(uri):
+                    raise KnowledgeBaseBusy(
+                        f"the Milvus Lite file {uri} is open in another process (Milvus Lite serves one "
+                        "process at a time): close the other Yizhi process, or use a Milvus server "
+                        "(YIZHI_MILVUS_URI=http://host:19530)") from exc
+                raise MilvusUnavailable(f"cannot connect to {describe(uri)}: {exc}") from exc
+            entry = _clients[key] = [client, 0]
+        entry[1] += 1
+        return entry[0]
+
+
+def release(uri: str, token: str = "") -> None:
+    with _lock:
+        entry = _clients.get((uri, token))
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] > 0:
+            return
+        del _clients[(uri, token)]
+    entry[0].close()
+    if not is_server(uri):
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(uri)
+
+
+def _lite_locked(uri: str) -> bool:
+    import fcntl
+    import os
+
+    lock = Path(uri) / "LOCK"
+    if not lock.exists():
+        return False
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def new_collection_name(kb_name: str) -> str:
+    """A name Milvus accepts (letters, digits, '_'), unique even for equal knowledge-base names."""
+    ascii_part = re.sub(r"[^0-9A-Za-z_]", "_", kb_name)[:40].strip("_") or "kb"
+    return f"yizhi_{ascii_part}_{uuid.uuid4().hex[:10]}"
+
+
+def create_collection(client, name: str, dim: int) -> None:
+    from pymilvus import DataType, Function, FunctionType
+
+    schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("text", DataType.VARCHAR, max_length=65_535, enable_analyzer=True,
+                     analyzer_params={"tokenizer": "jieba"})
+    schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
+                                 input_field_names=["text"], output_field_names=["sparse"]))
+    index = client.prepare_index_params()
+    index.add_index("dense", index_type="HNSW", metric_type="IP", params=HNSW)
+    index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+    client.create_collection(name, schema=schema, consistency_level="Strong")
+    # sync=False: pymilvus would poll each index's state every 0.5 s; on an empty collection
+    # the index exists once created, and loading waits for what it needs
+    client.create_index(name, index, sync=False)
+    client.load_collection(name)
+    log.info("created the Milvus collection %s (dimension %d)", name, dim)
