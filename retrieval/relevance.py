@@ -54,6 +54,10 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134
 _LATIN = re.compile(r"^[a-z][a-z'’-]*$")
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 # Interrogatives glued to other characters by jieba (哪一年, 什么样, 哪几个, 多少钱 …).
+# "这个应用能做什么？": a noun after a demonstrative points at the thing the documents are about
+# (the app, the product), which they call by its name, not by "应用"; it counts for a tenth.
+_DEMONSTRATIVES = frozenset("这个 这款 这种 这套 这项 该 此 那个 那款".split())
+DEICTIC_WEIGHT = 0.1
 _INTERROGATIVE = re.compile(r"^(哪|什么|怎|多少|为什么|为何|谁|如何)|[吗呢]$")
 # English function words beyond the query stopwords (they carry no content).
 _EN_STOPWORDS = frozenset(
@@ -108,8 +112,12 @@ def english_stem(word: str) -> str:
 def query_terms(question: str) -> list[QueryTerm]:
     """The question's content words with their weights (duplicates once)."""
     terms: dict[str, QueryTerm] = {}
+    previous = ""
     for raw in jieba.lcut(normalize_script(question)):
         word = raw.strip().casefold()
+        deictic, previous = previous in _DEMONSTRATIVES, word
+        if word in _DEMONSTRATIVES:
+            continue
         if not word or not _WORDLIKE.search(word) or word in QUERY_STOPWORDS or word in _EN_STOPWORDS:
             continue
         latin = bool(_LATIN.match(word))
@@ -120,7 +128,8 @@ def query_terms(question: str) -> list[QueryTerm]:
         elif _INTERROGATIVE.search(word):
             continue
         if word not in terms:
-            terms[word] = QueryTerm(word, term_weight(raw.strip().casefold()), latin)
+            weight = term_weight(raw.strip().casefold())
+            terms[word] = QueryTerm(word, weight * DEICTIC_WEIGHT if deictic else weight, latin)
     return list(terms.values())
 
 

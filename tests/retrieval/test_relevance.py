@@ -101,3 +101,13 @@ def test_relevance_of_a_passage_does_not_depend_on_the_other_passages():
     assert alone[0] == among_many[0]
     with pytest.raises(ValueError):
         relevance_scores("问题", ["a", "b"], [0.1], scale, 0.4)
+
+
+def test_a_noun_after_a_demonstrative_counts_for_little():
+    """"这个应用能做什么？" asks about the thing the documents describe, which they call by its
+    name ("已知能做什么"): "应用" must not decide the refusal."""
+    from retrieval.relevance import DEICTIC_WEIGHT, query_terms, term_weight
+
+    weights = {t.text: t.weight for t in query_terms("这个应用能做什么？")}
+    assert "这个" not in weights and weights["应用"] == pytest.approx(term_weight("应用") * DEICTIC_WEIGHT)
+    assert {t.text: t.weight for t in query_terms("应用能做什么？")}["应用"] == pytest.approx(term_weight("应用"))
