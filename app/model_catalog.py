@@ -7,7 +7,6 @@ network, and only when a user asks for it.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import struct
@@ -18,6 +17,7 @@ from typing import BinaryIO
 
 from app.llm_models import BUILTIN_MODELS, DEFAULT_LLM
 from core.errors import ModelLoadError
+from core.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ def pull(name: str, models_dir: Path, *, downloader: Callable[..., str] | None =
         downloaded = Path(downloader(repo_id=known.repo, filename=known.filename, local_dir=str(models_dir)))
     except OSError as exc:  # requests' and huggingface_hub's connection errors are OSErrors
         raise ModelLoadError(f"could not download {known.filename} ({exc.__class__.__name__}): {by_hand}") from exc
-    if expected and sha256_file(downloaded) != expected:
+    if expected and file_sha256(downloaded) != expected:
         downloaded.unlink(missing_ok=True)
         raise ModelLoadError(f"{known.filename} arrived damaged (checksum mismatch) and was deleted: run the pull "
                              f"again, or {by_hand}")
@@ -197,11 +197,3 @@ def _is_offline() -> bool:
             return False
     except OSError:
         return True
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -17,7 +17,6 @@ first left. Readers never wait.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -29,6 +28,7 @@ from tqdm import tqdm
 from core.config import IngestConfig
 from core.enums import DocStatus, FileStatus
 from core.errors import LoaderError, YizhiError
+from core.hashing import file_sha256
 from core.types import Document, FileOutcome, IngestSummary
 from ingest.discovery import discover_files, display_path, regular_file_problem
 from ingest.loaders import load_file
@@ -38,14 +38,6 @@ from retrieval.embedders import Embedder
 from retrieval.lexical_worker import shared_worker
 
 log = logging.getLogger(__name__)
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 class IngestPipeline:
     """Adds, updates and removes whole documents of one knowledge base."""

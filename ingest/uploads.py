@@ -6,7 +6,6 @@ stored twice. Shared by every interface that accepts uploads (the UI and the HTT
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from core.enums import DocStatus, UploadStatus
 from core.errors import LoaderError, UnsupportedFile
+from core.hashing import sha256_bytes
 from core.types import SavedUpload
 from ingest.loaders import SUPPORTED_SUFFIXES
 
@@ -39,9 +39,6 @@ def safe_filename(name: str) -> str:
         stem = stem[:-1]
     return stem.rstrip(". ") + suffix
 
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def check_upload(filename: str, size: int, max_mb: int) -> str:
