@@ -179,7 +179,19 @@ class MilvusMirror:
         self.kb.set_meta_value(GENERATION_KEY, str(commit[1]))
 
     def save(self) -> None:
-        """End of a batch: nothing to write (every commit went to Milvus as it happened)."""
+        """End of a batch: every commit went to Milvus as it happened; flush them into sealed,
+        indexed segments (Milvus Lite searches unflushed rows by brute force: 1,500 rows took
+        14 ms a search unflushed, 3 ms flushed)."""
+        if self._ready:
+            self._call_flush()
+
+    def _call_flush(self) -> None:
+        from pymilvus.exceptions import MilvusException
+
+        try:
+            self.client.flush(self.collection)
+        except MilvusException as exc:
+            raise MilvusUnavailable(f"flushing failed on {self.where}: {exc}") from exc
 
     # --- bringing the collection level ----------------------------------------------------
     def sync(self) -> tuple[int, int]:
@@ -199,6 +211,8 @@ class MilvusMirror:
             if batch:
                 index.insert(batch, np.stack([vectors[i] for i in batch]), self.kb.lexical_texts(batch))
         self.kb.set_meta_value(GENERATION_KEY, str(generation))
+        if len(new):
+            self._call_flush()
         if len(gone) or len(new):
             log.info("Milvus collection of '%s' brought level with the catalogue: %d removed, %d added",
                      self.kb.name, len(gone), len(new))

@@ -12,6 +12,11 @@ reconciled on the next open (retrieval/milvus_mirror.py), as the FAISS file is. 
 the catalogue keeps the embeddings, the collection can always be rebuilt from it, and a
 knowledge base moves between the backends without re-embedding (`backend.migrate`).
 
+A chunk's row goes to Milvus as the catalogue made it when the chunk was stored; when a
+later document's heading term is given to the catalogue rows of earlier documents
+(retrieval/store_lexical.py `apply_pending`), their Milvus rows keep the tokens they had
+until the rows are made again (`rebuild_lexical`, `python -m ingest --relex`).
+
 Where the collection lives: `StoreConfig.milvus_uri` — a server (http(s)://host:19530),
 a Milvus Lite file shared by the knowledge bases of this data folder, or, when empty, a
 Milvus Lite file `milvus.db` in the knowledge base's own folder. The collection's name is

@@ -41,6 +41,7 @@ from core.types import Chunk, DocumentRecord
 from retrieval import store_check, store_lexical
 from retrieval.dense_index import DenseIndex
 from retrieval.embedders import EMBED_TEXT_VERSION
+from retrieval.fts_prune import CommonTokens
 from retrieval.lexical import LEXICAL_VERSION, Vocabulary, fts_match_expression, heading_terms, lexical_rows, tokenize
 from retrieval.lexical_worker import shared_worker
 from retrieval.normalize import to_simplified
@@ -78,6 +79,7 @@ class KnowledgeBase:
         self._write_lock = WriteLock(self.path / self.LOCK_NAME, self.name)
         self._last_commit: tuple[int, int] = (0, 0)  # generation before and after our last commit
         self._vocabulary: tuple[str, Vocabulary] = ("", Vocabulary())  # (stamp, vocabulary)
+        self._common_tokens = CommonTokens()
         self._mirror = self._make_mirror()
         self._mirror.check_on_open()
         self._check_lexical_on_open()
@@ -411,6 +413,7 @@ class KnowledgeBase:
         """(chunk_id, bm25) best first; bm25 here is FTS5's, negated so higher is better."""
         if not tokens:
             return []
+        tokens = self._common_tokens.kept(tokens, self._rows, self.generation)  # large KBs: retrieval/fts_prune.py
         rows = self._rows(
             "SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?",
             (fts_match_expression(list(tokens)), n),
