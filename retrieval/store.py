@@ -35,16 +35,16 @@ from pathlib import Path
 import numpy as np
 
 from core.config import StoreConfig
-from core.enums import DocStatus
 from core.errors import EmbedderMismatch, KnowledgeBaseNotFound
 from core.types import Chunk, DocumentRecord
 from retrieval import store_check, store_lexical
 from retrieval.dense_index import DenseIndex
 from retrieval.embedders import EMBED_TEXT_VERSION
 from retrieval.fts_prune import CommonTokens
-from retrieval.lexical import Vocabulary, fts_match_expression, heading_terms, lexical_rows, tokenize
+from retrieval.lexical import Vocabulary, heading_terms, lexical_rows, tokenize
 from retrieval.store_dense import DenseMirror
 from retrieval.store_lock import WriteLock, connect
+from retrieval.store_reads import StoreReads
 from retrieval.store_schema import SCHEMA, migrate, validate_kb_name
 from retrieval.store_upkeep import LexicalUpkeep
 
@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 __all__ = ["DocumentRecord", "KnowledgeBase", "validate_kb_name"]
 
 
-class KnowledgeBase(LexicalUpkeep):
+class KnowledgeBase(StoreReads, LexicalUpkeep):
     """One knowledge base folder. Opening checks it; FAISS is loaded on first dense use."""
 
     DB_NAME = "kb.sqlite"
@@ -271,28 +271,6 @@ class KnowledgeBase(LexicalUpkeep):
             self._apply_pending_vocabulary()
             self._mirror.save()
 
-    # --- reads -----------------------------------------------------------------------
-    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        with self._mutex:
-            return self._db.execute(sql, params).fetchall()
-
-    _DOCUMENT_COLUMNS = "doc_id, path, content_hash, status, error, pages, chunks, ocr_pages, updated_at"
-
-    @staticmethod
-    def _record(row: tuple) -> DocumentRecord:
-        return DocumentRecord(row[0], row[1], row[2], DocStatus(row[3]), *row[4:])
-
-    def document(self, path: str) -> DocumentRecord | None:
-        rows = self._rows(f"SELECT {self._DOCUMENT_COLUMNS} FROM documents WHERE path = ?", (path,))
-        return self._record(rows[0]) if rows else None
-
-    def documents(self) -> list[DocumentRecord]:
-        rows = self._rows(f"SELECT {self._DOCUMENT_COLUMNS} FROM documents ORDER BY path")
-        return [self._record(r) for r in rows]
-
-    def chunk_ids(self) -> np.ndarray:
-        return np.fromiter((r[0] for r in self._rows("SELECT chunk_id FROM chunks")), dtype=np.int64)
-
     @contextmanager
     def saving_lock(self) -> Iterator[bool]:
         """The write lock if it is free right now (True), else nothing (False); never waits."""
@@ -302,45 +280,6 @@ class KnowledgeBase(LexicalUpkeep):
         finally:
             if acquired:
                 self._write_lock.release()
-
-    def chunk_count(self) -> int:
-        return self._rows("SELECT COUNT(*) FROM chunks")[0][0]
-
-    def chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self._rows(
-            "SELECT c.chunk_id, c.text, d.path, c.retrieval_text, c.position, c.page, c.heading, c.ocr"
-            f" FROM chunks c JOIN documents d USING(doc_id) WHERE c.chunk_id IN ({marks})", list(ids))
-        return {
-            r[0]: Chunk(text=r[1], source=r[2], retrieval_text=r[3], position=r[4], page=r[5],
-                        heading=r[6], ocr=bool(r[7]), chunk_id=r[0])
-            for r in rows
-        }
-
-    def embeddings(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self._rows(f"SELECT chunk_id, embedding FROM chunks WHERE chunk_id IN ({marks})", list(ids))
-        return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
-
-    def lexical_search(self, tokens: Sequence[str], n: int) -> list[tuple[int, float]]:
-        """(chunk_id, bm25) best first; bm25 here is FTS5's, negated so higher is better."""
-        if not tokens:
-            return []
-        tokens = self._common_tokens.kept(tokens, self._rows, self.generation)  # large KBs: retrieval/fts_prune.py
-        rows = self._rows(
-            "SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?",
-            (fts_match_expression(list(tokens)), n),
-        )
-        return [(r[0], -r[1]) for r in rows]
-
-    def dense_search(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
-        with self._mutex:
-            dense = self._dense_index()
-            return dense.search(query, n) if dense is not None else []
 
     # --- consistency ---------------------------------------------------------------------
     def _dense_index(self, dim: int | None = None) -> DenseIndex | None:
