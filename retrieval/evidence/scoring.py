@@ -55,10 +55,19 @@ W_DENSE = 0.0  # measured: USE sentence vectors add nothing (CMRC top-1 0.757 �
 W_ECHO = 2.0
 W_SHORT = 0.25
 SHORT_TOKENS = 6  # fewer overlap tokens than this: a heading or a fragment
+# A section whose own heading holds the question's words answers it as a whole: "这个应用能做什么？"
+# under "用户指南 > 已知能做什么" (a noun after a demonstrative weighs a tenth, so 0.88 there).
+# Only a section's heading: every sentence of an article is about its title, not an answer to it.
+HEADED = 0.85
+ASKED_ECHO = 0.5
 TOPIC_SHARE = 0.4  # a question word in at least this share of a passage's sentences (and 2) is its topic
 _QUESTION_WORDS = re.compile(r"什么样|什么|哪一|哪些|哪个|哪里|哪儿|哪|多少|多久|多长|多大|几|谁|怎么样|怎么|怎样|如何|为什么|为何"
                              r"|是否|吗|呢|请问"
                              r"|\b(?:what|which|who|whom|whose|when|where|why|how|does|do|did|is|are|was|were)\b")
+
+
+# A question without its question mark (a web page's title, a line of an FAQ): "大便常规能检查出肠癌吗".
+_ASKS = re.compile(r"吗\s*$|(?:什么|怎么|怎样|哪|谁|为什么|如何|多少)[^。！!；;，,]*呢\s*$|^\s*请问")
 
 
 # A sentence that opens with one of these is about something named before it (牠们栖息在…).
@@ -126,6 +135,12 @@ def passage_sentences(results: Sequence[ScoredChunk], *, max_chars: int | None =
     return [split_sentences(r.chunk.text, max_chars=max_chars) for r in results]
 
 
+def section_heading(heading: str) -> str:
+    """The last part of a "Title > Section" heading ("" for a title alone)."""
+    parts = [p.strip() for p in heading.split(" > ")]
+    return parts[-1] if len(parts) >= 2 else ""
+
+
 def question_grams(question: str) -> set[str]:
     """The question's character (word, for English) bigrams, question words left out."""
     return grams(tokens(_QUESTION_WORDS.sub(" ", fold(question))))
@@ -161,6 +176,7 @@ def sentence_candidates(question: str, results: Sequence[ScoredChunk], *, query_
         folded_all = [fold(s.text) for s in sentences]
         topic = _topic(terms, folded_all, fold(result.chunk.heading))
         topic_grams = grams(tokens(topic)) & q_grams if topic else set()
+        headed = bool(topic) and coverage(terms, fold(section_heading(result.chunk.heading))) >= HEADED
         matches, rows = [], []
         for sentence, folded in zip(sentences, folded_all, strict=True):
             toks = tokens(folded)
@@ -168,11 +184,13 @@ def sentence_candidates(question: str, results: Sequence[ScoredChunk], *, query_
             shared = len(q_grams & s_grams)
             cov = coverage(terms, folded)
             # a question (or a sentence quoting one: 可以直接说“它支持哪些格式？”) restates, it does not answer
-            asks = "?" in sentence.text or "？" in sentence.text
+            asks = "?" in sentence.text or "？" in sentence.text or bool(_ASKS.search(sentence.text))
             echo = shared / len(s_grams) if s_grams and (asks or not set(toks) - q_tokens) else 0.0
+            if asks:  # a question answers nothing, whatever it asks (its answer is the next sentence)
+                echo = max(echo, ASKED_ECHO)
             cue, spans = cue_score(sentence.text, kind, question) if kind != AnswerType.OTHER else (0.0, [])
             matches.append((cov + (shared / len(q_grams) if q_grams else 0.0)) / 2)
-            in_context = bool(topic) and (cov > 0 or bool(_ANAPHOR.match(folded)))
+            in_context = bool(topic) and (cov > 0 or headed or bool(_ANAPHOR.match(folded)))
             held = len(q_grams & (s_grams | topic_grams)) if in_context else shared
             bigram = held / len(q_grams) if q_grams else 0.0
             rows.append({"coverage": cov, "context": coverage(terms, folded + "\n" + topic) if in_context else cov,

@@ -19,6 +19,8 @@ QUESTIONS = [
     ("那怎么删除呢？", ["怎么新建知识库？"], [("删除",)]),
     ("扫描版 PDF 能用吗？", [], [("OCR",)]),
     ("数据保存在哪里？", [], [("data",), ("YIZHI_DATA_DIR",)]),
+    # the app by a demonstrative, not by its name: the section "已知能做什么" answers it
+    ("这个应用能做什么？", [], [("PDF", "提问", "CPU", "来源")]),
 ]
 
 

@@ -59,6 +59,34 @@ def test_the_sentence_after_a_question_heading_is_the_answer():
     assert evidence[0].text == "能用：已知会用 OCR 识别扫描页上的文字，再建立索引。"
 
 
+def test_a_section_headed_by_the_question_answers_it_as_a_whole():
+    # "这个应用" points at the product, which the guide calls by its name: the section
+    # "已知能做什么" is the answer although no sentence in it says "能做".
+    text = ("- 支持的文件格式有 PDF、Word 和 Markdown，这些文件都可以建成知识库。\n"
+            "- 用中文或英文提问，回答以流式方式逐字出现。\n- 所有模型都在本机 CPU 上运行。")
+    evidence = select_evidence("这个应用能做什么？", [result(text, heading="已知用户指南 > 已知能做什么")])
+    assert evidence[0].score >= 0.9
+    assert evidence[0].text.startswith("- 支持的文件格式有")
+
+
+def test_a_document_title_alone_does_not_make_every_sentence_an_answer():
+    # every sentence of an article is about its title; only a section's own heading answers
+    text = "潘淑是孙权的妃子。她出身贫寒。孙权病倒后，她照顾孙权，劳累成疾。"
+    question = "潘淑是怎么死的？"
+    titled = select_evidence(question, [result(text, heading="潘淑")])
+    sectioned = select_evidence(question, [result(text, heading="三国人物 > 潘淑怎么死的")])
+    assert [e.text for e in titled][0] == "潘淑是孙权的妃子。"
+    assert min(e.score for e in sectioned) > max(e.score for e in titled[1:])
+
+
+def test_a_question_in_the_documents_is_never_the_best_evidence():
+    text = ("常见问题\n别人能访问我的已知吗\n不能：已知只监听本机地址，局域网里的其他电脑访问不到。\n"
+            "请问数据保存在哪里\n在项目的 data 文件夹。")
+    evidence = select_evidence("别人能访问我的已知吗？", [result(text)])
+    assert evidence[0].text == "不能：已知只监听本机地址，局域网里的其他电脑访问不到。"
+    assert all(not e.text.startswith("请问") for e in evidence[:2])
+
+
 def test_english_question():
     text = ("The bridge crosses the river near the old town. Construction began in 1933 and took four years. "
             "The bridge was opened to traffic in May 1937. It is painted orange.")

@@ -1,0 +1,47 @@
+"""From draft and evidence to the answer a user reads: when evidence is strong enough to quote."""
+from __future__ import annotations
+
+from app.answer_compose import STRENGTH, compose, is_strong, quoted_evidence
+from core.script import Script
+from retrieval.evidence.scoring import Evidence
+
+BRIDGE = "The bridge was opened to traffic in May 1937."
+LEAVE = "员工每年可享受15天带薪年假。"
+
+
+def evidence(text: str, score: float, passage: int = 1, start: int = 0) -> Evidence:
+    return Evidence(passage=passage, source="doc.md", page=None, chunk_id=passage, text=text, start=start,
+                    end=start + len(text), score=score)
+
+
+def test_english_evidence_is_strong_on_its_own_lower_scale():
+    # English sentences share fewer word pairs with the question: 0.75 is strong in English only
+    assert STRENGTH["en"].strong < STRENGTH["zh"].strong
+    assert is_strong([evidence(BRIDGE, 0.75)], [0.5], "en")
+    assert not is_strong([evidence(LEAVE, 0.75)], [0.5], "zh")
+    # a fair score counts in a relevant passage, in either language
+    assert is_strong([evidence(LEAVE, 0.75)], [0.7], "zh")
+    assert not is_strong([evidence(BRIDGE, 0.45)], [0.9], "en")
+    assert not is_strong([], [], "en")
+
+
+def test_strong_english_evidence_is_quoted_instead_of_refusing():
+    composed = compose("When was the bridge opened?", "", [evidence(BRIDGE, 0.75)], [BRIDGE],
+                       language="en", script=Script.LATIN, refusal="cannot answer", relevances=[0.5])
+    assert not composed.refused and composed.quoted
+    assert composed.text == f'"{BRIDGE}" [1]'
+    assert all(s.supported for s in composed.sentences)
+
+
+def test_weak_chinese_evidence_still_refuses():
+    composed = compose("年假有几天？", "", [evidence(LEAVE, 0.6)], [LEAVE], language="zh",
+                       script=Script.SIMPLIFIED, refusal="根据已知信息无法回答该问题", relevances=[0.6])
+    assert composed.refused and composed.text == "根据已知信息无法回答该问题"
+
+
+def test_a_close_second_sentence_is_quoted_too_in_the_documents_order():
+    first, second = "病假每年最多30天。", "员工每年可享受15天带薪年假。"
+    chosen = quoted_evidence([evidence(second, 1.0, start=10), evidence(first, 0.8, start=0)], "假期有多少天？")
+    assert [e.text for e in chosen] == [first, second]
+    alone = quoted_evidence([evidence(second, 1.0, start=10), evidence(first, 0.5, start=0)], "假期有多少天？")
+    assert [e.text for e in alone] == [second]
