@@ -101,11 +101,14 @@ def term_weight(word: str) -> float:
 
 
 def english_stem(word: str) -> str:
-    """A light stem: the longest of a few inflectional suffixes removed, keeping 4 letters."""
+    """A light stem: the longest of a few inflectional suffixes removed, keeping 4 letters;
+    else a final e or y (locate → locat… "located", country → countr… "countries")."""
     word = word.lower().replace("’", "'").split("'")[0]
     for suffix in _EN_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
+    if word[-1:] in ("e", "y") and len(word) >= 5 and word[-2:] not in ("ee", "ey"):
+        return word[:-1]
     return word
 
 
