@@ -84,7 +84,7 @@ def _citations(results: Sequence[ScoredChunk], numbers: set[int]) -> tuple[Citat
     cites, numbered as in the prompt (`[n]` is the n-th result)."""
     return tuple(
         Citation(index=i, source=r.chunk.source, page=r.chunk.page, score=r.score, text=r.chunk.text,
-                 relevance=r.relevance, heading=r.chunk.heading)
+                 relevance=r.relevance, heading=r.chunk.heading, also_in=r.also_in)
         for i, r in enumerate(results, 1) if i in numbers
     )
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.types import SourceRef
+
 SNIPPET_CHARS = 120
 
 
@@ -41,7 +43,8 @@ class GenerationRequest:
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """A passage the model was given, numbered as in the prompt (`[index]`)."""
+    """A passage the model was given, numbered as in the prompt (`[index]`); `also_in` names
+    the other files (and pages) holding the same text (retrieval/duplicates.py)."""
 
     index: int
     source: str
@@ -50,6 +53,7 @@ class Citation:
     text: str
     relevance: float = 0.0
     heading: str = ""
+    also_in: tuple[SourceRef, ...] = ()
 
     @property
     def snippet(self) -> str:
@@ -57,7 +61,8 @@ class Citation:
         return flat if len(flat) <= SNIPPET_CHARS else flat[:SNIPPET_CHARS - 1] + "…"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "page": self.page, "score": round(self.score, 6), "text": self.text}
+        return {"source": self.source, "page": self.page, "score": round(self.score, 6), "text": self.text,
+                "also_in": [ref.to_dict() for ref in self.also_in]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,4 +113,4 @@ def as_turns(history: Sequence[Turn | Mapping[str, str]] | None) -> list[Turn]:
     return turns
 
 
-__all__ = ["Answer", "Citation", "GenerationRequest", "Passage", "Turn", "as_turns"]
+__all__ = ["Answer", "Citation", "GenerationRequest", "Passage", "SourceRef", "Turn", "as_turns"]

@@ -46,6 +46,17 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a passage's text is: a file (its path as stored) and, for paged formats, the page."""
+
+    source: str
+    page: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "page": self.page}
+
+
+@dataclass(frozen=True, slots=True)
 class ScoredChunk:
     """A retrieved chunk with the evidence for it.
 
@@ -55,6 +66,8 @@ class ScoredChunk:
     share of the question's content words the chunk contains, mixed with the embedding
     similarity on the model's own scale (retrieval/relevance.py explains what 0.5 means).
     `dense_rank` / `lexical_rank` are 1-based ranks in each list, None when absent.
+    `also_in`: the other places the same text was found (a guide's .pdf beside its .md, an
+    overlapping chunk), merged into this result by retrieval/duplicates.py.
     """
 
     chunk: Chunk
@@ -62,12 +75,14 @@ class ScoredChunk:
     relevance: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    also_in: tuple[SourceRef, ...] = ()
 
     def to_dict(self) -> dict:
         """One result of `search --json` (DESIGN.md), shared by the CLI and the HTTP API."""
         c = self.chunk
         return {"source": c.source, "page": c.page, "score": round(self.score, 6), "text": c.text,
-                "relevance": round(self.relevance, 4), "heading": c.heading, "chunk_id": c.chunk_id}
+                "relevance": round(self.relevance, 4), "heading": c.heading, "chunk_id": c.chunk_id,
+                "also_in": [ref.to_dict() for ref in self.also_in]}
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,9 @@ from retrieval.lexical_worker import shared_worker
 
 log = logging.getLogger(__name__)
 
+OnPage = Callable[[str, int, int], None]  # (file, n, total): OCR starts on the n-th of its `total` pages to read
+
+
 class IngestPipeline:
     """Adds, updates and removes whole documents of one knowledge base."""
 
@@ -53,12 +56,15 @@ class IngestPipeline:
 
     def run(self, paths: Sequence[Path], *, password: str | None = None,
             on_file: Callable[[FileOutcome], None] | None = None,
-            on_wait: Callable[[str], None] | None = None) -> IngestSummary:
+            on_wait: Callable[[str], None] | None = None,
+            on_page: OnPage | None = None) -> IngestSummary:
         """Ingest files and folders; returns what happened to each file.
 
         `on_file(outcome)` is called after each file; `on_wait(message)` once if another
         writer holds the knowledge base (this call then waits for it, or raises
-        KnowledgeBaseBusy after `config.lock_timeout` seconds).
+        KnowledgeBaseBusy after `config.lock_timeout` seconds); `on_page(path, n, total)`
+        as OCR starts on the n-th of the `total` pages of a file that need it (the
+        progress bar shows it too).
         """
         started = time.perf_counter()
         files, rejected = discover_files(paths)
@@ -67,8 +73,14 @@ class IngestPipeline:
         with self._locked(on_wait):
             try:
                 bar = tqdm(files, desc=f"ingest → {self.kb.name}", unit="file", disable=not self.progress or None)
+
+                def page(source: str, n: int, total: int) -> None:
+                    bar.set_postfix_str(f"OCR {n}/{total}: {display_path(source)}")
+                    if on_page is not None:
+                        on_page(source, n, total)
+
                 for path in bar:
-                    outcome = self._ingest_file(path, password, summary)
+                    outcome = self._ingest_file(path, password, summary, page)
                     summary.outcomes.append(outcome)
                     bar.set_postfix(chunks=summary.chunks, failed=summary.count(FileStatus.FAILED))
                     if on_file is not None:
@@ -78,7 +90,8 @@ class IngestPipeline:
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def _ingest_file(self, path: Path, password: str | None, summary: IngestSummary) -> FileOutcome:
+    def _ingest_file(self, path: Path, password: str | None, summary: IngestSummary,
+                     on_page: OnPage | None = None) -> FileOutcome:
         source = str(path)
         s = self.config
         problem = regular_file_problem(path)
@@ -99,7 +112,8 @@ class IngestPipeline:
         notes: list[str] = []
         try:
             documents = load_file(path, source=source, content_hash=content_hash, password=password,
-                                  ocr=s.ocr, max_pages=s.max_pages, max_unzipped_mb=s.max_unzipped_mb, notes=notes)
+                                  ocr=s.ocr, max_pages=s.max_pages, max_unzipped_mb=s.max_unzipped_mb, notes=notes,
+                                  on_page=None if on_page is None else lambda n, total: on_page(source, n, total))
             if not any(d.text.strip() for d in documents):
                 raise LoaderError("no text found (an empty file, or a scan without a text layer)")
         except LoaderError as exc:

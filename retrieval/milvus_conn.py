@@ -114,6 +114,13 @@ def _lite_locked(uri: str) -> bool:
         os.close(fd)
 
 
+def lite_in_use(uri: str) -> bool:
+    """A Milvus Lite file is open, in this process or another (before moving its folder)."""
+    with _lock:
+        held = any(key[0] == uri for key in _clients)
+    return held or _lite_locked(uri)
+
+
 def new_collection_name(kb_name: str) -> str:
     """A name Milvus accepts (letters, digits, '_'), unique even for equal knowledge-base names."""
     ascii_part = re.sub(r"[^0-9A-Za-z_]", "_", kb_name)[:40].strip("_") or "kb"

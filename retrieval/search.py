@@ -2,7 +2,8 @@
 
     dense top-n + BM25 top-n ─▶ RRF ─▶ pool of the best `candidate_pool`
         ─▶ [cross-encoder rerank] ─▶ [each document's best chunk first]
-        ─▶ relevance (retrieval/relevance.py) ─▶ threshold ─▶ top k
+        ─▶ relevance (retrieval/relevance.py) ─▶ threshold
+        ─▶ near-duplicates merged (retrieval/duplicates.py) ─▶ top k
 
 Fused (or reranked) scores order the candidates; `relevance` is the calibrated score the
 threshold compares against, because a rank cannot say "nothing here is about the
@@ -19,6 +20,7 @@ from core.config import SearchConfig
 from core.enums import SearchMode
 from core.types import ScoredChunk
 from retrieval.backend import KnowledgeStore
+from retrieval.duplicates import collapse
 from retrieval.embedders import Embedder
 from retrieval.fusion import diversify, reciprocal_rank_fusion
 from retrieval.lexical import query_tokens
@@ -54,10 +56,16 @@ class HybridSearcher:
 
     def search(self, query: str, k: int | None = None, *, mode: SearchMode = SearchMode.HYBRID,
                query_vector: np.ndarray | None = None) -> list[ScoredChunk]:
-        """The top `k` chunks for `query`, best first, whose relevance reaches the threshold."""
+        """The top `k` chunks for `query`, best first, whose relevance reaches the threshold.
+
+        A near-duplicate of a better-ranked chunk (the same text from another file, or a
+        heavily overlapping chunk) is merged into it (`also_in`) before the cut, so its slot
+        goes to the next result; the pool holds at least 2k candidates for that (the
+        default `candidate_pool` of 20 already does for k up to 10).
+        """
         k = k or self.config.top_k
-        pool = self.candidates(query, mode=mode, query_vector=query_vector, pool=k)
-        return passing(pool, self.config.score_threshold)[:k]
+        pool = self.candidates(query, mode=mode, query_vector=query_vector, pool=2 * k)
+        return collapse(passing(pool, self.config.score_threshold), limit=k)
 
     def candidates(self, query: str, *, mode: SearchMode = SearchMode.HYBRID, query_vector: np.ndarray | None = None,
                    pool: int = 0) -> list[ScoredChunk]:
@@ -129,7 +137,8 @@ def merge_ranked(lists: Sequence[Sequence[ScoredChunk]], k: int) -> list[ScoredC
 
 
 def search_many(searchers: Sequence[HybridSearcher], query: str, k: int) -> list[ScoredChunk]:
-    """Search several knowledge bases and merge by score (fused or reranker scores share a scale)."""
+    """Search several knowledge bases and merge by score (fused or reranker scores share a scale);
+    a passage found in two knowledge bases takes one slot and names the other copy."""
     if not searchers:
         return []
     qvec = searchers[0].embedder.embed_query(query) if query.strip() else None
@@ -137,4 +146,6 @@ def search_many(searchers: Sequence[HybridSearcher], query: str, k: int) -> list
     for searcher in searchers:
         same_model = searcher.embedder.name == searchers[0].embedder.name
         results.append(searcher.search(query, k, query_vector=qvec if same_model else None))
-    return merge_ranked(results, k)
+    if len(results) == 1:
+        return results[0]
+    return collapse(merge_ranked(results, sum(len(r) for r in results)), limit=k)

@@ -15,7 +15,7 @@ from app.api.deps import collect, gate_of, generation_overrides, jobs_of, servic
 from app.api.errors import ApiError, not_found
 from app.api.gate import generate
 from app.api.jobs import Job
-from app.api.schemas import AskRequest, CreateKnowledgeBase, SearchRequest
+from app.api.schemas import AskRequest, CreateKnowledgeBase, RenameKnowledgeBase, SearchRequest
 from app.services import Services
 from app.services.uploads import index_upload
 from core.types import FileOutcome
@@ -59,6 +59,21 @@ async def create_knowledge_base(body: CreateKnowledgeBase, request: Request) -> 
 async def get_knowledge_base(kb: str, request: Request) -> dict[str, Any]:
     services = services_of(request)
     return await run_in_threadpool(_summary, services, _existing(services, kb))
+
+
+@router.patch("/knowledge_bases/{kb}", summary="Rename a knowledge base",
+              description="Its index, uploaded files and dictionary move to the new name (nothing is re-embedded) "
+                          "and saved conversations follow. 404 when there is no such knowledge base, 409 when the "
+                          "new name is taken, 400 when it is not a valid name, 503 while it is being written.")
+async def rename_knowledge_base(kb: str, body: RenameKnowledgeBase, request: Request) -> dict[str, Any]:
+    services = services_of(request)
+    _existing(services, kb)
+    name = body.name.strip()
+    if name != kb and services.knowledge.exists(name):
+        raise ApiError(409, f"knowledge base '{name}' already exists: pick another name", code="already_exists",
+                       param="name")
+    name = await run_in_threadpool(services.knowledge.rename_knowledge_base, kb, name)
+    return {**await run_in_threadpool(_summary, services, name), "renamed_from": kb}
 
 
 @router.delete("/knowledge_bases/{kb}", summary="Delete a knowledge base with its index and uploaded files")

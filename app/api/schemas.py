@@ -58,6 +58,10 @@ class CreateKnowledgeBase(BaseModel):
     name: str = Field(description="letters, digits, '_', '-' or '.'", examples=["papers"])
 
 
+class RenameKnowledgeBase(BaseModel):
+    name: str = Field(description="the new name: letters, digits, '_', '-' or '.'", examples=["papers-2024"])
+
+
 class SearchRequest(BaseModel):
     query: str = Field(examples=["RCEP包括哪些国家？"])
     knowledge_bases: list[str] = Field(default_factory=lambda: ["default"], min_length=1)

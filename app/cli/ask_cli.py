@@ -1,7 +1,8 @@
 """`python -m app ask "QUESTION" [--kb NAME] [--json]`: answer with sources.
 
 Streams the answer to the terminal as it is generated, then lists the numbered sources.
-`--json` prints one object: {"answer", "refused", "quoted", "sources": [...], "evidence": [...],
+`--json` prints one object: {"answer", "refused", "quoted", "sources": [{"source", "page", "score",
+"text", "also_in": [{"source", "page"}]}], "evidence": [...],
 "citations": [per sentence: its text, [n], supported], "timings": {...}}.
 """
 from __future__ import annotations
@@ -25,10 +26,11 @@ def add_parser(subparsers) -> None:
 
 _LABELS = {
     "zh": {"read": "模型读过但未能作答的段落：", "sources": "来源：", "evidence": "依据：", "quoted": "（原文摘录）",
-           "unsupported": "未在原文中找到依据：", "page": " 第{page}页", "relevance": "相关度"},
+           "unsupported": "未在原文中找到依据：", "page": " 第{page}页", "relevance": "相关度",
+           "also_in": "也见于：", "also_sep": "；"},
     "en": {"read": "Passages the model read:", "sources": "Sources:", "evidence": "Evidence:",
            "quoted": "(quoted from the documents)", "unsupported": "Not found in the sources:",
-           "page": " p.{page}", "relevance": "relevance"},
+           "page": " p.{page}", "relevance": "relevance", "also_in": "Also in: ", "also_sep": "; "},
 }
 
 
@@ -56,6 +58,9 @@ def format_sources(answer: Answer) -> str:
     for c in answer.citations:
         page = words["page"].format(page=c.page) if c.page else ""
         lines.append(f"[{c.index}] {c.source}{page}  ({words['relevance']} {c.relevance:.2f})")
+        if c.also_in:  # the same text in other files (a guide's .md and .pdf): listed once
+            places = [ref.source + (words["page"].format(page=ref.page) if ref.page else "") for ref in c.also_in]
+            lines.append(f"    {words['also_in']}{words['also_sep'].join(places)}")
         lines.append(f"    {c.snippet}")
     if answer.evidence and not answer.refused:
         lines += ["", words["evidence"]]

@@ -30,6 +30,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for i, r in enumerate(results, 1):
         page = f" p.{r.chunk.page}" if r.chunk.page else ""
         print(f"[{i}] {r.chunk.source}{page}  score {r.score:.4f}  relevance {r.relevance:.3f}")
+        if r.also_in:  # the same text in other files, merged into this result
+            print("    also in: " + "; ".join(ref.source + (f" p.{ref.page}" if ref.page else "") for ref in r.also_in))
         snippet = r.chunk.text.replace("\n", " ")
         print(f"    {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
     return 0

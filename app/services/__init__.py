@@ -41,8 +41,9 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None,
                    generator: Generator | None = None) -> Services:
     """The services over one set of shared resources (cheap: nothing loads until used)."""
     resources = Resources(settings, embedder=embedder, generator=generator)
-    return Services(settings, KnowledgeBaseService(resources), AnswersService(resources),
-                    ModelsService(resources), resources, ConversationStore(settings.data_dir / FILE_NAME))
+    conversations = ConversationStore(settings.data_dir / FILE_NAME)
+    return Services(settings, KnowledgeBaseService(resources, conversations), AnswersService(resources),
+                    ModelsService(resources), resources, conversations)
 
 
 __all__ = ["AnswerService", "ConversationService", "KnowledgeService", "ModelService", "Services", "build_services"]

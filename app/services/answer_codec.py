@@ -3,9 +3,11 @@ so a saved conversation shows its answers again exactly as they were shown."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from core.answers import Answer, Citation
+from core.types import SourceRef
 from retrieval.evidence.scoring import Evidence
 from retrieval.evidence.support import SentenceSupport
 
@@ -21,10 +23,20 @@ def _plain(record: Any) -> dict[str, Any]:
     return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
 
 
+def _citation_to_json(citation: Citation) -> dict[str, Any]:
+    return {**_plain(citation), "also_in": [ref.to_dict() for ref in citation.also_in]}
+
+
+def _citation_from_json(data: dict[str, Any]) -> Citation:
+    fields = _fields(Citation, data)
+    fields["also_in"] = tuple(SourceRef(**_fields(SourceRef, ref)) for ref in data.get("also_in") or ())
+    return Citation(**fields)
+
+
 def answer_to_json(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question, "text": answer.text, "refused": answer.refused,
-        "citations": [_plain(c) for c in answer.citations], "timings": dict(answer.timings),
+        "citations": [_citation_to_json(c) for c in answer.citations], "timings": dict(answer.timings),
         "language": answer.language, "query": answer.query, "quoted": answer.quoted,
         "evidence": [_plain(e) for e in answer.evidence if dataclasses.is_dataclass(e)],
         "sentences": [{**_plain(s), "cited": list(s.cited)} for s in answer.sentences
@@ -32,8 +44,19 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
     }
 
 
+def move_sources(data: dict[str, Any], moved: Callable[[str], str]) -> dict[str, Any]:
+    """An answer's JSON with the source path of every citation, other place and evidence
+    sentence passed through `moved` (their files' folder was renamed)."""
+    def place(item: dict[str, Any]) -> dict[str, Any]:
+        return {**item, "source": moved(str(item.get("source", "")))} if "source" in item else item
+
+    citations = [{**place(c), "also_in": [place(r) for r in c.get("also_in") or ()]}
+                 for c in data.get("citations", ())]
+    return {**data, "citations": citations, "evidence": [place(e) for e in data.get("evidence", ())]}
+
+
 def answer_from_json(data: dict[str, Any]) -> Answer:
-    citations = tuple(Citation(**_fields(Citation, c)) for c in data.get("citations", ()))
+    citations = tuple(_citation_from_json(c) for c in data.get("citations", ()))
     evidence = tuple(Evidence(**_fields(Evidence, e)) for e in data.get("evidence", ()))
     sentences = tuple(SentenceSupport(**{**_fields(SentenceSupport, s), "cited": tuple(s.get("cited", ()))})
                       for s in data.get("sentences", ()))
@@ -42,4 +65,4 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
                   evidence=evidence, sentences=sentences, quoted=bool(data.get("quoted")))
 
 
-__all__ = ["answer_from_json", "answer_to_json"]
+__all__ = ["answer_from_json", "answer_to_json", "move_sources"]

@@ -12,11 +12,11 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from app.services.answer_codec import answer_from_json, answer_to_json
+from app.services.answer_codec import answer_from_json, answer_to_json, move_sources
 from app.services.records import Conversation, ConversationInfo, StoredTurn
 from core.answers import Answer
 from core.errors import ConfigError
@@ -119,6 +119,29 @@ class ConversationStore:
                            (now, json.dumps(list(kb_names), ensure_ascii=False), conversation_id))
             else:
                 db.execute("UPDATE conversations SET updated_at = ? WHERE conversation_id = ?", (now, conversation_id))
+
+    def rename_knowledge_base(self, name: str, new_name: str, moved: Callable[[str], str] = str) -> int:
+        """A knowledge base was renamed: every conversation and turn that asked it asks `new_name`,
+        and the sources of its saved answers take their paths through `moved` (uploads live in
+        the knowledge base's folder, which moved). Returns how many conversations changed."""
+        def renamed(raw: str) -> str | None:
+            names = json.loads(raw or "[]")
+            if name not in names:
+                return None
+            return json.dumps([new_name if n == name else n for n in names], ensure_ascii=False)
+
+        with self._db() as db:
+            changed = 0
+            for conversation_id, raw in db.execute("SELECT conversation_id, kb_names FROM conversations").fetchall():
+                if (names := renamed(raw)) is not None:
+                    db.execute("UPDATE conversations SET kb_names = ? WHERE conversation_id = ?",
+                               (names, conversation_id))
+                    changed += 1
+            for turn_id, raw, answer in db.execute("SELECT turn_id, kb_names, answer FROM turns").fetchall():
+                if (names := renamed(raw)) is not None:
+                    answer = json.dumps(move_sources(json.loads(answer), moved), ensure_ascii=False) if answer else None
+                    db.execute("UPDATE turns SET kb_names = ?, answer = ? WHERE turn_id = ?", (names, answer, turn_id))
+        return changed
 
     def load_conversation(self, conversation_id: str) -> Conversation | None:
         """The conversation with its turns in order; None when it does not exist."""

@@ -6,12 +6,14 @@ through this service, so the same limits, locks and outcomes apply everywhere.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from app.services.conversations import ConversationStore
 from app.services.overview import OVERVIEW_SAMPLE, headings_of, questions_of
-from app.services.protocols import OnFile
+from app.services.protocols import OnFile, OnPage
 from app.services.records import KnowledgeOverview
 from app.services.resources import Resources
 from core.enums import DocStatus, FileStatus
@@ -21,19 +23,21 @@ from ingest.context import passage_context
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import IngestPipeline
 from ingest.uploads import document_hashes, store_upload
-from retrieval.backend import backend_of, remove_knowledge_base
+from retrieval.backend import backend_of, folder_prefixes, moved_path, remove_knowledge_base, rename_knowledge_base
 from retrieval.backend import migrate as migrate_backend
 from retrieval.store import KnowledgeBase, validate_kb_name
 
 log = logging.getLogger(__name__)
 
 UPLOADS = "files"  # a knowledge base's folder of uploaded files
+BUSY_TIMEOUT = 2.0  # seconds a delete or rename waits for another writer before saying it is busy
 
 
 class KnowledgeBaseService:
-    def __init__(self, resources: Resources) -> None:
+    def __init__(self, resources: Resources, conversations: ConversationStore | None = None) -> None:
         self._res = resources
         self._settings = resources.settings
+        self._conversations = conversations  # renamed knowledge bases are renamed in them too
 
     def _pipeline(self, kb: KnowledgeBase, *, progress: bool = False) -> IngestPipeline:
         return IngestPipeline(kb, self._res.embedder, self._settings.ingest_config(), progress=progress)
@@ -62,9 +66,35 @@ class KnowledgeBaseService:
     def delete_knowledge_base(self, name: str) -> None:
         """Delete a knowledge base with its index and uploaded files."""
         kb = self._existing(name)
-        with kb.write_lock(timeout=2):  # KnowledgeBaseBusy while another writer is at work
+        with kb.write_lock(timeout=BUSY_TIMEOUT):  # KnowledgeBaseBusy while another writer is at work
             self._res.forget(name)
             remove_knowledge_base(kb)  # the folder, and the Milvus collection if it has one
+
+    def rename_knowledge_base(self, name: str, new_name: str) -> str:
+        """Give a knowledge base another name; returns it. Its folder moves with the index,
+        the uploaded files and the dictionary (nothing is re-embedded), and the saved
+        conversations that asked it ask the new name. ConfigError when the new name is not
+        valid (the rule of `create_knowledge_base`) or is taken; KnowledgeBaseNotFound when
+        there is no `name`; KnowledgeBaseBusy while another writer is at work."""
+        validate_kb_name(name)
+        if not self.exists(name):
+            raise KnowledgeBaseNotFound(name)
+        new_name = validate_kb_name((new_name or "").strip())
+        if new_name != name and self.exists(new_name):
+            raise ConfigError(f"knowledge base '{new_name}' already exists: pick another name")
+        kb = self._res.forget(name)  # this process's open copy: its files are about to move
+        if kb is not None:
+            kb.close()
+        root = self._settings.kb_root
+        prefixes = folder_prefixes(root, name, new_name)
+        rename_knowledge_base(root, name, new_name, self._settings.store_config(), BUSY_TIMEOUT)  # logs what it did
+        if self._conversations is not None:
+            try:
+                changed = self._conversations.rename_knowledge_base(name, new_name, lambda p: moved_path(p, prefixes))
+                log.info("%d saved conversation(s) now ask '%s' instead of '%s'", changed, new_name, name)
+            except sqlite3.Error:  # the knowledge base is renamed: stale conversations only lose it from their picks
+                log.warning("saved conversations still name '%s' (renamed to '%s')", name, new_name, exc_info=True)
+        return new_name
 
     def migrate(self, name: str, to: str) -> str:
         """Move a knowledge base to another vector store (faiss | milvus), copying its stored
@@ -86,12 +116,15 @@ class KnowledgeBaseService:
     # --- ingestion ---------------------------------------------------------------------
     def ingest(self, kb_name: str, paths: Sequence[Path], *, password: str | None = None,
                progress: bool = False, on_file: OnFile | None = None,
-               on_wait: Callable[[str], None] | None = None) -> IngestSummary:
-        """Add or update files and folders (created on first use); unchanged files are skipped."""
+               on_wait: Callable[[str], None] | None = None, on_page: OnPage | None = None) -> IngestSummary:
+        """Add or update files and folders (created on first use); unchanged files are skipped.
+
+        `on_page(path, n, total)` is called as OCR starts on the n-th of a file's `total`
+        pages that need it (scans take seconds a page)."""
         validate_kb_name(kb_name)
         kb = self._res.knowledge_base(kb_name, create=True)
         return self._pipeline(kb, progress=progress).run(paths, password=password, on_file=on_file,
-                                                         on_wait=on_wait)
+                                                         on_wait=on_wait, on_page=on_page)
 
     def remove_document(self, kb_name: str, path: str) -> bool:
         return self._pipeline(self._existing(kb_name)).remove(path)

@@ -15,6 +15,7 @@ from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContex
 History = Sequence[Turn | Mapping[str, str]]
 Overrides = Mapping[str, Any]
 OnFile = Callable[[FileOutcome], None]
+OnPage = Callable[[str, int, int], None]  # (file, n, total): OCR starts on the n-th of the file's `total` pages to read
 Stop = Callable[[], bool]  # asked between tokens: True ends the generation (its client went away)
 
 
@@ -28,13 +29,15 @@ class KnowledgeService(Protocol):
 
     def delete_knowledge_base(self, name: str) -> None: ...
 
+    def rename_knowledge_base(self, name: str, new_name: str) -> str: ...
+
     def exists(self, name: str) -> bool: ...
 
     def documents(self, kb_name: str) -> list[DocumentRecord]: ...
 
     def ingest(self, kb_name: str, paths: Sequence[Path], *, password: str | None = None,
                progress: bool = False, on_file: OnFile | None = None,
-               on_wait: Callable[[str], None] | None = None) -> IngestSummary: ...
+               on_wait: Callable[[str], None] | None = None, on_page: OnPage | None = None) -> IngestSummary: ...
 
     def remove_document(self, kb_name: str, path: str) -> bool: ...
 

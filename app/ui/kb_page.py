@@ -1,13 +1,14 @@
-"""The knowledge-base page: create, pick, delete knowledge bases; upload and manage documents.
+"""The knowledge-base page: create, pick, rename, delete knowledge bases; upload and manage
+documents.
 
 The current knowledge base is kept across pages and reruns (app.ui.state); a deleted one
-leaves every selector at once.
+leaves every selector at once, a renamed one is shown under its new name in all of them.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from app.ui import kb_documents, kb_upload, runtime, state
+from app.ui import chat_page, kb_documents, kb_upload, runtime, state
 from app.ui.messages import t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
@@ -32,6 +33,24 @@ def _create(services) -> None:
             state.set_chosen_kbs([created])  # the chat asks the new one until the user picks others
         runtime.flash(t("kb.created", name=created))
         st.rerun()
+
+
+def _rename(services, kb: str) -> None:
+    with st.expander(t("kb.rename_title"), icon=":material/edit:", key=f"kb-rename-panel-{kb}"):
+        st.caption(t("kb.rename_note"))
+        typed = st.text_input(t("kb.rename_label"), placeholder=kb, help=t("kb.new_help"), key=f"kb-rename-{kb}")
+        if st.button(t("kb.rename_button"), disabled=typed.strip() in ("", kb), key=f"kb-rename-go-{kb}"):
+            try:
+                renamed = services.knowledge.rename_knowledge_base(kb, typed)
+            except YizhiError as exc:
+                runtime.show_error(exc, t("kb.rename_failed"))
+                return
+            state.rename_kb(kb, renamed)
+            for message in st.session_state.get(chat_page.MESSAGES) or ():  # the open conversation's answers
+                message["kbs"] = [renamed if n == kb else n for n in message.get("kbs") or ()]
+            st.session_state.pop(f"kb-rename-{kb}", None)
+            runtime.flash(t("kb.renamed", name=kb, new_name=renamed))
+            st.rerun()
 
 
 def _delete(services, kb: str) -> None:
@@ -69,4 +88,5 @@ def render() -> None:
     except YizhiError as exc:
         runtime.show_error(exc)
     st.divider()
+    _rename(services, kb)
     _delete(services, kb)

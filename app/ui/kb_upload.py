@@ -45,8 +45,10 @@ def _failed(name: str, exc_or_reason: YizhiError | str, code: str = "") -> Uploa
     return UploadRow(name, FAILED, error_message(code or "error", detail, cls), detail)
 
 
-def index_upload(services: Services, kb: str, name: str, data: bytes, replace: bool) -> UploadRow:
-    """Store one uploaded file and index it; every failure becomes the row's reason."""
+def index_upload(services: Services, kb: str, name: str, data: bytes, replace: bool,
+                 on_page: Callable[[int, int], None] | None = None) -> UploadRow:
+    """Store one uploaded file and index it; every failure becomes the row's reason.
+    `on_page(n, total)`: OCR starts on the n-th of the file's `total` pages that need it."""
     try:
         saved = services.knowledge.save_upload(kb, name, data, replace=replace)
     except YizhiError as exc:
@@ -57,7 +59,8 @@ def index_upload(services: Services, kb: str, name: str, data: bytes, replace: b
         return UploadRow(name, SKIPPED, t("upload.duplicate", other=Path(saved.path).name))
     renamed = t("upload.saved_as", name=saved.path.name) if saved.renamed_from else ""
     try:
-        outcome = services.knowledge.ingest(kb, [saved.path]).outcomes[0]
+        pages = None if on_page is None else lambda path, n, total: on_page(n, total)
+        outcome = services.knowledge.ingest(kb, [saved.path], on_page=pages).outcomes[0]
     except YizhiError as exc:
         return _failed(name, exc)
     if outcome.status == "failed":
@@ -71,12 +74,15 @@ def index_upload(services: Services, kb: str, name: str, data: bytes, replace: b
 
 
 def index_uploads(services: Services, kb: str, files: list, replace: bool,
-                  step: Callable[[int, str], None] = lambda i, name: None) -> list[UploadRow]:
-    """Index uploaded files one by one (UploadedFile-like: .name, .getvalue())."""
+                  step: Callable[[int, str], None] = lambda i, name: None,
+                  ocr_step: Callable[[int, str, int, int], None] | None = None) -> list[UploadRow]:
+    """Index uploaded files one by one (UploadedFile-like: .name, .getvalue()); `step(i, name)`
+    before the i-th file, `ocr_step(i, name, n, total)` as OCR starts on its n-th page of `total`."""
     rows = []
     for i, upload in enumerate(files):
         step(i, upload.name)
-        rows.append(index_upload(services, kb, upload.name, upload.getvalue(), replace))
+        on_page = None if ocr_step is None else lambda n, total, i=i, name=upload.name: ocr_step(i, name, n, total)
+        rows.append(index_upload(services, kb, upload.name, upload.getvalue(), replace, on_page))
     return rows
 
 
@@ -90,7 +96,13 @@ def _with_progress(services: Services, kb: str, files: list, replace: bool) -> l
             bar.progress(i / total, text=t("upload.step", i=i + 1, n=total, name=name,
                                            seconds=f"{time.monotonic() - started:.0f}"))
 
-        rows = index_uploads(services, kb, files, replace, step)
+        def ocr_step(i: int, name: str, page: int, pages: int) -> None:
+            # Scans take seconds a page: the file's line says which page OCR is on.
+            bar.progress(min(1.0, (i + (page - 1) / max(pages, 1)) / total),
+                         text=t("upload.step_ocr", i=i + 1, n=total, name=name, page=page, pages=pages,
+                                seconds=f"{time.monotonic() - started:.0f}"))
+
+        rows = index_uploads(services, kb, files, replace, step, ocr_step)
         bar.progress(1.0, text=t("upload.done_bar"))
         failed = sum(r.status == FAILED for r in rows)
         ocr = sum(r.ocr_pages for r in rows)

@@ -71,6 +71,14 @@ def heading(citation: Citation) -> str:
     return " · ".join(parts)
 
 
+def also_in(citation: Citation, lang: str | None = None) -> str:
+    """"也见于 guide.pdf 第 2 页" (Markdown, names escaped): the other files holding the same
+    text; "" when there are none."""
+    places = [t("sources.also_in_place", lang, name=md_escape(file_name(ref.source)), page=ref.page) if ref.page
+              else md_escape(file_name(ref.source)) for ref in citation.also_in]
+    return t("sources.also_in", lang, places=t("sources.also_in_sep", lang).join(places)) if places else ""
+
+
 def snippet(text: str, spans: Sequence[tuple[int, int]], around: int = SNIPPET_AROUND) -> tuple[str, list]:
     """The part of `text` around its evidence spans (all of it when short), and the spans in it."""
     if not spans:
@@ -116,6 +124,8 @@ def _source(services: Services, answer: Answer, citation: Citation, kb_names: Se
     st.markdown(f'<span id="{source_anchor(key, citation.index)}" style="scroll-margin-top:4.5rem"></span>'
                 + heading(citation), unsafe_allow_html=True,
                 help=t("sources.relevance_help", threshold=f"{threshold:.2f}"))
+    if citation.also_in:
+        st.caption(also_in(citation), help=t("sources.also_in_help"))
     text, shown = snippet(citation.text, spans)
     st.html(passage_html(text, terms, shown))
     if st.toggle(t("sources.show_in_document"), key=f"{key}-preview-{citation.index}"):

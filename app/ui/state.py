@@ -5,7 +5,8 @@ page, a panel not shown). So every choice that must last lives under a plain ses
 ("keep"), which Streamlit never clears; before the widget is drawn its key is set from the
 keep key, and the widget's `on_change` copies the value back. The keep value is checked
 against the current options on every run, so a deleted knowledge base disappears from
-every selector at once.
+every selector at once; a renamed one is renamed in the kept choices (`rename_kb`), so
+every selector shows it under its new name.
 """
 from __future__ import annotations
 
@@ -76,10 +77,20 @@ def forget_kb(name: str) -> None:
         state[CHAT_KBS] = [n for n in state[CHAT_KBS] or () if n != name]
 
 
+def rename_kb(name: str, new_name: str) -> None:
+    """A knowledge base was renamed: every kept choice that named it names the new one (in
+    its place: the chat's selection keeps its order)."""
+    state = st.session_state
+    if state.get(KB_CURRENT) == name:
+        state[KB_CURRENT] = new_name
+    if CHAT_KBS in state:
+        state[CHAT_KBS] = list(dict.fromkeys(new_name if n == name else n for n in state[CHAT_KBS] or ()))
+
+
 def chosen_model() -> str:
     """The session's LLM pick ("" = the configured model)."""
     return st.session_state.get(LLM_MODEL) or ""
 
 
 __all__ = ["CHAT_KBS", "KB_CURRENT", "LLM_MODEL", "bind", "chosen_kbs", "chosen_model", "current_kb",
-           "forget_kb", "set_chosen_kbs", "set_current_kb"]
+           "forget_kb", "rename_kb", "set_chosen_kbs", "set_current_kb"]

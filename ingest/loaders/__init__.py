@@ -66,6 +66,7 @@ def load_file(
     max_pages: int | None = None,
     max_unzipped_mb: int | None = None,
     notes: list[str] | None = None,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> list[Document]:
     """The documents of one file; raises LoaderError (or a subclass) with a one-line reason.
 
@@ -73,6 +74,7 @@ def load_file(
     with more pages. `max_unzipped_mb`: refuse .docx files that unpack to more (zip
     bombs). `notes`, if given, receives one line per thing worth telling the user about
     a file that was read (pages that could not be read, scanned pages left unread).
+    `on_page(n, total)` is called as OCR starts on the n-th of a PDF's `total` pages that need it.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -94,7 +96,7 @@ def load_file(
     try:
         if suffix == ".pdf":
             documents = loader(path, source=source, content_hash=content_hash, password=password,
-                               ocr=ocr, max_pages=max_pages, notes=notes)
+                               ocr=ocr, max_pages=max_pages, notes=notes, on_page=on_page)
         elif suffix == ".docx":
             documents = loader(path, source=source, content_hash=content_hash, max_unzipped_mb=max_unzipped_mb)
         else:

@@ -8,21 +8,29 @@ Pages without a usable text layer (scans, fonts without a Unicode mapping) are r
 with OCR when `ocr` is on, and images of text on other pages are added to their page's
 text (see `pdf_quality`); such text comes as separate Documents marked `ocr=True`.
 A page that cannot be read is skipped and said in `notes`; the rest of the file is kept.
+
+Running headers, footers and page numbers (rows at the top or bottom of the pages that
+repeat across them, or are only a page number) are left out of the text: see `pdf_margins`.
 """
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pymupdf
 
 from core.errors import EncryptedFile, LoaderError, WrongPassword
 from core.types import Document
-from ingest.loaders.pdf_quality import plan_ocr
-from ingest.loaders.pdf_text import read_page
+from ingest.loaders.pdf_margins import margin_rows, strip_margins
+from ingest.loaders.pdf_quality import OcrPlan, plan_ocr
+from ingest.loaders.pdf_text import PageLayer, compose, extract_page
 
 log = logging.getLogger(__name__)
+
+OnPage = Callable[[int, int], None]  # (n, total): OCR starts on the n-th of `total` pages that need it
 
 _JUNK_TITLE = re.compile(r"^(untitled|无标题|microsoft word - .*|.*\.(docx?|pdf|tex|dvi|indd|pptx?))$", re.I)
 # What PyMuPDF raises on bad input: FileDataError and EmptyFileError are RuntimeErrors;
@@ -88,18 +96,21 @@ def _page_headings(doc: pymupdf.Document) -> dict[int, str]:
 
 
 def load_pdf(path: Path, *, source: str, content_hash: str, password: str | None = None,
-             ocr: bool = True, max_pages: int | None = None, notes: list[str] | None = None) -> list[Document]:
+             ocr: bool = True, max_pages: int | None = None, notes: list[str] | None = None,
+             on_page: OnPage | None = None) -> list[Document]:
     """One Document per page with text (and one per page for text read by OCR).
 
     `max_pages` refuses longer files; `notes` receives one line per thing the user
-    should know about a file that was read (pages skipped, pages left unread).
+    should know about a file that was read (pages skipped, pages left unread);
+    `on_page(n, total)` is called as OCR starts on the n-th of the `total` pages (or
+    pages with images of text) that need it.
     """
     doc = _open(path, password)
     try:
         if max_pages is not None and doc.page_count > max_pages:
             raise LoaderError(f"has {doc.page_count} pages, more than the {max_pages} allowed: "
                               "raise the limit with YIZHI_MAX_PAGES to index it")
-        reader = _PageReader(doc, path, source=source, content_hash=content_hash, ocr=ocr)
+        reader = _PageReader(doc, path, source=source, content_hash=content_hash, ocr=ocr, on_page=on_page)
         documents = reader.read()
     except _MUPDF_ERRORS as exc:  # damage found past the pages, e.g. in the outline
         log.warning("%s: %r", path, exc)
@@ -117,58 +128,83 @@ def _page_list(numbers: list[int]) -> str:
 
 
 class _PageReader:
-    """Reads the pages of one open PDF, with OCR where a page needs it."""
+    """Reads the pages of one open PDF, with OCR where a page needs it.
 
-    def __init__(self, doc: pymupdf.Document, path: Path, *, source: str, content_hash: str, ocr: bool) -> None:
+    First every page's text layer is read and what it needs OCR for decided; then the
+    rows at the top and bottom of the pages give the running headers, footers and page
+    numbers to leave out (`pdf_margins`); then each page becomes text, read with OCR
+    where needed. Text read by OCR of whole pages loses its margins in the same way.
+    """
+
+    def __init__(self, doc: pymupdf.Document, path: Path, *, source: str, content_hash: str, ocr: bool,
+                 on_page: OnPage | None = None) -> None:
         self.doc, self.path, self.source, self.content_hash = doc, path, source, content_hash
         self.ocr = ocr
+        self.on_page = on_page
         self.notes: list[str] = []
-        self.ocr_pages: list[int] = []
         self._unread: list[int] = []  # pages needing OCR that were not read
         self._ocr_failed: list[int] = []
         self._unavailable = ""  # why OCR could not run, if it could not
+        self._to_ocr = 0  # pages that need OCR, and how many of them OCR started on
+        self._ocr_started = 0
 
-    def read(self) -> list[Document]:
-        title = _title(self.doc, self.path)
-        headings = _page_headings(self.doc)
-        documents: list[Document] = []
-        failures: list[tuple[int, str]] = []
-        page_count = self.doc.page_count
-        table_head = None  # the last table of the page before, for one that goes on
-        for index in range(page_count):
+    def _layers(self, failures: list[tuple[int, str]]) -> list[tuple[int, PageLayer, OcrPlan]]:
+        """(page number, text layer, OCR plan) of each page that can be read."""
+        pages = []
+        for index in range(self.doc.page_count):
             number = index + 1
             try:
                 page = self.doc.load_page(index)
-                layer = read_page(page, _MUPDF_ERRORS, table_head)
-                table_head = layer.table_head
+                layer = extract_page(page, _MUPDF_ERRORS)
                 plan = plan_ocr(page, layer.raw, layer.line_boxes, layer.rotation)
             except _MUPDF_ERRORS as exc:
                 log.info("%s: page %d cannot be read: %s", self.path, number, exc)
                 failures.append((number, _short(exc)))
                 continue
+            pages.append((number, layer, plan))
+        return pages
+
+    def read(self) -> list[Document]:
+        title = _title(self.doc, self.path)
+        headings = _page_headings(self.doc)
+        documents: list[Document] = []
+        scans: list[int] = []  # indexes in `documents` of the text OCR read of whole pages
+        failures: list[tuple[int, str]] = []
+        pages = self._layers(failures)
+        margins = margin_rows([layer.row_texts() for _, layer, _ in pages], numbers=[n for n, _, _ in pages])
+        self._to_ocr = sum(1 for _, _, plan in pages if plan.needed) if self.ocr else 0
+        table_head = None  # the last table of the page before, for one that goes on
+        for (number, layer, plan), dropped in zip(pages, margins):
+            dropped = layer.in_margins(dropped)
+            text, table_head = compose(layer, table_head, layer.row_lines(dropped))
+            if dropped:
+                log.debug("%s: page %d: margin rows left out: %s", self.path, number,
+                          [layer.row_texts()[i] for i in sorted(dropped)])
 
             def document(text: str, ocr: bool, number: int = number) -> Document:
                 return Document(text=text, source=self.source, page=number, title=title,
                                 heading=headings.get(number, ""), content_hash=self.content_hash, ocr=ocr)
 
-            ocr_text = self._ocr(page, plan, number, layer.text) if plan.needed else None
-            if ocr_text and plan.full and layer.text and plan.keep_text and len(ocr_text) < 2 * len(layer.text) + 20:
+            ocr_text = self._ocr(plan, number, text) if plan.needed else None
+            if ocr_text and plan.full and text and plan.keep_text and len(ocr_text) < 2 * len(text) + 20:
                 ocr_text = None  # a short text layer over a picture, not a scan: the layer is the better text
-            if layer.text and not (plan.full and (ocr_text or not plan.keep_text)):
-                documents.append(document(layer.text, False))
+            if text and not (plan.full and (ocr_text or not plan.keep_text)):
+                documents.append(document(text, False))
             if ocr_text:
+                if plan.full:
+                    scans.append(len(documents))
                 documents.append(document(ocr_text, True))
-                self.ocr_pages.append(number)
-        if failures and len(failures) == page_count:
+        if failures and len(failures) == self.doc.page_count:
             raise LoaderError(f"cannot be read: no page of the PDF could be read ({failures[0][1]})")
         self._add_notes(failures)
+        documents = _strip_scans(documents, scans)
         if not documents and self._unread:
             if self._unavailable:
                 raise LoaderError(f"no text layer, and {self._unavailable}")
             raise LoaderError("no text layer: the pages are scanned images; turn OCR on (YIZHI_OCR=true) to read them")
         return documents
 
-    def _ocr(self, page: pymupdf.Page, plan, number: int, known_text: str) -> str | None:
+    def _ocr(self, plan: OcrPlan, number: int, known_text: str) -> str | None:
         """OCR text of the page (or of its images), or None when OCR is off or fails."""
         if not self.ocr:
             if plan.full:
@@ -176,7 +212,11 @@ class _PageReader:
             return None
         from ingest.loaders.ocr import OcrUnavailable, ocr_text  # onnxruntime loads only when needed
 
+        self._ocr_started += 1
+        if self.on_page is not None:
+            self.on_page(self._ocr_started, self._to_ocr)
         try:
+            page = self.doc.load_page(number - 1)
             if plan.full:
                 text = ocr_text(page, rotation=plan.rotation)
             else:
@@ -208,3 +248,20 @@ class _PageReader:
         if self._ocr_failed:
             self.notes.append(f"OCR failed on page{'s' if len(self._ocr_failed) > 1 else ''} "
                               f"{_page_list(self._ocr_failed)} (details in the log)")
+
+
+def _strip_scans(documents: list[Document], scans: list[int]) -> list[Document]:
+    """The documents with the margins (running headers, page numbers) of the text OCR read
+    of whole pages left out, and those left empty dropped."""
+    if not scans:
+        return documents
+    texts = strip_margins([documents[i].text for i in scans], numbers=[documents[i].page or 0 for i in scans])
+    stripped = dict(zip(scans, texts))
+    kept = []
+    for i, document in enumerate(documents):
+        if i in stripped:
+            if not stripped[i]:
+                continue
+            document = replace(document, text=stripped[i])
+        kept.append(document)
+    return kept

@@ -6,6 +6,10 @@ into one paragraph (Chinese lines without a space); paragraphs are separated by 
 line. Ruled tables (see `pdf_tables`) replace the blocks they cover with readable rows.
 Text drawn twice for a "fake bold" is read once: MuPDF's style collection merges the
 overstrike, and what it leaves doubled ("知知识识") is collapsed.
+
+A page is read once (`extract_page`: blocks, tables, visual rows) and made text by
+`compose`, which can leave lines out: the running headers, footers and page numbers
+that `pdf_margins` finds across the pages.
 """
 from __future__ import annotations
 
@@ -99,6 +103,7 @@ class PageText:
 
 _CAPTION_CHARS = 60  # a table's title is a short paragraph just above it
 _RUNNING_CHARS = 40  # running headers and page numbers above a table continued from the page before
+MARGIN_SHARE = 0.15  # top and bottom share of a page where its running headers, footers and numbers stand
 
 
 def _caption(parts: list) -> str:
@@ -138,18 +143,88 @@ def _table_text(rows: list, parts: list, previous: TableHead | None, first: bool
     return text, TableHead(len(used), tuple(columns[j] for j in used), title)
 
 
-def read_page(page: pymupdf.Page, errors: tuple[type[Exception], ...], carried: TableHead | None = None) -> PageText:
-    """The text layer of one page: paragraphs in reading order, tables as rows where they stand.
+@dataclass(slots=True)
+class PageLayer:
+    """What `extract_page` reads of a page before it becomes text (`compose`)."""
 
-    `carried` is the last table of the page before (`PageText.table_head`): a table that
-    goes on at the top of this page gets its column names and title.
-    """
+    blocks: list = field(default_factory=list)  # [(block box, [(line box, line text)])] in the PDF's order
+    tables: list = field(default_factory=list)  # find_tables: [(area, rows)]
+    raw: str = ""
+    line_boxes: list[pymupdf.Rect] = field(default_factory=list)
+    rotation: int = 0
+    rows: list[list[tuple[int, int]]] = field(default_factory=list)  # visual rows outside tables, top to bottom
+    page: pymupdf.Rect = field(default_factory=pymupdf.Rect)
+
+    def row_texts(self) -> list[str]:
+        """Each visual row's text, its lines left to right joined by a space (for `pdf_margins`)."""
+        return [" ".join(self.blocks[b][1][i][1].strip() for b, i in row) for row in self.rows]
+
+    def in_margins(self, rows: set[int]) -> set[int]:
+        """Those of the rows that lie in the top or bottom `MARGIN_SHARE` of the page, where
+        running headers and page numbers stand (body text near them is never left out)."""
+        band = MARGIN_SHARE * self.page.height
+        kept = set()
+        for r in rows:
+            y0 = min(self.blocks[b][1][i][0].y0 for b, i in self.rows[r])
+            y1 = max(self.blocks[b][1][i][0].y1 for b, i in self.rows[r])
+            if y1 <= self.page.y0 + band or y0 >= self.page.y1 - band:
+                kept.add(r)
+        return kept
+
+    def row_lines(self, rows: set[int]) -> set[tuple[int, int]]:
+        """The (block, line) indexes of some rows, as `compose` leaves them out."""
+        return {line for r in rows for line in self.rows[r]}
+
+
+def _in_table(bbox: pymupdf.Rect, tables: list) -> bool:
+    centre = pymupdf.Point((bbox.x0 + bbox.x1) / 2, (bbox.y0 + bbox.y1) / 2)
+    return any(centre in area for area, _ in tables)
+
+
+def _visual_rows(blocks: list, tables: list) -> list[list[tuple[int, int]]]:
+    """The lines outside tables grouped into visual rows (boxes overlapping by half a line's
+    height), top to bottom, each left to right. Lines much taller than most (vertical text,
+    drop capitals) belong to no row."""
+    lines = [(box, b, i) for b, (bbox, block_lines) in enumerate(blocks) if not _in_table(bbox, tables)
+             for i, (box, _) in enumerate(block_lines)]
+    if not lines:
+        return []
+    heights = sorted(box.height for box, _, _ in lines)
+    tall = 2 * max(heights[len(heights) // 2], 1.0)
+    rows: list[list[tuple[pymupdf.Rect, int, int]]] = []
+    for line in sorted((ln for ln in lines if ln[0].height <= tall), key=lambda ln: ln[0].y0 + ln[0].y1):
+        box = line[0]
+        if rows:
+            first = rows[-1][0][0]
+            if min(first.y1, box.y1) - max(first.y0, box.y0) >= 0.5 * min(first.height, box.height):
+                rows[-1].append(line)
+                continue
+        rows.append([line])
+    return [[(b, i) for _, b, i in sorted(row, key=lambda ln: ln[0].x0)] for row in rows]
+
+
+def extract_page(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> PageLayer:
+    """A page's text blocks and ruled tables, read once; `compose` makes them text."""
     directions: Counter = Counter()
     blocks = list(_text_blocks(page, directions))
     if not blocks:
-        return PageText("")
+        return PageLayer()
     tables = find_tables(page, errors)
-    pending = sorted(tables, key=lambda t: (t[0].y0, t[0].x0))
+    raw = "\n".join(line for _, lines in blocks for _, line in lines)
+    boxes = [box for _, lines in blocks for box, _ in lines]
+    rotation = _ROTATIONS.get(directions.most_common(1)[0][0], 0) if directions else 0
+    # Rows (for running headers and page numbers) only where the text runs left to right.
+    rows = _visual_rows(blocks, tables) if rotation == 0 else []
+    return PageLayer(blocks, tables, raw, boxes, rotation, rows, pymupdf.Rect(page.rect))
+
+
+def compose(layer: PageLayer, carried: TableHead | None = None,
+            drop: set[tuple[int, int]] | frozenset = frozenset()) -> tuple[str, TableHead | None]:
+    """The page's text (paragraphs in reading order, tables as rows where they stand) and its
+    last table's head, without the lines in `drop` ((block, line) indexes: running headers,
+    page numbers). `carried` is the last table of the page before (`PageText.table_head`):
+    a table that goes on at the top of this page gets its column names and title."""
+    pending = sorted(layer.tables, key=lambda t: (t[0].y0, t[0].x0))
     parts: list[str | _Paragraph] = []
     head: TableHead | None = None
     placed = 0
@@ -161,13 +236,19 @@ def read_page(page: pymupdf.Page, errors: tuple[type[Exception], ...], carried: 
         if text:
             parts.append(text)
 
-    for bbox, lines in blocks:
-        centre = pymupdf.Point((bbox.x0 + bbox.x1) / 2, (bbox.y0 + bbox.y1) / 2)
-        if any(centre in area for area, _ in tables):
+    for b, (bbox, lines) in enumerate(layer.blocks):
+        if _in_table(bbox, layer.tables):
             # Blocks inside a table are replaced by its rows, placed where it starts.
             while pending and pending[0][0].y0 <= bbox.y1:
                 place()
             continue
+        if drop:
+            lines = [line for i, line in enumerate(lines) if (b, i) not in drop]
+            if not lines:
+                continue
+            bbox = pymupdf.Rect(lines[0][0])
+            for box, _ in lines[1:]:
+                bbox |= box
         text = join_lines(line for _, line in lines)
         previous = parts[-1] if parts else None
         if isinstance(previous, _Paragraph) and previous.continued_by(bbox, lines[0][0]):
@@ -179,8 +260,15 @@ def read_page(page: pymupdf.Page, errors: tuple[type[Exception], ...], carried: 
     while pending:
         place()
     text = "\n\n".join(part.text if isinstance(part, _Paragraph) else part for part in parts)
-    raw = "\n".join(line for _, lines in blocks for _, line in lines)
-    boxes = [box for _, lines in blocks for box, _ in lines]
-    rotation = _ROTATIONS.get(directions.most_common(1)[0][0], 0) if directions else 0
     text = collapse_doubled(normalize_whitespace(_LEADERS.sub(" … ", text)))  # doubled across lines too
-    return PageText(text, raw, boxes, rotation, head)
+    return text, head
+
+
+def read_page(page: pymupdf.Page, errors: tuple[type[Exception], ...], carried: TableHead | None = None) -> PageText:
+    """The text layer of one page: paragraphs in reading order, tables as rows where they stand
+    (`extract_page`, then `compose` with nothing left out)."""
+    layer = extract_page(page, errors)
+    if not layer.blocks:
+        return PageText("")
+    text, head = compose(layer, carried)
+    return PageText(text, layer.raw, layer.line_boxes, layer.rotation, head)

@@ -125,7 +125,8 @@ def test_streams_pieces_then_an_answer_citing_the_given_passages(settings, fake_
     out = answer.to_dict()
     assert set(out) == {"answer", "refused", "quoted", "sources", "evidence", "citations", "timings"}
     assert out["citations"] and all(c["supported"] for c in out["citations"])
-    assert set(out["sources"][0]) == {"source", "page", "score", "text"}
+    assert set(out["sources"][0]) == {"source", "page", "score", "text", "also_in"}  # also_in: other copies
+    assert out["sources"][0]["also_in"] == []
     assert {"retrieval_ms", "first_token_ms", "total_ms"} <= set(out["timings"])
     service.close()
 

@@ -83,4 +83,7 @@ def test_merge_ranked_keeps_each_lists_order():
 def test_search_many_over_two_knowledge_bases(tmp_path, settings, fake_embedder, open_kb):
     kb1, kb2 = _kb(open_kb, tmp_path, fake_embedder, "one"), _kb(open_kb, tmp_path, fake_embedder, "two")
     results = search_many([HybridSearcher(kb, fake_embedder, settings.search_config()) for kb in (kb1, kb2)], "黄河发源于哪里", 2)
-    assert [r.chunk.source for r in results] == ["yellow_river.txt", "yellow_river.txt"]
+    # The same passage in both knowledge bases takes one slot (retrieval/duplicates.py); its
+    # copy has the same file and page, so there is no other place to name.
+    assert [r.chunk.source for r in results][:1] == ["yellow_river.txt"]
+    assert [r.chunk.source for r in results].count("yellow_river.txt") == 1 and results[0].also_in == ()

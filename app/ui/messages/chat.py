@@ -32,6 +32,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sources.read_not_answered": {"zh": "模型读过的 {n} 个段落（没能据此作答）",
                                   "en": "The {n} passage(s) the model read (it did not answer from them)"},
     "sources.page": {"zh": "第 {page} 页", "en": "p. {page}"},
+    "sources.also_in": {"zh": "也见于 {places}", "en": "Also in {places}"},
+    "sources.also_in_place": {"zh": "{name} 第 {page} 页", "en": "{name}, p. {page}"},
+    "sources.also_in_sep": {"zh": "、", "en": "; "},
+    "sources.also_in_help": {"zh": "这些文件里有几乎相同的文字（例如同一份指南的 Markdown 和 PDF 版本），只列出一次。",
+                             "en": "These files hold almost the same text (a guide's Markdown and PDF versions, "
+                                   "say), so it is listed once."},
     "sources.relevance": {"zh": "相关度 {value}", "en": "relevance {value}"},
     "sources.relevance_help": {"zh": "相关度（0–1）：问题中的关键词有多少出现在这段文字里，并结合语义相似度计算。"
                                      "达到阈值 {threshold} 的段落才会交给模型。",

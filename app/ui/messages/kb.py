@@ -11,6 +11,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kb.created": {"zh": "已创建知识库：{name}", "en": "Knowledge base created: {name}"},
     "kb.none": {"zh": "还没有知识库，先新建一个。", "en": "No knowledge base yet: create one."},
     "kb.current": {"zh": "当前知识库", "en": "Knowledge base"},
+    "kb.rename_title": {"zh": "重命名这个知识库", "en": "Rename this knowledge base"},
+    "kb.rename_note": {"zh": "索引、上传的文件和保存的对话都会随新名称一起保留，不需要重新索引。",
+                       "en": "The index, the uploaded files and the saved conversations go with the new name; "
+                             "nothing is indexed again."},
+    "kb.rename_label": {"zh": "新名称", "en": "New name"},
+    "kb.rename_button": {"zh": "重命名", "en": "Rename"},
+    "kb.rename_failed": {"zh": "无法重命名", "en": "Cannot rename"},
+    "kb.renamed": {"zh": "已将知识库 {name} 重命名为 {new_name}", "en": "Knowledge base {name} renamed to {new_name}"},
     "kb.delete_title": {"zh": "删除这个知识库", "en": "Delete this knowledge base"},
     "kb.delete_note": {"zh": "会删除索引和上传的文件，无法撤销。", "en": "Deletes the index and the uploaded files; this "
                                                                "cannot be undone."},
@@ -31,6 +39,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "upload.button": {"zh": "上传并索引", "en": "Upload & index"},
     "upload.running": {"zh": "正在索引 {n} 个文件…", "en": "Indexing {n} file(s)…"},
     "upload.step": {"zh": "（{i}/{n}）{name} · 已用 {seconds} 秒", "en": "({i}/{n}) {name} · {seconds} s so far"},
+    "upload.step_ocr": {"zh": "（{i}/{n}）{name} · OCR 第 {page}/{pages} 页 · 已用 {seconds} 秒",
+                        "en": "({i}/{n}) {name} · OCR page {page}/{pages} · {seconds} s so far"},
     "upload.done_bar": {"zh": "完成", "en": "Done"},
     "upload.done": {"zh": "完成：{ok} 个成功，{failed} 个失败，用时 {seconds} 秒",
                     "en": "Done: {ok} indexed or skipped, {failed} failed, in {seconds} s"},

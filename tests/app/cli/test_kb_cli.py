@@ -1,6 +1,6 @@
-"""`python -m app kb migrate KB --to milvus|faiss` and `kb backend KB`, over the service:
-a migrated knowledge base answers the same searches, and re-ingesting its unchanged files
-embeds nothing."""
+"""`python -m app kb migrate KB --to milvus|faiss`, `kb backend KB` and `kb rename OLD NEW`,
+over the service: a migrated or renamed knowledge base answers the same searches, and
+re-ingesting its unchanged files embeds nothing."""
 from __future__ import annotations
 
 import pytest
@@ -54,3 +54,29 @@ def test_migrate_there_and_back(env, settings, fake_embedder, capsys):
     assert capsys.readouterr().out.strip() == "faiss"
     assert main(["kb", "migrate", "nokb", "--to", "milvus"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_rename_as_a_user_would(env, settings, fake_embedder, capsys):
+    settings = settings.with_overrides(data_dir=env / "data", score_threshold=0.0)
+    docs = env / "docs"
+    docs.mkdir()
+    (docs / "tea.md").write_text("# 茶叶\n\n西湖龙井产于浙江杭州西湖一带。\n\n普洱茶产于云南。", encoding="utf-8")
+    assert _ingest(settings, fake_embedder, docs).count("added") == 1
+
+    assert main(["kb", "rename", "papers", "论文"]) == 0
+    assert "renamed to '论文': use --kb 论文 from now on" in capsys.readouterr().out
+    services = build_services(settings, embedder=fake_embedder)
+    try:
+        assert services.knowledge.list_knowledge_bases() == ["论文"]
+        found = services.answers.search("龙井产于哪里", ["论文"], 1)
+        assert found and found[0].chunk.source.endswith("tea.md")
+        services.knowledge.create_knowledge_base("taken")
+    finally:
+        services.close()
+
+    assert main(["kb", "rename", "papers", "x"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["kb", "rename", "论文", "taken"]) == 2
+    assert "already exists: pick another name" in capsys.readouterr().err
+    assert main(["kb", "rename", "论文", "../up"]) == 2
+    assert "not a valid knowledge-base name" in capsys.readouterr().err

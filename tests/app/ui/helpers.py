@@ -12,8 +12,9 @@ from app.services.conversations import FILE_NAME, ConversationStore
 from app.services.records import KnowledgeOverview
 from app.settings import Settings
 from core.answers import Answer, Citation
-from core.errors import YizhiError
-from core.types import Chunk, DocumentRecord, PassageContext, ScoredChunk
+from core.enums import FileStatus, UploadStatus
+from core.errors import ConfigError, YizhiError
+from core.types import Chunk, DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
 from retrieval.evidence.scoring import Evidence
 from retrieval.evidence.support import SentenceSupport
 
@@ -67,6 +68,8 @@ class FakeService:
         self.headings = ("望月茶馆", "营业时间", "常见问题")
         self.questions = ("茶馆几点开门？",)
         self.docs: dict[str, list[DocumentRecord]] = {}
+        self.ocr_pages = 0  # pages an ingested file "reads with OCR", each reported to on_page
+        self.ingested: list[str] = []
 
     # --- knowledge ---------------------------------------------------------------------
     def list_knowledge_bases(self) -> list[str]:
@@ -79,11 +82,38 @@ class FakeService:
     def delete_knowledge_base(self, name: str) -> None:
         self.kbs.remove(name)
 
+    def rename_knowledge_base(self, name: str, new_name: str) -> str:
+        """As the real service: the new name must be free; saved conversations follow."""
+        new_name = new_name.strip()
+        if new_name in self.kbs:
+            raise ConfigError(f"knowledge base '{new_name}' already exists: pick another name")
+        self.kbs = sorted(new_name if n == name else n for n in self.kbs)
+        self.conversations.rename_knowledge_base(name, new_name)
+        return new_name
+
     def documents(self, kb_name: str) -> list[DocumentRecord]:
         return list(self.docs.get(kb_name, ()))
 
     def upload_types(self) -> list[str]:
         return ["md", "pdf", "txt"]
+
+    def save_upload(self, kb_name: str, filename: str, data: bytes, *, replace: bool = False) -> SavedUpload:
+        return SavedUpload(self.settings.data_dir / kb_name / "files" / filename, UploadStatus.SAVED, "hash")
+
+    def ingest(self, kb_name: str, paths, *, password: str | None = None, progress: bool = False,
+               on_file=None, on_wait=None, on_page=None) -> IngestSummary:
+        """Every file is added with 3 chunks; `ocr_pages` of its pages are "read with OCR"."""
+        summary = IngestSummary()
+        for path in paths:
+            self.ingested.append(str(path))
+            for n in range(1, self.ocr_pages + 1):
+                if on_page is not None:
+                    on_page(str(path), n, self.ocr_pages)
+            summary.outcomes.append(FileOutcome(str(path), FileStatus.ADDED, "", 3, max(1, self.ocr_pages),
+                                                self.ocr_pages))
+            if on_file is not None:
+                on_file(summary.outcomes[-1])
+        return summary
 
     def source_file(self, kb_names, source: str) -> Path | None:
         """Text sources "exist"; PDFs are gone (their preview is tested with real files)."""

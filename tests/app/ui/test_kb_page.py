@@ -171,3 +171,17 @@ def test_a_deleted_knowledge_base_leaves_the_selector_and_its_panel(service: Ser
     assert at.selectbox(key="kb_current").options == ["a"] and at.selectbox(key="kb_current").value == "a"
     panel = next(e for e in at.expander if e.label == "删除这个知识库")
     assert not panel.proto.expanded and at.text_input(key="kb-confirm-a").value == ""
+
+
+def test_rename_a_knowledge_base_with_its_files(service: Services):
+    service.knowledge.create_knowledge_base("kb")
+    at = page_test(KB_PAGE).run()
+    upload(at, [("茶馆.md", TEA, "text/markdown")])
+    at.text_input(key="kb-rename-kb").input("茶馆资料").run()
+    at.button(key="kb-rename-go-kb").click().run()
+    assert not at.exception, at.exception
+    assert service.knowledge.list_knowledge_bases() == ["茶馆资料"]
+    assert at.selectbox(key="kb_current").value == "茶馆资料" and "已将知识库 kb 重命名为 茶馆资料" in at.success[0].value
+    [doc] = service.knowledge.documents("茶馆资料")
+    assert doc.path == str((service.settings.kb_root / "茶馆资料" / "files" / "茶馆.md").resolve())
+    assert len(at.dataframe) == 1 and not at.error  # its documents table, under the new name

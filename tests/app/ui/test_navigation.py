@@ -93,3 +93,45 @@ def test_opening_a_conversation_from_another_page_shows_the_chat(fake_service: F
     go(at, "kb")
     at.button(key=f"conv-{conversation.conversation_id}").click().run()
     assert at.title[0].value.endswith("问答") and len(at.chat_message) == 2
+
+
+def test_a_renamed_knowledge_base_stays_chosen_in_every_selector(fake_service: FakeService):
+    at = home_test().run()
+    at.chat_input[0].set_value("望月茶馆几点开门？").run()  # a saved conversation that asked "default"
+    at.multiselect(key="chat_kbs").set_value(["manuals", "default"]).run()
+    go(at, "kb")
+    at.selectbox(key="kb_current").select("manuals").run()
+    at.text_input(key="kb-rename-manuals").input("手册").run()
+    at.button(key="kb-rename-go-manuals").click().run()
+    assert not at.exception, at.exception
+    assert fake_service.kbs == ["default", "手册"]
+    assert at.selectbox(key="kb_current").value == "手册" and "已将知识库 manuals 重命名为 手册" in at.success[0].value
+    at.run()
+    assert at.selectbox(key="kb_current").value == "手册"
+    go(at, "chat")
+    chosen = at.multiselect(key="chat_kbs")
+    assert chosen.options == ["default", "手册"] and chosen.value == ["手册", "default"]  # in its place
+    assert len(at.chat_message) == 2  # the open conversation is still there
+    at.chat_input[0].set_value("营业时间？").run()
+    assert fake_service.asked[-1]["kbs"] == ["手册", "default"]
+    go(at, "retrieval")
+    assert at.multiselect(key="rt_kbs").value == ["手册", "default"]
+    go(at, "kb")
+    at.selectbox(key="kb_current").select("default").run()
+    at.text_input(key="kb-rename-default").input("默认").run()
+    at.button(key="kb-rename-go-default").click().run()
+    go(at, "chat")
+    assert at.multiselect(key="chat_kbs").value == ["手册", "默认"]
+    saved = fake_service.conversations.list_conversations()[0]
+    assert saved.kb_names == ("手册", "默认")  # the saved conversation asks the new names
+    assert at.session_state["chat_messages"][1]["kbs"] == ["默认"]  # and so do its answers on screen
+
+
+def test_a_rename_to_a_taken_name_says_why_and_changes_nothing(fake_service: FakeService):
+    at = home_test().run()
+    go(at, "kb")
+    assert at.button(key="kb-rename-go-default").disabled  # nothing typed yet
+    at.text_input(key="kb-rename-default").input("manuals").run()
+    at.button(key="kb-rename-go-default").click().run()
+    assert at.error[0].value.startswith("无法重命名：已有同名知识库")
+    assert fake_service.kbs == ["default", "manuals"] and at.selectbox(key="kb_current").value == "default"
