@@ -3,8 +3,10 @@
 Paragraphs and tables are read in document order. A heading paragraph (style "Heading N"
 or "标题 N", or an outline level set on the paragraph or its style) starts a new
 section, one Document each, with the heading path as `heading`. Tables become rows
-"a | b | c", each value with its column name (`_common.table_to_text`). The title is the document's Title property, else its "Title" paragraph or
-first level-1 heading, else the file name.
+"a | b | c", each value with its column name (`_common.table_to_text`); a paragraph in Word's
+Caption style (题注) right above a table (else right below it) becomes the table's first line,
+where the splitter finds a table's title. The title is the document's Title property, else its
+"Title" paragraph or first level-1 heading, else the file name.
 """
 from __future__ import annotations
 
@@ -141,6 +143,31 @@ def _table_rows(table: Table) -> list[list[str | None]]:
     return rows
 
 
+_CAPTION_STYLES = frozenset({"caption", "题注"})
+
+
+def _is_caption(block: Paragraph | Table) -> bool:
+    if not isinstance(block, Paragraph) or not block.text.strip():
+        return False
+    name = (block.style.name if block.style is not None else "") or ""
+    return name.strip().lower() in _CAPTION_STYLES
+
+
+def _captions(blocks: list[Paragraph | Table]) -> dict[int, int]:
+    """For each table (its index in `blocks`), the index of its caption: a paragraph in the
+    Caption style right above it, else right below it (unless a table follows that one)."""
+    found: dict[int, int] = {}
+    for i, block in enumerate(blocks):
+        if not isinstance(block, Table):
+            continue
+        if i > 0 and _is_caption(blocks[i - 1]):
+            found[i] = i - 1
+        elif i + 1 < len(blocks) and _is_caption(blocks[i + 1]) and not (
+                i + 2 < len(blocks) and isinstance(blocks[i + 2], Table)):
+            found[i] = i + 1
+    return found
+
+
 def load_docx(path: Path, *, source: str, content_hash: str, max_unzipped_mb: int | None = None) -> list[Document]:
     _check_container(path)
     _check_unpacked_size(path, max_unzipped_mb or DEFAULT_MAX_UNZIPPED_MB)
@@ -153,9 +180,15 @@ def load_docx(path: Path, *, source: str, content_hash: str, max_unzipped_mb: in
     title = (document.core_properties.title or "").strip()
     first_heading = ""
     try:
-        for block in _blocks(document):
+        blocks = list(_blocks(document))
+        captions = _captions(blocks)
+        taken = set(captions.values())
+        for i, block in enumerate(blocks):
             if isinstance(block, Table):
-                builder.add(table_to_text(_table_rows(block)))
+                caption = " ".join(blocks[captions[i]].text.split()) if i in captions else ""
+                builder.add(table_to_text(_table_rows(block), caption=caption))
+                continue
+            if i in taken:
                 continue
             text = block.text.strip()
             if not text:
