@@ -93,18 +93,22 @@ class MilvusKnowledgeBase(KnowledgeBase):
         return out
 
     # --- search ------------------------------------------------------------------------------
+    # Under the mutex, as `KnowledgeBase.dense_search` is: a commit holds it from the
+    # catalogue's transaction to the end of its Milvus delete and insert, so another thread's
+    # search never sees a replaced document half done (neither version, or ids the catalogue
+    # no longer has).
     def lexical_search(self, tokens: Sequence[str], n: int) -> list[tuple[int, float]]:
         """(chunk_id, BM25) best first, by Milvus full-text search over the lexical rows."""
         if not tokens:
             return []
         with self._mutex:
             index = self._dense_index()
-        return index.lexical_search(" ".join(tokens), n) if isinstance(index, MilvusIndex) else []
+            return index.lexical_search(" ".join(tokens), n) if isinstance(index, MilvusIndex) else []
 
     def dense_search(self, query, n: int) -> list[tuple[int, float]]:
         with self._mutex:
             index = self._dense_index()
-        return index.search(query, n) if index is not None else []
+            return index.search(query, n) if index is not None else []
 
     # --- upkeep ------------------------------------------------------------------------------
     def rebuild_lexical(self, user=None) -> int:
