@@ -107,6 +107,23 @@ def test_relevance_of_a_passage_does_not_depend_on_the_other_passages():
         relevance_scores("问题", ["a", "b"], [0.1], scale, 0.4)
 
 
+def test_english_questions_on_english_passages_are_on_the_chinese_scale():
+    from retrieval.relevance import ENGLISH_SCALE
+
+    scale = Closeness(0.0, 0.5)
+    english = "The Normans were descended from Norse raiders who settled in Normandy."
+    chinese = "诺曼人是定居在诺曼底的北欧人后裔，Normandy 位于法国北部。"
+    question = "Where did the Norse raiders settle?"
+    plain = combine(coverage(query_terms(question), english), scale(0.2), 0.4)
+    assert relevance_scores(question, [english], [0.2], scale, 0.4)[0] == pytest.approx(min(1.0, plain / ENGLISH_SCALE))
+    # a Chinese passage, or a Chinese question, keeps its relevance as it is
+    on_chinese = combine(coverage(query_terms(question), chinese), scale(0.2), 0.4)
+    assert relevance_scores(question, [chinese], [0.2], scale, 0.4)[0] == pytest.approx(on_chinese)
+    zh_question = "诺曼人定居在哪里？"
+    assert relevance_scores(zh_question, [english], [0.2], scale, 0.4)[0] == pytest.approx(
+        combine(coverage(query_terms(zh_question), english), scale(0.2), 0.4))
+
+
 def test_a_noun_after_a_demonstrative_counts_for_little():
     """"这个应用能做什么？" asks about the thing the documents describe, which they call by its
     name ("已知能做什么"): "应用" must not decide the refusal."""
