@@ -91,8 +91,15 @@ def app_url(tmp_path: Path):
         log.close()
 
 
+def _settled(page) -> None:
+    """Wait until the page has finished its rerun: no element still shows the previous run."""
+    page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=60_000)
+
+
 def _shoot(page, folder: Path, name: str) -> None:
-    """The current screen at both sizes (the viewport goes back to the larger one)."""
+    """The current screen at both sizes, once the rerun has finished (the viewport goes back
+    to the larger one)."""
+    _settled(page)
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(700)  # let the layout settle at the new width
