@@ -105,4 +105,19 @@ def collapse(ranked: Sequence[ScoredChunk], limit: int | None = None,
     return [_with_refs(k, refs) for k, refs in zip(kept, merged)]
 
 
-__all__ = ["DUPLICATE_OVERLAP", "bigrams", "collapse", "near_duplicates", "overlap", "ref_of"]
+def duplicate_of(ranked: Sequence[ScoredChunk], threshold: float = DUPLICATE_OVERLAP) -> list[int | None]:
+    """For each passage of `ranked` (best first), the 0-based index of the earlier passage
+    `collapse` would merge it into, or None when it is kept: what the retrieval test page
+    shows as "merged"."""
+    kept: list[tuple[int, frozenset[str]]] = []
+    out: list[int | None] = []
+    for i, result in enumerate(ranked):
+        mine = bigrams(result.chunk.text)
+        twin = next((j for j, other in kept if near_duplicates(mine, other, threshold)), None)
+        out.append(twin)
+        if twin is None:
+            kept.append((i, mine))
+    return out
+
+
+__all__ = ["DUPLICATE_OVERLAP", "bigrams", "collapse", "duplicate_of", "near_duplicates", "overlap", "ref_of"]

@@ -21,6 +21,7 @@ from core.errors import ConfigError, KnowledgeBaseNotFound
 from core.types import ScoredChunk
 from prompts.chat import render_chat
 from prompts.chitchat import chitchat_language, is_chitchat
+from retrieval.duplicates import duplicate_of
 from retrieval.lexical import query_tokens
 from retrieval.search import HybridSearcher, merge_ranked, search_many
 from retrieval.store import KnowledgeBase
@@ -149,6 +150,10 @@ class AnswersService:
         request = render_chat(messages, language)  # type: ignore[arg-type]
         assert request is not None
         return self._generator(settings, stop).stream(request)
+
+    def duplicate_of(self, ranked: Sequence[ScoredChunk]) -> list[int | None]:
+        """For each passage, the earlier one search would merge it into (None: kept)."""
+        return duplicate_of(ranked)
 
     def highlight_terms(self, text: str) -> list[str]:
         """The words of a question that retrieval matches on (for highlighting)."""

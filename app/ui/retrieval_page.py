@@ -23,17 +23,25 @@ KEEP_QUESTION = "keep_rt_question"
 THRESHOLD = "rt_threshold"
 KEEP_THRESHOLD = "keep_rt_threshold"
 KB_WIDGET = "rt_kbs"
-TO_MODEL, PASSED, BELOW = "to_model", "passed", "below"
+TO_MODEL, PASSED, MERGED, BELOW = "to_model", "passed", "merged", "below"
 MIN_BARS = 10  # slots on the chart's axis, so one or two candidates do not make huge bars
 
 
-def verdicts(candidates: Sequence[ScoredChunk], threshold: float, top_k: int) -> list[str]:
+def verdicts(candidates: Sequence[ScoredChunk], threshold: float, top_k: int,
+             duplicate_of: Sequence[int | None] = ()) -> list[str]:
     """For each candidate: reaches the model (passes and is among the first `top_k` that
-    pass), passes but is crowded out, or is below the threshold."""
-    out, passed = [], 0
+    pass), merged into an earlier passing one with the same text (it takes no slot: search
+    names its file under that one), passes but is crowded out, or is below the threshold.
+    `duplicate_of` is the service's answer for the passing candidates, in order."""
+    out, passed, passing = [], 0, 0
     for c in candidates:
         if c.relevance < threshold:
             out.append(BELOW)
+            continue
+        twin = duplicate_of[passing] if passing < len(duplicate_of) else None
+        passing += 1
+        if twin is not None:
+            out.append(MERGED)
         else:
             passed += 1
             out.append(TO_MODEL if passed <= top_k else PASSED)
@@ -45,7 +53,7 @@ def _rank(value: int | None) -> str:
 
 
 def rows(candidates: Sequence[ScoredChunk], marks: Sequence[str]) -> list[dict]:
-    label = {TO_MODEL: t("rt.to_model"), PASSED: t("rt.passed"), BELOW: t("rt.below")}
+    label = {TO_MODEL: t("rt.to_model"), PASSED: t("rt.passed"), MERGED: t("rt.merged"), BELOW: t("rt.below")}
     return [{t("rt.col_rank"): i, t("rt.col_file"): file_name(c.chunk.source),
              t("rt.col_page"): str(c.chunk.page) if c.chunk.page else "—",
              t("rt.col_relevance"): round(c.relevance, 3), t("rt.col_vector"): _rank(c.dense_rank),
@@ -55,14 +63,15 @@ def rows(candidates: Sequence[ScoredChunk], marks: Sequence[str]) -> list[dict]:
 
 
 def _chart(candidates: Sequence[ScoredChunk], marks: Sequence[str], threshold: float) -> alt.LayerChart:
-    label = {TO_MODEL: t("rt.to_model"), PASSED: t("rt.passed"), BELOW: t("rt.below")}
+    label = {TO_MODEL: t("rt.to_model"), PASSED: t("rt.passed"), MERGED: t("rt.merged"), BELOW: t("rt.below")}
     data = [{"rank": i, "relevance": c.relevance, "verdict": label[m], "file": file_name(c.chunk.source)}
             for i, (c, m) in enumerate(zip(candidates, marks), 1)]
     bars = alt.Chart(alt.Data(values=data)).mark_bar().encode(
         x=alt.X("rank:O", title=t("rt.col_rank"), scale=alt.Scale(domain=list(range(1, max(len(data), MIN_BARS) + 1)))), y=alt.Y("relevance:Q", title=t("rt.col_relevance"),
                                                           scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("verdict:N", title=None, scale=alt.Scale(
-            domain=[label[TO_MODEL], label[PASSED], label[BELOW]], range=["#2e7d32", "#90caf9", "#bdbdbd"])),
+            domain=[label[TO_MODEL], label[PASSED], label[MERGED], label[BELOW]],
+            range=["#2e7d32", "#90caf9", "#ffcc80", "#bdbdbd"])),
         tooltip=["rank:O", "file:N", alt.Tooltip("relevance:Q", format=".3f"), "verdict:N"])
     line = alt.Chart(alt.Data(values=[{"threshold": threshold}])).mark_rule(color="#d32f2f", strokeDash=[6, 3],
                                                                             size=2).encode(y="threshold:Q")
@@ -95,7 +104,8 @@ def _results(services: Services) -> None:
     threshold = st.slider(t("rt.threshold"), 0.0, 1.0, step=0.01, help=t("rt.threshold_help"),
                           **state.bind(THRESHOLD, KEEP_THRESHOLD, min(max(float(value), 0.0), 1.0)))
     top_k = int(sidebar.tuning(services).get("top_k", services.settings.top_k))
-    marks = verdicts(candidates, threshold, top_k)
+    marks = verdicts(candidates, threshold, top_k,
+                     services.answers.duplicate_of([c for c in candidates if c.relevance >= threshold]))
     reaching = marks.count(TO_MODEL)
     if reaching:
         st.success(t("rt.would_answer", n=reaching, passed=reaching + marks.count(PASSED), total=len(candidates),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.types import Chunk, ScoredChunk, SourceRef
-from retrieval.duplicates import DUPLICATE_OVERLAP, bigrams, collapse, near_duplicates, overlap
+from retrieval.duplicates import DUPLICATE_OVERLAP, bigrams, collapse, duplicate_of, near_duplicates, overlap
 
 MD = ("望月茶馆位于青石镇东街，每天早上七点开门，晚上十点打烊。招牌茶是桂花乌龙，用本地山泉水冲泡；"
       "周末下午有评弹表演，需要提前一天预订座位。")
@@ -77,6 +77,16 @@ def test_the_better_ranked_passage_stays_and_names_the_other_file():
     assert [r.chunk.chunk_id for r in out] == [1, 2]
     assert out[0].also_in == (SourceRef("guide.pdf", 2),) and out[1].also_in == ()
     assert out[0].score == 0.9 and out[0].chunk.text == MD  # the kept passage itself is unchanged
+
+
+def test_duplicate_of_names_the_passage_each_copy_is_merged_into():
+    ranked = [result(MD, "guide.md"), result(SAME_TOPIC, "tea.md"), result(PDF, "guide.pdf", 2),
+              result(TRADITIONAL, "guide_tw.md"), result(SAME_STREET, "street.md")]
+    assert duplicate_of(ranked) == [None, None, 0, 0, None]
+    # the same answer as collapse: the kept ones are those it keeps
+    assert [r.chunk.source for r, twin in zip(ranked, duplicate_of(ranked)) if twin is None] == \
+        [r.chunk.source for r in collapse(ranked)]
+    assert duplicate_of([]) == []
 
 
 def test_a_pdf_ranked_first_keeps_its_page_and_names_the_markdown():

@@ -27,11 +27,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rt.apply": {"zh": "在问答中使用这个阈值", "en": "Use this threshold in the chat"},
     "rt.applied": {"zh": "问答的相关度阈值已设为 {value}（本会话）", "en": "The chat's relevance threshold is now {value} "
                                                                  "(this session)"},
-    "rt.legend": {"zh": "红色虚线是阈值。绿色：交给模型；蓝色：达到阈值但超出检索段落数；灰色：低于阈值。",
+    "rt.legend": {"zh": "红色虚线是阈值。绿色：交给模型；蓝色：达到阈值但超出检索段落数；橙色：与前面某个段落文字相同，"
+                        "合并到那一条里（不占名额）；灰色：低于阈值。",
                   "en": "The dashed red line is the threshold. Green: reaches the model; blue: passes but beyond "
-                        "top-k; grey: below the threshold."},
+                        "top-k; orange: the same text as a passage above, merged into it (takes no slot); "
+                        "grey: below the threshold."},
     "rt.to_model": {"zh": "交给模型", "en": "reaches the model"},
     "rt.passed": {"zh": "达到阈值（超出段落数）", "en": "passes (beyond top-k)"},
+    "rt.merged": {"zh": "与前面的段落相同（合并）", "en": "same text as a passage above (merged)"},
     "rt.below": {"zh": "低于阈值", "en": "below the threshold"},
     "rt.col_rank": {"zh": "排名", "en": "Rank"},
     "rt.col_file": {"zh": "文件", "en": "File"},

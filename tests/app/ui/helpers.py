@@ -148,6 +148,12 @@ class FakeService:
     def highlight_terms(self, text: str) -> list[str]:
         return [w for w in ("茶馆", "开门", "营业") if w in text]
 
+    def duplicate_of(self, ranked) -> list[int | None]:
+        """The real rule (a pure function), so the page shows merges as search makes them."""
+        from retrieval.duplicates import duplicate_of
+
+        return duplicate_of(ranked)
+
     def candidates(self, query: str, kb_names, *, overrides=None) -> list[ScoredChunk]:
         self.searched.append({"query": query, "kbs": list(kb_names), "overrides": dict(overrides or {})})
         if self.error is not None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.services import build_services
-from app.ui.retrieval_page import BELOW, PASSED, TO_MODEL, verdicts
+from app.ui.retrieval_page import BELOW, MERGED, PASSED, TO_MODEL, verdicts
 from tests.app.ui.helpers import FakeService, candidate, go, home_test, page_test
 
 PAGE = "app.ui.retrieval_page"
@@ -19,6 +19,22 @@ def test_verdicts_follow_the_threshold_and_top_k():
     pool = [candidate("a", "/a", r, 1.0 - i / 10, i + 1, None, chunk_id=i) for i, r in enumerate((0.9, 0.3, 0.7, 0.6))]
     assert verdicts(pool, 0.55, top_k=2) == [TO_MODEL, BELOW, TO_MODEL, PASSED]
     assert verdicts(pool, 0.95, top_k=5) == [BELOW] * 4
+
+
+def test_a_passage_search_would_merge_takes_no_slot():
+    pool = [candidate(f"text {i}", f"/{i}", 0.9, 1.0 - i / 10, i + 1, None, chunk_id=i) for i in range(4)]
+    # the second is the first's text from another file: merged, so the third still reaches the model
+    assert verdicts(pool, 0.55, top_k=2, duplicate_of=[None, 0, None, None]) == [TO_MODEL, MERGED, TO_MODEL, PASSED]
+
+
+def test_the_page_marks_the_same_text_from_two_files_as_merged(fake_service: FakeService):
+    text = "望月茶馆位于青石镇东街，每天早上七点开门，晚上十点关门。招牌是桂花乌龙。"
+    fake_service.pool = [candidate(text, "/docs/茶馆.md", 0.8, 0.5, 1, 1, chunk_id=1),
+                         candidate(text, "/docs/茶馆.pdf", 0.8, 0.4, 2, 2, chunk_id=2),
+                         candidate("青石镇汽车站在镇子南边。", "/docs/车站.md", 0.6, 0.3, 3, 3, chunk_id=3)]
+    at = search(page_test(PAGE).run(), "望月茶馆几点开门？")
+    rows = at.dataframe[0].value.to_dict("records")
+    assert [r["结果"] for r in rows] == ["交给模型", "与前面的段落相同（合并）", "交给模型"]
 
 
 def test_ranked_candidates_with_their_ranks_and_the_threshold(fake_service: FakeService):
