@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Retrieval. Every default below was chosen by measurement: docs/TUNING.md.
     chunk_size: int = Field(400, ge=50, description="characters per chunk")
     chunk_overlap: int = Field(50, ge=0)
+    child_chunk_size: int = Field(120, ge=0, description="characters per child piece of a chunk: the pieces' "
+                                                         "vectors rank the chunk in dense search; 0 = off")
     title_enhance: bool = Field(True, description="prepend the title or heading path to each chunk it indexes")
 
     top_k: int = Field(5, ge=1)
@@ -113,7 +115,8 @@ class Settings(BaseSettings):
         return self.data_dir / "logs"
 
     def search_config(self) -> SearchConfig:
-        return SearchConfig(**{f.name: getattr(self, f.name) for f in fields(SearchConfig)})
+        values = {f.name: getattr(self, f.name) for f in fields(SearchConfig) if f.name != "child_chunks"}
+        return SearchConfig(**values, child_chunks=self.child_chunk_size > 0)
 
     def store_config(self) -> StoreConfig:
         uri = self.milvus_uri.strip()

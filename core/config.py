@@ -32,6 +32,7 @@ class SearchConfig:
     score_threshold: float = 0.55
     reranker_model: str = ""
     rerank_max_length: int = 512
+    child_chunks: bool = True  # rank the dense list by chunks' child pieces when they are stored
 
     def __post_init__(self) -> None:
         for name in ("top_k", "dense_candidates", "lexical_candidates", "rrf_k", "candidate_pool",
@@ -49,6 +50,7 @@ class IngestConfig:
 
     chunk_size: int = 400
     chunk_overlap: int = 50
+    child_chunk_size: int = 120  # each chunk's sentence-sized child pieces, embedded too; 0 = none
     title_enhance: bool = True
     max_file_mb: int = 200
     lock_timeout: float = 600.0
@@ -60,6 +62,8 @@ class IngestConfig:
         _check(self.chunk_size >= 50, f"chunk_size must be at least 50 characters (got {self.chunk_size})")
         _check(0 <= self.chunk_overlap < self.chunk_size,
                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
+        _check(self.child_chunk_size == 0 or self.child_chunk_size >= 20,
+               f"child_chunk_size must be 0 (off) or at least 20 characters (got {self.child_chunk_size})")
         _check(self.max_file_mb >= 1 and self.max_pages >= 1 and self.max_unzipped_mb >= 1,
                "file limits must be at least 1")
         _check(self.lock_timeout >= 0, "lock_timeout must not be negative")

@@ -36,8 +36,10 @@ def eval_root(settings: Settings) -> Path:
 def eval_kb_name(corpus: Path, settings: Settings, embedder_name: str) -> str:
     """A name that changes whenever the corpus or an index-shaping setting does."""
     digest = hashlib.sha256(Path(corpus).read_bytes())
-    digest.update(json.dumps([embedder_name, settings.chunk_size, settings.chunk_overlap,
-                              settings.title_enhance, EMBED_TEXT_VERSION]).encode())
+    shape = [embedder_name, settings.chunk_size, settings.chunk_overlap, settings.title_enhance, EMBED_TEXT_VERSION]
+    if settings.child_chunk_size:  # the names of indexes without child pieces stay as they were
+        shape.append(["children", settings.child_chunk_size])
+    digest.update(json.dumps(shape).encode())
     backend = "" if settings.vector_store == "faiss" else f"-{settings.vector_store}"  # each backend its own
     return f"{Path(corpus).parent.name}-{Path(corpus).stem}-{digest.hexdigest()[:12]}{backend}"
 

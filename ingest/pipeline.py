@@ -30,10 +30,12 @@ from core.enums import DocStatus, FileStatus
 from core.errors import LoaderError, YizhiError
 from core.hashing import file_sha256
 from core.types import Document, FileOutcome, IngestSummary
+from ingest.child_pieces import child_texts
 from ingest.discovery import discover_files, display_path, regular_file_problem
 from ingest.loaders import load_file
 from ingest.splitter import split_documents
 from retrieval.backend import KnowledgeStore
+from retrieval.children import split_rows
 from retrieval.embedders import Embedder
 from retrieval.lexical_worker import shared_worker
 
@@ -139,9 +141,12 @@ class IngestPipeline:
         # jieba tokenises in a child process while the embedder works here (in a thread
         # they took turns on the GIL); see retrieval/lexical_worker.py.
         pending = shared_worker().submit(texts, self.kb.vocabulary_for(chunks))
+        children = [child_texts(c, s.child_chunk_size, title_enhance=s.title_enhance) for c in chunks]
         t0 = time.perf_counter()
-        try:
-            vectors = self.embedder.embed_documents(texts)
+        try:  # the chunks and their child pieces in one batch
+            vectors = self.embedder.embed_documents(texts + [t for kids in children for t in kids])
+            child_vectors = split_rows(vectors[len(texts):], [len(kids) for kids in children])
+            vectors = vectors[:len(texts)]
             if summary is not None:
                 summary.embed_seconds += time.perf_counter() - t0
         finally:
@@ -149,7 +154,8 @@ class IngestPipeline:
         pages = len({d.page for d in documents if d.page is not None})
         ocr_pages = len({d.page for d in documents if d.ocr})
         self.kb.replace_document(source, content_hash, chunks, vectors, model_name=self.embedder.name,
-                                 pages=pages, ocr_pages=ocr_pages, lexical_tokens=lexical_tokens)
+                                 pages=pages, ocr_pages=ocr_pages, lexical_tokens=lexical_tokens,
+                                 child_vectors=child_vectors)
         return FileOutcome(source, FileStatus.ADDED, "", len(chunks), pages, ocr_pages)
 
     def remove(self, path: Path | str) -> bool:

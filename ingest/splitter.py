@@ -17,6 +17,7 @@ A table longer than a chunk is packed row by row, and each chunk after its first
 with the title marked "（续）" and the column names in force, counted in the size (at most
 a third of it), so that each chunk is found by the title's words and reads on its own:
 "2、母公司资产负债表（续）\\n项目 | 期末余额 | 期初余额\\n应收账款 | 期末余额: …".
+Each chunk can also be cut into sentence-sized child pieces (ingest/child_pieces.py).
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Hybrid search over one or more knowledge bases.
 
-    dense top-n + BM25 top-n ─▶ RRF ─▶ pool of the best `candidate_pool`
-        ─▶ [cross-encoder rerank] ─▶ [each document's best chunk first]
-        ─▶ relevance (retrieval/relevance.py) ─▶ threshold
+    dense top-n + BM25 top-n ─▶ [the dense list re-ordered by the candidates' child pieces]
+        ─▶ RRF ─▶ pool of the best `candidate_pool` ─▶ [cross-encoder rerank]
+        ─▶ [each document's best chunk first] ─▶ relevance (retrieval/relevance.py) ─▶ threshold
         ─▶ near-duplicates merged (retrieval/duplicates.py) ─▶ top k
 
 Fused (or reranked) scores order the candidates; `relevance` is the calibrated score the
@@ -20,6 +20,7 @@ from core.config import SearchConfig
 from core.enums import SearchMode
 from core.types import ScoredChunk
 from retrieval.backend import KnowledgeStore
+from retrieval.children import best_child_ranking
 from retrieval.duplicates import collapse
 from retrieval.embedders import Embedder
 from retrieval.fusion import diversify, reciprocal_rank_fusion
@@ -86,6 +87,9 @@ class HybridSearcher:
         dense = self.kb.dense_search(qvec, s.dense_candidates) if mode != SearchMode.LEXICAL else []
         lexical = (self.kb.lexical_search(query_tokens(query, self.kb.vocabulary()), s.lexical_candidates)
                    if mode != SearchMode.DENSE else [])
+        cosine = dict(dense)  # each chunk's own cosine: what relevance uses
+        if s.child_chunks and mode != SearchMode.LEXICAL:
+            dense = self._by_children(qvec, [cid for cid, _ in dense + lexical], cosine)
         dense_ids = [cid for cid, _ in dense]
         lexical_ids = [cid for cid, _ in lexical]
         fused = reciprocal_rank_fusion([dense_ids, lexical_ids], k=s.rrf_k,
@@ -104,7 +108,6 @@ class HybridSearcher:
             score_of = dict(fused)
             fused = [(cid, score_of[cid]) for cid in order]
 
-        cosine = dict(dense)
         missing = [cid for cid, _ in fused if cid not in cosine]
         for cid, vec in self.kb.embeddings(missing).items():
             cosine[cid] = float(np.dot(qvec, vec))
@@ -118,6 +121,19 @@ class HybridSearcher:
                         dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid))
             for (cid, score), rel in zip(fused, relevance)
         ]
+
+    def _by_children(self, qvec: np.ndarray, candidates: list[int], cosine: dict[int, float]) -> list[tuple[int, float]]:
+        """The dense list: both lists' candidates by their best child piece (retrieval/children.py).
+
+        Adds the candidates' own cosines to `cosine`. A knowledge base without child pieces
+        (built before them, or with them off) keeps the chunk vectors' own list.
+        """
+        children = self.kb.child_embeddings(list(dict.fromkeys(candidates)))
+        if not children:
+            return list(cosine.items())
+        for cid, vec in self.kb.embeddings([c for c in candidates if c not in cosine and c not in children]).items():
+            cosine[cid] = float(np.dot(qvec, vec))
+        return best_child_ranking(qvec, candidates, children, cosine)
 
 
 def merge_ranked(lists: Sequence[Sequence[ScoredChunk]], k: int) -> list[ScoredChunk]:

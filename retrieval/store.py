@@ -37,7 +37,7 @@ import numpy as np
 from core.config import StoreConfig
 from core.errors import EmbedderMismatch, KnowledgeBaseNotFound
 from core.types import Chunk, DocumentRecord
-from retrieval import store_check, store_lexical
+from retrieval import children, store_check, store_lexical
 from retrieval.dense_index import DenseIndex
 from retrieval.embedders import EMBED_TEXT_VERSION
 from retrieval.fts_prune import CommonTokens
@@ -184,17 +184,19 @@ class KnowledgeBase(StoreReads, LexicalUpkeep):
         embeddings: np.ndarray,
         *,
         model_name: str,
-        pages: int = 0,
-        ocr_pages: int = 0,
+        pages: int = 0, ocr_pages: int = 0,
         lexical_tokens: Sequence[str] | None = None,
+        child_vectors: Sequence[np.ndarray | None] | None = None,
     ) -> list[int]:
         """Store a document's chunks, replacing whatever that path had. Returns chunk ids.
 
         `lexical_tokens`: the chunks' `lexical_rows` with `vocabulary_for(chunks)`, when the
         caller tokenised them already. The chunks' heading terms join the vocabulary.
+        `child_vectors`: each chunk's child pieces' vectors or None (retrieval/children.py).
         """
-        if len(chunks) != len(embeddings):
-            raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
+        kids = [children.pack(v) for v in child_vectors] if child_vectors is not None else [None] * len(chunks)
+        if not len(chunks) == len(embeddings) == len(kids):
+            raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings and {len(kids)} child rows")
         self.check_embedder(model_name)
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
         known = self.vocabulary()
@@ -224,9 +226,9 @@ class KnowledgeBase(StoreReads, LexicalUpkeep):
                 new_ids = list(range(first, first + len(chunks)))
                 db.executemany(
                     "INSERT INTO chunks(chunk_id, doc_id, position, page, heading, ocr, text, retrieval_text, embedding,"
-                    " match_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " match_text, child_embeddings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(cid, doc_id, c.position, c.page, c.heading, int(c.ocr), c.text, c.retrieval_text, v.tobytes(),
-                      m) for cid, c, v, m in zip(new_ids, chunks, vectors, match)],
+                      m, k) for cid, c, v, m, k in zip(new_ids, chunks, vectors, match, kids)],
                 )
                 db.executemany("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", list(zip(new_ids, tokens)))
                 store_lexical.record_terms(db, terms, known)

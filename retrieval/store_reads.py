@@ -12,6 +12,7 @@ import numpy as np
 
 from core.enums import DocStatus
 from core.types import Chunk, DocumentRecord
+from retrieval.children import unpack
 from retrieval.lexical import fts_match_expression
 
 
@@ -59,6 +60,15 @@ class StoreReads:
         marks = ",".join("?" * len(ids))
         rows = self._rows(f"SELECT chunk_id, embedding FROM chunks WHERE chunk_id IN ({marks})", list(ids))
         return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
+
+    def child_embeddings(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """Each chunk's child pieces' vectors, (n, dim), for the chunks that have them."""
+        if not ids or self.dim is None:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._rows(f"SELECT chunk_id, child_embeddings FROM chunks WHERE chunk_id IN ({marks})"
+                          " AND child_embeddings IS NOT NULL", list(ids))
+        return {r[0]: unpack(r[1], self.dim) for r in rows}
 
     def lexical_search(self, tokens: Sequence[str], n: int) -> list[tuple[int, float]]:
         """(chunk_id, bm25) best first; bm25 here is FTS5's, negated so higher is better."""

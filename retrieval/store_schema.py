@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL,
     retrieval_text TEXT NOT NULL,
     embedding BLOB NOT NULL,
-    match_text TEXT NOT NULL DEFAULT ''  -- retrieval_text in matching form (retrieval/store_lexical.py)
+    match_text TEXT NOT NULL DEFAULT '',  -- retrieval_text in matching form (retrieval/store_lexical.py)
+    child_embeddings BLOB  -- the child pieces' vectors, float16 rows (retrieval/children.py); NULL: none
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, position);
 CREATE TABLE IF NOT EXISTS vocabulary (
@@ -56,9 +57,10 @@ def validate_kb_name(name: str) -> str:
 def migrate(db: sqlite3.Connection) -> None:
     """Bring a database made by an earlier Yizhi to this schema (columns added since)."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
-    if "match_text" not in columns:
-        try:
-            db.execute("ALTER TABLE chunks ADD COLUMN match_text TEXT NOT NULL DEFAULT ''")
-        except sqlite3.OperationalError as exc:  # another process added it a moment ago
-            if "duplicate column" not in str(exc):
-                raise
+    for name, kind in (("match_text", "TEXT NOT NULL DEFAULT ''"), ("child_embeddings", "BLOB")):
+        if name not in columns:
+            try:
+                db.execute(f"ALTER TABLE chunks ADD COLUMN {name} {kind}")
+            except sqlite3.OperationalError as exc:  # another process added it a moment ago
+                if "duplicate column" not in str(exc):
+                    raise

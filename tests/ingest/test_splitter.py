@@ -1,6 +1,7 @@
 import pytest
 
-from core.types import Document
+from core.types import Chunk, Document
+from ingest.child_pieces import child_texts
 from ingest.splitter import retrieval_text, split_documents, split_text
 
 ZH = (
@@ -63,3 +64,31 @@ def test_split_documents_keeps_source_page_heading_and_positions():
     assert {c.page for c in chunks} == {1, 2}
     assert chunks[0].heading == "简介" and chunks[0].retrieval_text.startswith("简介\n")
     assert chunks[-1].heading == "指南" and chunks[-1].source == "a.pdf"
+
+
+# --- child pieces: sentence-sized pieces that find a chunk ------------------------------
+CHUNK_TEXT = ("嘉峪关是明长城西端的起点，位于甘肃省。山海关是明长城东端的起点，位于河北省。"
+              "八达岭长城在北京延庆，是保存最好的一段。")
+
+
+def _chunk(text: str, heading: str = "长城") -> Chunk:
+    return Chunk(text=text, source="great_wall.md", retrieval_text=f"{heading}\n{text}", position=0, heading=heading)
+
+
+def test_child_texts_are_the_chunks_sentences_labelled_like_the_chunk():
+    kids = child_texts(_chunk(CHUNK_TEXT), 30)
+    assert kids == ["长城\n嘉峪关是明长城西端的起点，位于甘肃省。", "长城\n山海关是明长城东端的起点，位于河北省。",
+                    "长城\n八达岭长城在北京延庆，是保存最好的一段。"]
+    assert "".join(k.removeprefix("长城\n") for k in kids) == CHUNK_TEXT  # all of the text, no overlap
+
+
+def test_child_texts_without_title_enhancement_and_without_a_heading():
+    assert child_texts(_chunk(CHUNK_TEXT), 30, title_enhance=False)[0] == "嘉峪关是明长城西端的起点，位于甘肃省。"
+    assert child_texts(_chunk(CHUNK_TEXT, heading=""), 30)[1] == "山海关是明长城东端的起点，位于河北省。"
+
+
+def test_a_single_piece_or_size_zero_has_no_children():
+    assert child_texts(_chunk("嘉峪关位于甘肃省。"), 30) == []  # its own vector is its only one
+    assert child_texts(_chunk(CHUNK_TEXT), 0) == []
+    # a long sentence is cut at commas, like chunks are
+    assert all(len(k) <= 3 + 20 for k in child_texts(_chunk(CHUNK_TEXT), 20))

@@ -72,12 +72,12 @@ def test_searcher_orders_the_pool_by_the_reranker(tmp_path, settings, fake_embed
                             fake_embedder.embed_documents([text]), model_name=fake_embedder.name)
     reranked = settings.with_overrides({"reranker_model": str(tiny_reranker_folder), "rerank_max_length": 64,
                                            "score_threshold": -1.0})
-    searcher = HybridSearcher(kb, fake_embedder, reranked)
+    searcher = HybridSearcher(kb, fake_embedder, reranked.search_config())
     assert searcher.reranker is not None
     pool = searcher.candidates("长城在哪里", pool=4)
     expected = searcher.reranker.score("长城在哪里", [c.chunk.retrieval_text for c in pool])
     # the pool's order and scores are the reranker's (one chunk per document: diversity keeps it)
     assert [c.score for c in pool] == pytest.approx(sorted(expected.tolist(), reverse=True))
-    plain = HybridSearcher(kb, fake_embedder, reranked, rerank=False)
+    plain = HybridSearcher(kb, fake_embedder, reranked.search_config(), rerank=False)
     assert plain.reranker is None and plain.candidates("长城在哪里")[0].chunk.source == "a.txt"
     kb.close()

@@ -114,3 +114,29 @@ def test_processes_creating_one_knowledge_base_at_once_all_succeed(tmp_path):
             results = pool.starmap(_open_at_once, [(str(root), barrier)] * 4)
         assert results == ["generation 0"] * 4, results
         assert KnowledgeBase.list_names(root) == ["together"]
+
+
+def test_child_vectors_are_stored_with_their_chunk_and_added_to_older_databases(tmp_path, open_kb):
+    kb = open_kb(tmp_path, "kb", create=True)
+    pieces = _vectors(2, seed=3)
+    ids = kb.replace_document("a", "h", _chunks("a", ["长城东起山海关。西至嘉峪关。", "西湖在杭州。"]), _vectors(2),
+                              model_name="m", child_vectors=[pieces, None])
+    stored = kb.child_embeddings(ids)
+    assert list(stored) == [ids[0]] and np.allclose(stored[ids[0]], pieces, atol=1e-3)
+    with pytest.raises(ValueError, match="child rows"):
+        kb.replace_document("b", "h", _chunks("b", ["黄河"]), _vectors(1), model_name="m", child_vectors=[])
+    kb.close()
+
+    # a database made before child pieces: no such column until it is opened by this Yizhi
+    (tmp_path / "old").mkdir()
+    db = sqlite3.connect(tmp_path / "old" / "kb.sqlite")
+    db.executescript("CREATE TABLE chunks (chunk_id INTEGER PRIMARY KEY, doc_id INTEGER, position INTEGER,"
+                     " page INTEGER, heading TEXT, ocr INTEGER, text TEXT, retrieval_text TEXT, embedding BLOB,"
+                     " match_text TEXT NOT NULL DEFAULT '')")
+    db.close()
+    old = KnowledgeBase(tmp_path, "old")
+    try:
+        assert "child_embeddings" in {r[1] for r in old._db.execute("PRAGMA table_info(chunks)")}
+        assert old.child_embeddings([1]) == {}
+    finally:
+        old.close()

@@ -1,0 +1,66 @@
+"""Child pieces: small pieces to find a chunk by, the chunk to read (pure functions).
+
+At ingestion each chunk is also cut into sentence-sized child pieces (ingest/splitter.py
+`child_texts`) whose vectors are stored with the chunk (a matrix, one row per piece;
+none when the chunk is a single piece). At search time the candidates of both
+lists (the chunk vectors' top n and BM25's top n) are ordered by their best piece's
+cosine, and that order is the dense list that fusion sees: a question about one sentence
+of a 400-character chunk is close to that sentence even when the whole chunk's vector is
+diluted by the others. What is returned, scored for relevance and shown stays the chunk.
+Measured in docs/TUNING.md ("Child pieces").
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["split_rows", "pack", "unpack", "best_child_ranking"]
+
+
+def split_rows(matrix: np.ndarray, counts: Sequence[int]) -> list[np.ndarray | None]:
+    """Consecutive row blocks of `matrix`, `counts[i]` rows for item i (None for 0 rows)."""
+    if sum(counts) != len(matrix):
+        raise ValueError(f"{sum(counts)} rows expected, got {len(matrix)}")
+    out: list[np.ndarray | None] = []
+    at = 0
+    for n in counts:
+        out.append(np.asarray(matrix[at:at + n], dtype=np.float32) if n else None)
+        at += n
+    return out
+
+
+def pack(vectors: np.ndarray | None) -> bytes | None:
+    """A chunk's child vectors as stored: float16 rows, row after row; None for none.
+
+    Half precision halves the space the pieces add (they only order candidates: a cosine
+    is off by about 1e-3 at most); the chunk's own vector stays float32.
+    """
+    if vectors is None or len(vectors) == 0:
+        return None
+    return np.ascontiguousarray(vectors, dtype=np.float16).tobytes()
+
+
+def unpack(blob: bytes, dim: int) -> np.ndarray:
+    """The stored child vectors back as an (n, dim) float32 matrix."""
+    if dim <= 0 or len(blob) % (2 * dim):
+        raise ValueError(f"{len(blob)} bytes are not rows of {dim} float16 values")
+    return np.frombuffer(blob, dtype=np.float16).reshape(-1, dim).astype(np.float32)
+
+
+def best_child_ranking(query: np.ndarray, candidates: Sequence[int], children: Mapping[int, np.ndarray],
+                       own_cosine: Mapping[int, float]) -> list[tuple[int, float]]:
+    """The candidates ordered by their best child piece's cosine to the query, best first.
+
+    A candidate without child pieces counts with its own cosine (`own_cosine`), one that
+    has neither is left out; equal scores keep the order of `candidates`.
+    """
+    scored: list[tuple[int, float]] = []
+    for cid in dict.fromkeys(candidates):
+        vectors = children.get(cid)
+        if vectors is not None and len(vectors):
+            scored.append((cid, float(np.max(vectors @ query))))
+        elif cid in own_cosine:
+            scored.append((cid, float(own_cosine[cid])))
+    order = {cid: i for i, (cid, _) in enumerate(scored)}
+    return sorted(scored, key=lambda pair: (-pair[1], order[pair[0]]))
