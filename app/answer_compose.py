@@ -127,9 +127,9 @@ def quoted_evidence(evidence: Sequence[Evidence], question: str) -> list[Evidenc
     return sorted(chosen, key=lambda e: (e.passage, e.start)) if len({e.passage for e in chosen}) == 1 else chosen
 
 
-def quotation(evidence: Sequence[Evidence], language: str, question: str = "") -> str:
-    """The evidence sentences as the document says them, in quotation marks, each with its [n];
-    neighbouring sentences of one passage are quoted together."""
+def quotation_parts(evidence: Sequence[Evidence], language: str, question: str = "") -> list[str]:
+    """The evidence sentences as the document says them, each part in quotation marks with
+    its [n]; neighbouring sentences of one passage are quoted together as one part."""
     parts: list[tuple[int, list[str], int]] = []  # passage, texts, end offset of the last
     for e in quoted_evidence(evidence, question):
         text = _LIST_MARK.sub("", " ".join(e.text.split()))
@@ -139,8 +139,22 @@ def quotation(evidence: Sequence[Evidence], language: str, question: str = "") -
         else:
             parts.append((e.passage, [text], e.end))
     if language == "zh":
-        return "".join(f"“{''.join(texts)}”[{n}]" for n, texts, _ in parts)
-    return " ".join(f"\"{' '.join(texts)}\" [{n}]" for n, texts, _ in parts)
+        return [f"“{''.join(texts)}”[{n}]" for n, texts, _ in parts]
+    return [f"\"{' '.join(texts)}\" [{n}]" for n, texts, _ in parts]
+
+
+def quotation(evidence: Sequence[Evidence], language: str, question: str = "") -> str:
+    """`quotation_parts` as one text."""
+    return ("" if language == "zh" else " ").join(quotation_parts(evidence, language, question))
+
+
+def checked_quotation(evidence: Sequence[Evidence], language: str, question: str,
+                      passages: Sequence[str]) -> tuple[str, tuple[SentenceSupport, ...]]:
+    """The quotation and its checks, part by part: two quoted sentences without a full stop
+    ("…比较多”[1]“你好…") would otherwise be read as one claim that no single passage holds."""
+    parts = quotation_parts(evidence, language, question)
+    checks = tuple(c for part in parts for c in check_citations(part, passages, question=question))
+    return ("" if language == "zh" else " ").join(parts), checks
 
 
 def is_strong(evidence: Sequence[Evidence], relevances: Sequence[float], language: str = "zh") -> bool:
@@ -168,15 +182,15 @@ def compose(question: str, draft: str, evidence: Sequence[Evidence], passages: S
         if backed and (not strong or on_evidence(checks, evidence, question)):
             if strong and len(strip_citations(draft)) <= SHORT_DRAFT_CHARS:
                 # a bare "雨季" or "Amarillo" is hard to trust alone: show the sentence it comes from
-                short, quote = with_marks(checks), quotation(evidence, language, question)
+                short = with_marks(checks)
+                quote, quote_checks = checked_quotation(evidence, language, question, passages)
                 label = in_script(" 原文：", script) if language == "zh" else " From the source: "
-                sentences = check_citations(short, passages, question=question) \
-                    + check_citations(quote, passages, question=question)  # the label is Yizhi's, not a claim
-                return Composed(short + label + quote, False, True, tuple(sentences))
+                sentences = check_citations(short, passages, question=question) + list(quote_checks)
+                return Composed(short + label + quote, False, True, tuple(sentences))  # the label is Yizhi's
             return _answer(checks, quoted=False, passages=passages, question=question)
     if strong:
-        quote = quotation(evidence, language, question)
-        return Composed(quote, False, True, tuple(check_citations(quote, passages, question=question)))
+        quote, quote_checks = checked_quotation(evidence, language, question, passages)
+        return Composed(quote, False, True, quote_checks)
     return Composed(in_script(refusal, script), True, False, ())
 
 

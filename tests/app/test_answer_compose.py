@@ -45,3 +45,14 @@ def test_a_close_second_sentence_is_quoted_too_in_the_documents_order():
     assert [e.text for e in chosen] == [first, second]
     alone = quoted_evidence([evidence(second, 1.0, start=10), evidence(first, 0.5, start=0)], "假期有多少天？")
     assert [e.text for e in alone] == [second]
+
+
+def test_two_quoted_sentences_without_full_stops_are_each_checked_against_their_own_passage():
+    # web text and list items often end without a full stop: "…比较多”[1]“你好…" is two claims
+    first, second = "一般给予迪巧钙的比较多", "我家宝宝吃的是迪巧的小儿钙，去医院体检不缺钙哦"
+    passages = [f"问：钙片哪个好？答：{first}", f"网友回答：{second}"]
+    evidence_pair = [evidence(first, 1.0, passage=1, start=8), evidence(second, 0.9, passage=2, start=5)]
+    composed = compose("迪巧钙好不好？", "", evidence_pair, passages, language="zh", script=Script.SIMPLIFIED,
+                       refusal="根据已知信息无法回答该问题", relevances=[0.9, 0.9])
+    assert composed.quoted and composed.text == f"“{first}”[1]“{second}”[2]"
+    assert [(s.passage, s.supported) for s in composed.sentences] == [(1, True), (2, True)]
