@@ -9,6 +9,7 @@ pymupdf = pytest.importorskip("pymupdf")
 
 from core.errors import EncryptedFile, LoaderError  # noqa: E402
 from ingest.loaders import load_file  # noqa: E402
+from tests.ingest.ruled_pdf import ruled_table  # noqa: E402
 
 SHARED_PDFS = Path("/work/shared/evaldata/pdfs")
 
@@ -80,14 +81,7 @@ def _table_pdf(path: Path) -> Path:
     doc = pymupdf.open()
     page = doc.new_page()
     page.insert_text((72, 60), "表1 钛合金的力学性能如下。", fontname="china-s", fontsize=11)
-    x0, y0, width, height = 60, 80, 160, 24
-    for i in range(len(rows) + 1):
-        page.draw_line((x0, y0 + i * height), (x0 + 3 * width, y0 + i * height))
-    for j in range(4):
-        page.draw_line((x0 + j * width, y0), (x0 + j * width, y0 + len(rows) * height))
-    for i, row in enumerate(rows):
-        for j, cell in enumerate(row):
-            page.insert_text((x0 + j * width + 6, y0 + i * height + 16), cell, fontname="china-s", fontsize=11)
+    ruled_table(page, 80, rows, width=160)
     page.insert_text((72, 200), "以上数据仅供参考。", fontname="china-s", fontsize=11)
     doc.save(path)
     doc.close()

@@ -11,6 +11,7 @@ from core.types import Document
 from ingest.loaders import load_file
 from ingest.loaders._common import table_to_text
 from ingest.splitter import SEPARATORS, continued, split_documents, split_text
+from tests.ingest.ruled_pdf import ruled_table
 
 HEADER = "项目 | 期末余额 | 期初余额"
 ITEMS = ["货币资金", "应收票据", "应收账款", "预付款项", "其他应收款", "存货", "持有待售的资产", "其他流动资产",
@@ -163,14 +164,7 @@ def _ruled_table_pdf(path: Path, title: str, rows: list[list[str]]) -> Path:
     page = doc.new_page(width=595, height=842)
     page.insert_text((60, 50), title, fontname="china-s", fontsize=12)
     page.insert_text((60, 70), "单位：元", fontname="china-s", fontsize=9)
-    x0, top, width, height = 60, 80, 160, 22
-    for i in range(len(rows) + 1):
-        page.draw_line((x0, top + i * height), (x0 + 3 * width, top + i * height))
-    for j in range(4):
-        page.draw_line((x0 + j * width, top), (x0 + j * width, top + len(rows) * height))
-    for i, row in enumerate(rows):
-        for j, cell in enumerate(row):
-            page.insert_text((x0 + j * width + 6, top + i * height + 15), cell, fontname="china-s", fontsize=10)
+    ruled_table(page, 80, rows, width=160, height=22, fontsize=10, baseline=15)
     doc.save(path)
     doc.close()
     return path

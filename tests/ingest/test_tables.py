@@ -10,6 +10,7 @@ import pytest
 from ingest.loaders import load_file
 from ingest.loaders._common import column_names, is_header_row, is_numeric_cell, last_columns, table_to_text
 from ingest.loaders.pdf_tables import split_bands
+from tests.ingest.ruled_pdf import ruled_table
 
 
 @pytest.mark.parametrize("cell, numeric", [
@@ -80,25 +81,14 @@ def test_banded_rows_are_split_one_per_line():
                                  ["Alaska", "209", "3,062"], ["Arizona", "2,303", "12,382"], ["备注", "两行\n文字", "一行"]]
 
 
-def _ruled_table(page: pymupdf.Page, top: float, rows: list[list[str]]) -> None:
-    x0, width, height = 60, 150, 24
-    for i in range(len(rows) + 1):
-        page.draw_line((x0, top + i * height), (x0 + 3 * width, top + i * height))
-    for j in range(4):
-        page.draw_line((x0 + j * width, top), (x0 + j * width, top + len(rows) * height))
-    for i, row in enumerate(rows):
-        for j, cell in enumerate(row):
-            page.insert_text((x0 + j * width + 6, top + i * height + 16), cell, fontname="china-s", fontsize=11)
-
-
 def test_a_table_over_a_page_break_keeps_its_header_and_title(tmp_path: Path):
     doc = pymupdf.open()
     first = doc.new_page()
     first.insert_text((60, 60), "表3 各分店营业时间", fontname="china-s", fontsize=11)
-    _ruled_table(first, 80, [["分店", "开门", "关门"], ["西湖店", "7:00", "22:00"], ["灵隐店", "8:00", "21:00"]])
+    ruled_table(first, 80, [["分店", "开门", "关门"], ["西湖店", "7:00", "22:00"], ["灵隐店", "8:00", "21:00"]])
     second = doc.new_page()
     second.insert_text((60, 30), "第 2 页", fontname="china-s", fontsize=9)
-    _ruled_table(second, 50, [["河坊街店", "9:30", "23:00"], ["龙井村店", "6:30", "18:00"]])
+    ruled_table(second, 50, [["河坊街店", "9:30", "23:00"], ["龙井村店", "6:30", "18:00"]])
     second.insert_text((60, 200), "以上时间节假日另行通知。", fontname="china-s", fontsize=11)
     path = tmp_path / "hours.pdf"
     doc.save(path)
