@@ -42,7 +42,6 @@ class Strength:
 
 
 STRENGTH = {"zh": Strength(0.9, 0.7, 0.65), "en": Strength(0.7, 0.5, 0.55)}
-STRONG_EVIDENCE = STRENGTH["zh"].strong
 # A draft is "on the evidence" when one of the best evidence sentences backs it this well.
 ON_EVIDENCE = 0.5
 EVIDENCE_CHECKED = 2

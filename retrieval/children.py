@@ -1,6 +1,6 @@
 """Child pieces: small pieces to find a chunk by, the chunk to read (pure functions).
 
-At ingestion each chunk is also cut into sentence-sized child pieces (ingest/splitter.py
+At ingestion each chunk is also cut into sentence-sized child pieces (ingest/child_pieces.py
 `child_texts`) whose vectors are stored with the chunk (a matrix, one row per piece;
 none when the chunk is a single piece). At search time the candidates of both
 lists (the chunk vectors' top n and BM25's top n) are ordered by their best piece's

@@ -128,7 +128,8 @@ class HybridSearcher:
         Adds the candidates' own cosines to `cosine`. A knowledge base without child pieces
         (built before them, or with them off) keeps the chunk vectors' own list.
         """
-        children = self.kb.child_embeddings(list(dict.fromkeys(candidates)))
+        candidates = list(dict.fromkeys(candidates))  # a chunk in both lists once
+        children = self.kb.child_embeddings(candidates)
         if not children:
             return list(cosine.items())
         for cid, vec in self.kb.embeddings([c for c in candidates if c not in cosine and c not in children]).items():
