@@ -22,6 +22,8 @@ from core.script import Script, in_script, script_of
 from core.types import ScoredChunk
 from prompts.packing import pack_or_truncate
 from prompts.templates import ANSWER_CUES, REFUSALS, STOP_SEQUENCES, render_prompt
+from retrieval.embedders import Embedder
+from retrieval.evidence.dense import dense_weight
 from retrieval.evidence.scoring import select_evidence
 from retrieval.evidence.sentences import split_sentences
 
@@ -112,14 +114,15 @@ def _generate(gen: Generator, request: GenerationRequest, stream: bool, timings:
 
 def answer_stream(question: str, kb_names: Sequence[str], history: History | None, *,
                   settings: Settings, search: SearchFn,
-                  generator: Callable[[], Generator]) -> Iterator[str | Answer]:
+                  generator: Callable[[], Generator], embedder: Embedder | None = None) -> Iterator[str | Answer]:
     """Yield the answer's text pieces, then the `Answer`.
 
     `generator` is called only when there is something to answer from, so a refusal
     never loads (or calls) the LLM. A chat model's draft streams as it is generated; a
     base model's short draft is checked first, so what streams is the answer itself. The
     final `Answer.text` is what to show: it differs from the streamed pieces when a chat
-    model's draft was replaced by a quotation.
+    model's draft was replaced by a quotation. `embedder` (the knowledge base's) adds
+    sentence similarity to the best evidence of an English question (dense_weight).
     """
     if not question or not question.strip():
         raise ConfigError("the question is empty: type a question")
@@ -142,7 +145,8 @@ def answer_stream(question: str, kb_names: Sequence[str], history: History | Non
         yield Answer(question, text, True, (), timings, language, query)
         return
 
-    evidence = [e for e in select_evidence(question, results, limit=EVIDENCE_SENTENCES + 1)
+    evidence = [e for e in select_evidence(question, results, limit=EVIDENCE_SENTENCES + 1,
+                                           embedder=embedder, dense_weight=dense_weight(language))
                 if not is_echo(e.text, question)][:EVIDENCE_SENTENCES]  # the question itself is no evidence
     timings["evidence_ms"] = _ms(time.perf_counter() - t_retrieved)
     gen = generator()

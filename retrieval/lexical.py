@@ -33,8 +33,8 @@ jieba.setLogLevel(logging.WARNING)
 
 # 1: jieba search-mode tokens, lower-cased. 2: the text normalised first (NFKC,
 # Traditional → Simplified, case folded). 3: the knowledge base's vocabulary (`Vocabulary`)
-# appended.
-LEXICAL_VERSION = 3
+# appended. 4: English words stemmed (`english_stem`: "measurements" and "measures" meet).
+LEXICAL_VERSION = 4
 
 # A token is kept when it has at least one letter or digit (CJK ideographs count as
 # letters); pure punctuation and whitespace carry no lexical signal.
@@ -49,6 +49,21 @@ QUERY_STOPWORDS = frozenset(
     一个 一种 哪里 哪儿 何 何时 时候 什么样 可以 能 会 要 the a an of to in on for is are was
     were be by with what which who whom when where why how does do did that this it as at or and""".split()
 )
+
+
+_EN_SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "ly", "s")
+
+
+def english_stem(word: str) -> str:
+    """A light stem: the longest of a few inflectional suffixes removed, keeping 4 letters;
+    else a final e or y (locate → locat… "located", country → countr… "countries")."""
+    word = word.lower().replace("’", "'").split("'")[0]
+    for suffix in _EN_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    if word[-1:] in ("e", "y") and len(word) >= 5 and word[-2:] not in ("ee", "ey"):
+        return word[:-1]
+    return word
 
 
 def _is_alnum(ch: str) -> bool:
@@ -155,6 +170,13 @@ def read_user_dictionary(path: Path) -> set[str]:
     return terms
 
 
+def _stemmed(token: str) -> str:
+    """An English word's stem (a stopword as it is: "where" stays a stopword); all else unchanged."""
+    if token.isascii() and token.isalpha() and token not in QUERY_STOPWORDS:
+        return english_stem(token)
+    return token
+
+
 def tokenize(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[str]:
     """jieba search-mode tokens of the normalised text that contain a letter or digit, then
     the vocabulary's terms that occur in it and are not tokens already.
@@ -163,7 +185,8 @@ def tokenize(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[str]:
     the tokens are case folded, so the result is that of `normalize_for_match`.
     """
     script = normalize_script(text)
-    tokens = [t for t in (w.strip().casefold() for w in jieba.lcut_for_search(script)) if t and _WORDLIKE.search(t)]
+    tokens = [_stemmed(t) for t in (w.strip().casefold() for w in jieba.lcut_for_search(script))
+              if t and _WORDLIKE.search(t)]
     if vocabulary:
         known = set(tokens)
         tokens += [t for t in vocabulary.find(script.casefold()) if t not in known]

@@ -48,7 +48,7 @@ from pathlib import Path
 import jieba
 import numpy as np
 
-from retrieval.lexical import QUERY_STOPWORDS
+from retrieval.lexical import QUERY_STOPWORDS, english_stem
 from retrieval.normalize import normalize_script, normalized_passage
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,6 @@ _EN_STOPWORDS = frozenset(
     those through too under until up very we would you your one often many much name kind type
     called known""".split()
 )
-_EN_SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "ly", "s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,18 +100,6 @@ def term_weight(word: str) -> float:
     """General-language IDF of a word; unknown words (names, English) weigh the median."""
     table, median = _idf_table()
     return table.get(word, median)
-
-
-def english_stem(word: str) -> str:
-    """A light stem: the longest of a few inflectional suffixes removed, keeping 4 letters;
-    else a final e or y (locate → locat… "located", country → countr… "countries")."""
-    word = word.lower().replace("’", "'").split("'")[0]
-    for suffix in _EN_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    if word[-1:] in ("e", "y") and len(word) >= 5 and word[-2:] not in ("ee", "ey"):
-        return word[:-1]
-    return word
 
 
 def query_terms(question: str) -> list[QueryTerm]:

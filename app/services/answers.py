@@ -125,7 +125,7 @@ class AnswersService:
             return _chitchat_stream(question.strip(), reply)
         return answer_stream(question, kb_names, history, settings=settings,
                              search=lambda q, kbs: self._search(q, kbs, None, settings),
-                             generator=lambda: self._generator(settings, stop))
+                             generator=lambda: self._generator(settings, stop), embedder=self._res.embedder)
 
     def ask(self, question: str, kb_names: Sequence[str], history: History | None = None, *,
             overrides: Overrides | None = None) -> Answer:

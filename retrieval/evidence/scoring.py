@@ -32,14 +32,19 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.types import ScoredChunk
 from retrieval.evidence.cues import AnswerType, CueSpan, answer_type, best_span, cue_score
+from retrieval.evidence.dense import with_dense
 from retrieval.evidence.normalize import fold, grams, tokens
 from retrieval.evidence.sentences import Sentence, split_sentences
 from retrieval.relevance import QueryTerm, coverage, query_terms
+
+if TYPE_CHECKING:
+    from retrieval.embedders import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -237,17 +242,22 @@ def to_evidence(candidate: Candidate) -> Evidence:
 
 def select_evidence(question: str, results: Sequence[ScoredChunk], *, query_vector: np.ndarray | None = None,
                     sentence_vectors: Sequence[np.ndarray] | None = None, limit: int = 3,
-                    max_chars: int | None = None, weights: Weights = DEFAULT_WEIGHTS) -> list[Evidence]:
+                    max_chars: int | None = None, weights: Weights = DEFAULT_WEIGHTS,
+                    embedder: Embedder | None = None, dense_weight: float = 0.0) -> list[Evidence]:
     """The `limit` best evidence sentences of the results, best first.
 
     `sentence_vectors`, one array per result aligned with `passage_sentences(results,
-    max_chars=…)`, and `query_vector` add embedding similarity; without them it is left
-    out. A sentence repeated in overlapping chunks is given once (its best occurrence).
+    max_chars=…)`, and `query_vector` add embedding similarity to every sentence (the
+    benchmark's way); `embedder` with a `dense_weight` adds it to the few best only
+    (retrieval/evidence/dense.py, the answer's way). A sentence repeated in overlapping
+    chunks is given once (its best occurrence).
     """
     if not question.strip() or not results or limit <= 0:
         return []
     ranked = score_candidates(sentence_candidates(question, results, query_vector=query_vector,
                                                   sentence_vectors=sentence_vectors, max_chars=max_chars), weights)
+    if embedder is not None and dense_weight > 0:
+        ranked = with_dense(question, ranked, embedder, dense_weight)
     out: list[Evidence] = []
     seen: set[str] = set()
     for candidate in ranked:

@@ -56,3 +56,18 @@ def test_two_quoted_sentences_without_full_stops_are_each_checked_against_their_
                        refusal="根据已知信息无法回答该问题", relevances=[0.9, 0.9])
     assert composed.quoted and composed.text == f"“{first}”[1]“{second}”[2]"
     assert [(s.passage, s.supported) for s in composed.sentences] == [(1, True), (2, True)]
+
+
+def test_a_short_draft_is_followed_by_the_sentence_it_comes_from_in_either_language():
+    zh = compose("员工每年有几天年假？", "15天[1]", [evidence(LEAVE, 1.2)], [LEAVE], language="zh",
+                 script=Script.SIMPLIFIED, refusal="根据已知信息无法回答该问题", relevances=[0.9])
+    assert zh.text == f"15天[1] 原文：“{LEAVE}”[1]" and zh.quoted
+    # English spends about three times the characters on the same words: "May 1937" is as bare as "15天"
+    en = compose("When was the bridge opened?", "It was opened in May 1937.[1]", [evidence(BRIDGE, 0.9)], [BRIDGE],
+                 language="en", script=Script.LATIN, refusal="cannot answer", relevances=[0.9])
+    assert en.text == f'It was opened in May 1937.[1] From the source: "{BRIDGE}" [1]'
+    assert all(s.supported for s in en.sentences)
+    long_draft = "The bridge was opened to traffic in May 1937.[1]"  # a whole sentence stands alone
+    alone = compose("When was the bridge opened?", long_draft, [evidence(BRIDGE, 0.9)], [BRIDGE],
+                    language="en", script=Script.LATIN, refusal="cannot answer", relevances=[0.9])
+    assert alone.text == long_draft and not alone.quoted

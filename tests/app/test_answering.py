@@ -131,6 +131,21 @@ def test_streams_pieces_then_an_answer_citing_the_given_passages(settings, fake_
     service.close()
 
 
+def test_english_evidence_is_weighed_by_the_knowledge_bases_embedder_and_chinese_is_not(settings, fake_embedder):
+    results = [_scored("The library opened in 1921. Its first head was Mary Hill.", "library.txt", 1.0)]
+    english = list(answer_stream("Who ran the library when it opened?", ["kb"], None, settings=settings,
+                                 search=lambda q, kbs: results, generator=lambda: RecordingGenerator(""),
+                                 embedder=fake_embedder))[-1]
+    # the two sentences of the passage (the best few) were embedded beside the question
+    assert fake_embedder.calls == [["The library opened in 1921.", "Its first head was Mary Hill."]]
+    assert english.evidence
+    fake_embedder.calls.clear()
+    chinese = [_scored("图书馆于1921年开放。第一任馆长是玛丽。", "library.txt", 1.0)]
+    list(answer_stream("图书馆的第一任馆长是谁？", ["kb"], None, settings=settings, search=lambda q, kbs: chinese,
+                       generator=lambda: RecordingGenerator(""), embedder=fake_embedder))
+    assert fake_embedder.calls == []
+
+
 def test_citations_are_limited_to_the_packed_passages(settings):
     results = [_scored(f"第{i}段：" + "资料内容" * 20, f"doc{i}.txt", 1.0 / i, page=i) for i in range(1, 5)]
     fake = RecordingGenerator("答案在第一段。[1]")
