@@ -22,15 +22,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy as np
 
 from retrieval.evidence.normalize import fold
+from retrieval.evidence.sentences import Sentence
 
 if TYPE_CHECKING:
     from retrieval.embedders import Embedder
-    from retrieval.evidence.scoring import Candidate
+
+
+class Scored(Protocol):
+    """What is rescored: a scored sentence with its features (scoring.Candidate, a dataclass)."""
+
+    sentence: Sentence
+    features: dict[str, float]
+    score: float
+
+
+Candidate = TypeVar("Candidate", bound=Scored)
 
 DENSE_TOP = 5
 DENSE_WEIGHT = {"en": 0.5, "zh": 0.0}
