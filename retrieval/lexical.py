@@ -189,7 +189,8 @@ def tokenize(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[str]:
               if t and _WORDLIKE.search(t)]
     if vocabulary:
         known = set(tokens)
-        tokens += [t for t in vocabulary.find(script.casefold()) if t not in known]
+        # a term that is one English word is already there as its stem
+        tokens += [t for t in vocabulary.find(script.casefold()) if t not in known and _stemmed(t) not in known]
     return tokens
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.types import Chunk
-from retrieval.lexical import query_tokens, tokenize
+from retrieval.lexical import Vocabulary, query_tokens, tokenize
 
 
 def test_english_inflections_are_stemmed_so_they_meet():
@@ -24,3 +24,10 @@ def test_a_question_in_one_inflection_finds_a_passage_in_another(tmp_path, open_
                               vectors, model_name="m")
     hits = kb.lexical_search(query_tokens("What measures circuit complexities?"), 5)
     assert hits and hits[0][0] == ids[0]
+
+
+def test_a_vocabulary_term_that_is_one_english_word_is_not_added_beside_its_stem():
+    # a title "Normans" is a vocabulary term; the row holds its stem once, as a row without it would
+    vocabulary = Vocabulary(frozenset({"normans", "潘淑"}))
+    assert tokenize("The Normans came.", vocabulary) == tokenize("The Normans came.")
+    assert tokenize("潘淑是吴国人", vocabulary)[-1] == "潘淑"
