@@ -180,7 +180,7 @@ def compose(question: str, draft: str, evidence: Sequence[Evidence], passages: S
         # Kept when it says what the best evidence says (sentences no passage backs are
         # marked, not dropped), or when there is no strong evidence to say it better.
         if backed and (not strong or on_evidence(checks, evidence, question)):
-            if strong and len(strip_citations(draft).strip()) <= SHORT_DRAFT_CHARS.get(language, 12):
+            if strong and len(strip_citations(draft).strip()) <= SHORT_DRAFT_CHARS.get(language, SHORT_DRAFT_CHARS["zh"]):
                 # a bare "雨季" or "Amarillo" is hard to trust alone: show the sentence it comes from
                 short = with_marks(checks)
                 quote, quote_checks = checked_quotation(evidence, language, question, passages)

@@ -33,8 +33,9 @@ jieba.setLogLevel(logging.WARNING)
 
 # 1: jieba search-mode tokens, lower-cased. 2: the text normalised first (NFKC,
 # Traditional → Simplified, case folded). 3: the knowledge base's vocabulary (`Vocabulary`)
-# appended. 4: English words stemmed (`english_stem`: "measurements" and "measures" meet).
-LEXICAL_VERSION = 4
+# appended. 4: English words stemmed (`english_stem`: "measured" and "measures" meet). 5: a
+# final "ss" kept ("class" and "classes" meet).
+LEXICAL_VERSION = 5
 
 # A token is kept when it has at least one letter or digit (CJK ideographs count as
 # letters); pure punctuation and whitespace carry no lexical signal.
@@ -56,9 +57,12 @@ _EN_SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "ly
 
 def english_stem(word: str) -> str:
     """A light stem: the longest of a few inflectional suffixes removed, keeping 4 letters;
-    else a final e or y (locate → locat… "located", country → countr… "countries")."""
+    else a final e or y (locate → locat… "located", country → countr… "countries"). A final
+    "ss" is no plural: "class" stays "class", as "classes" becomes."""
     word = word.lower().replace("’", "'").split("'")[0]
     for suffix in _EN_SUFFIXES:
+        if suffix == "s" and word.endswith("ss"):
+            break
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     if word[-1:] in ("e", "y") and len(word) >= 5 and word[-2:] not in ("ee", "ey"):

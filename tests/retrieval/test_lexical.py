@@ -10,6 +10,7 @@ from retrieval.lexical import Vocabulary, query_tokens, tokenize
 def test_english_inflections_are_stemmed_so_they_meet():
     assert tokenize("measures") == tokenize("measured") == tokenize("measuring") == tokenize("measure")
     assert tokenize("countries") == tokenize("country") and tokenize("Classes") == ["class"]
+    assert tokenize("class") == tokenize("classes") and tokenize("processes") == tokenize("process")
     # stopwords are left alone, so a query still drops them ("where" is not "wher")
     assert "where" in tokenize("where is it") and query_tokens("Where is Normandy?") == ["normand"]
     # Chinese and digits are as jieba gives them
