@@ -2,7 +2,8 @@
 
 Chinese sentences end at 。！？；… (runs of them count once) and English ones at . ! ?
 followed by a space and a capital (or a quote, a digit, a CJK character) or by the end
-of the line. Closing quotes and brackets stay with the sentence they close (他说：“好。”),
+of the line (a ! or ? followed by a lower-case word, as in a quoted question, goes on).
+Closing quotes and brackets stay with the sentence they close (他说：“好。”),
 a full stop inside a number (3.5), a list marker ("1. ") or an abbreviation ("e.g.",
 "Dr.", "U.S.", an initial "J.") does not end a sentence. A line break always ends one,
 and a table row ("a | b | c") is a sentence of its own.
@@ -92,6 +93,13 @@ def _dot_ends(line: str, dot: int, after: int) -> bool:
     return True
 
 
+def _goes_on(line: str, after: int) -> bool:
+    """A quoted question inside an English sentence: the next word is lower case
+    ('Questions such as "Which formats?" are searched…'), so the sentence goes on."""
+    rest = line[after:].lstrip()
+    return bool(rest) and rest[0].isascii() and rest[0].islower()
+
+
 _CJK_OPEN = {"「": "」", "『": "』", "“": "”", "《": "》", "（": "）", "【": "】"}
 _UNBALANCED = 200  # a quotation open this long is a stray mark, not a quotation
 
@@ -135,7 +143,7 @@ def _split_line(line: str) -> list[tuple[int, int]]:
             if ch in _CJK_END:
                 ends = True
             elif ch in _ASCII_STRONG:
-                ends = j >= n or line[j].isspace() or bool(_CJK.match(line[j]))
+                ends = (j >= n or line[j].isspace() or bool(_CJK.match(line[j]))) and not _goes_on(line, j)
             else:
                 ends = _dot_ends(line, i, j)
             if ends:

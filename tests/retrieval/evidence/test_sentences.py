@@ -44,6 +44,13 @@ def test_english_dot_needs_space_and_capital():
         "Visit www.example.org today. it is lower case.", "Price is 3.5 dollars."]
 
 
+def test_a_quoted_question_inside_an_english_sentence_does_not_end_it():
+    text = ('Follow-up questions such as "Which formats does it support?" are searched together. '
+            "Did it work? Yes! Really? 真的吗? 是的。")
+    assert texts(text) == ['Follow-up questions such as "Which formats does it support?" are searched together.',
+                           "Did it work?", "Yes!", "Really?", "真的吗?", "是的。"]
+
+
 def test_list_markers_and_ellipsis():
     assert texts("1. Install the app\n2. Run it. Then stop... Done") == [
         "1. Install the app", "2. Run it.", "Then stop...", "Done"]
