@@ -28,7 +28,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 run: setup
 	@$(PY) -m app.cli.bootstrap_cli --docs $(DOCS) --kb $(KB)
-	$(PY) -m app.ui.serve_cli --server.address $(HOST) --server.port $(PORT) \
+	$(PY) -m app.ui.launcher --server.address $(HOST) --server.port $(PORT) \
 	    --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
 
 # The HTTP API (OpenAI-compatible /v1, Yizhi's own /api/v1, docs at /docs), with the same

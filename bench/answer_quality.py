@@ -1,7 +1,7 @@
 """Answer quality and latency of candidate LLMs on CMRC 2018, through the real answer flow.
 
 For the first N answerable questions whose gold document the real hybrid searcher
-retrieves (top_k, no threshold), run `app.answering.answer_stream` with each model and
+retrieves (top_k, no threshold), run `app.answering.flow.answer_stream` with each model and
 record whether the answer contains a gold answer span, refusals, time to first token
 and total time. Every model sees the same retrieved chunks, packed under the same token
 budget with its own tokenizer.
@@ -19,13 +19,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from app.answering import answer_stream
-from app.llm import LlamaCppGenerator
+from app.answering.flow import answer_stream
+from app.answering.types import Answer
+from app.llm.generator import LlamaCppGenerator
 from app.settings import Settings, load_settings
-from core.answers import Answer
+from core.types import ScoredChunk
 from evaluation.corpus_kb import build_eval_kb
 from evaluation.qa import load_qa
-from retrieval.embedders import make_embedder
+from retrieval.embedders import Embedder, make_embedder
 from retrieval.search import HybridSearcher
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "evaldata" / "cmrc2018"
@@ -40,8 +41,17 @@ def contains_gold(answer: str, golds: list[str]) -> bool:
     return any(norm(g) and norm(g) in a for g in golds)
 
 
-def select_questions(settings: Settings, corpus: Path, qa: Path, n: int):
-    embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
+class GivenResults:
+    """The flow's `Retriever` for one question whose results were searched already."""
+
+    def __init__(self, results: list[ScoredChunk], embedder: Embedder) -> None:
+        self.results, self.embedder = results, embedder
+
+    def search(self, query: str) -> list[ScoredChunk]:
+        return self.results
+
+
+def select_questions(settings: Settings, corpus: Path, qa: Path, n: int, embedder: Embedder):
     kb = build_eval_kb(corpus, settings, embedder)
     searcher = HybridSearcher(kb, embedder, replace(settings.search_config(), score_threshold=-1.0))
     chosen, seen = [], 0
@@ -57,17 +67,17 @@ def select_questions(settings: Settings, corpus: Path, qa: Path, n: int):
     return chosen, seen
 
 
-def run_model(spec: str, settings: Settings, chosen, show: int) -> dict:
+def run_model(spec: str, settings: Settings, chosen, show: int, embedder: Embedder) -> dict:
     s = settings.with_overrides({"llm_model": spec})
-    gen = LlamaCppGenerator.from_settings(s)
+    gen = LlamaCppGenerator(s.llm_config())
     t0 = time.perf_counter()
     _ = gen.llama  # load outside the timings
     load_s = time.perf_counter() - t0
     rows = []
     for i, (item, results) in enumerate(chosen):
         answer = None
-        for piece in answer_stream(item.question, ["eval"], None, settings=s,
-                                   search=lambda q, kbs, r=results: r, generator=lambda: gen):
+        for piece in answer_stream(item.question, None, GivenResults(results, embedder), lambda: gen,
+                                   s.answer_config()):
             if isinstance(piece, Answer):
                 answer = piece
         assert answer is not None
@@ -111,10 +121,11 @@ def main() -> int:
     update = {k: v for k, v in {"context_token_budget": args.budget, "llm_max_tokens": args.max_tokens}.items()
               if v is not None}
     settings = settings.with_overrides(update)
-    chosen, seen = select_questions(settings, args.corpus, args.qa, args.n)
+    embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
+    chosen, seen = select_questions(settings, args.corpus, args.qa, args.n, embedder)
     logging.info("%d questions with the gold document in the top %d (of the first %d answerable)",
                  len(chosen), settings.top_k, seen)
-    results = [run_model(spec, settings, chosen, args.show) for spec in args.models]
+    results = [run_model(spec, settings, chosen, args.show, embedder) for spec in args.models]
     summary = [{k: v for k, v in r.items() if k != "rows"} for r in results]
     print(json.dumps({"budget": settings.context_token_budget, "max_tokens": settings.llm_max_tokens,
                       "top_k": settings.top_k, "models": summary}, ensure_ascii=False, indent=2))

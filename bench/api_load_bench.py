@@ -149,7 +149,7 @@ def free_port() -> int:
 
 
 def start_server(data_dir: Path, port: int) -> subprocess.Popen:
-    from app.llm import resolve_model_path  # the default GGUF, assembled once under ./data/models
+    from app.llm.generator import resolve_model_path  # the default GGUF, assembled once under ./data/models
 
     model = resolve_model_path("", ROOT / "data")
     (data_dir / "models").mkdir(parents=True, exist_ok=True)

@@ -39,16 +39,8 @@ import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from app.settings import load_settings
-from bench.evidence_tune import ROUGE_SETS, feature_arrays, tune
-from core.enums import SearchMode
-from evaluation.corpus_kb import build_eval_kb, embed_questions
-from evaluation.metrics import answer_contains, best_rouge_l, normalise_answer
-from evaluation.qa import load_qa
-from retrieval.embedders import make_embedder
-from retrieval.evidence.cues import AnswerType, answer_type
-from retrieval.evidence.normalize import fold
-from retrieval.evidence.scoring import (
+from app.answering.evidence.cues import AnswerType, answer_type
+from app.answering.evidence.scoring import (
     DEFAULT_WEIGHTS,
     Candidate,
     Weights,
@@ -56,6 +48,14 @@ from retrieval.evidence.scoring import (
     score_candidates,
     sentence_candidates,
 )
+from app.settings import load_settings
+from bench.evidence_tune import ROUGE_SETS, feature_arrays, tune
+from core.enums import SearchMode
+from core.text import fold
+from evaluation.corpus_kb import build_eval_kb, embed_questions
+from evaluation.metrics import answer_contains, best_rouge_l, normalise_answer
+from evaluation.qa import load_qa
+from retrieval.embedders import make_embedder
 from retrieval.search import HybridSearcher
 
 log = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ from dataclasses import asdict, replace
 
 import numpy as np
 
+from app.answering.evidence.scoring import DEFAULT_WEIGHTS, Weights
+from core.text import fold
 from evaluation.metrics import answer_contains, best_rouge_l
-from retrieval.evidence.normalize import fold
-from retrieval.evidence.scoring import DEFAULT_WEIGHTS, Weights
 
 ROUGE_SETS = frozenset({"dureader"})  # free-text answers: tuned on ROUGE-L, not containment
 ANCHOR = "context"  # scores are invariant to scale: this weight stays 1

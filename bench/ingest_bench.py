@@ -9,7 +9,7 @@ the embedder alone. Prints pages/s, chunks/s, both times and their ratio (target
 pipeline adds at most 25%), and the ratio against embedding the chunks alone (what the
 child pieces cost).
 `--traditional` writes the same text in Traditional Chinese (OpenCC s2twp), which is
-converted back to Simplified for matching and embedding (retrieval/normalize.py).
+converted back to Simplified for matching and embedding (core/text.py).
 """
 from __future__ import annotations
 

@@ -63,11 +63,11 @@ class SyntheticCorpus:
     def __init__(self, seed: int = 7, dim: int = DIM) -> None:
         import jieba
 
+        from core.text import fold
         from retrieval.lexical import tokenize
-        from retrieval.normalize import normalize_for_match
 
         self.seed, self.dim = seed, dim
-        self._segment = lambda text: [w for w in jieba.lcut(normalize_for_match(text)) if _WORDLIKE.search(w)]
+        self._segment = lambda text: [w for w in jieba.lcut(fold(text)) if _WORDLIKE.search(w)]
         index: dict[str, int] = {}
         topics: list[np.ndarray] = []
         for text in _documents():

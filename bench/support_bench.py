@@ -21,9 +21,9 @@ import argparse
 import random
 import re
 
+from app.answering.evidence.support import SHORT_CLAIM_CHARS, SUPPORT_THRESHOLD, supported_by
 from bench.evidence_bench import SETS, prepare
 from evaluation.metrics import answer_contains
-from retrieval.evidence.support import SHORT_CLAIM_CHARS, SUPPORT_THRESHOLD, supported_by
 
 THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8)
 _WH = re.compile(r"什么时候|哪一年|哪年|什么地方|哪里|哪儿|多少|多久|多长|多大|什么|哪个|哪些|哪位|哪一|谁|几|哪")

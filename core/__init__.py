@@ -2,5 +2,8 @@
 
 `core.errors` (the project's exceptions), `core.types` (the dataclasses at each boundary),
 `core.enums` (statuses and modes), `core.config` (the typed configuration the lower
-layers take) and `core.cpu`. Nothing here loads a model or touches a file.
+layers take), `core.text` (the rules of Chinese and English text: the Han range,
+Traditional and Simplified, the language of a text, the matching form), `core.hashing`
+(content hashes of files) and `core.cpu`. Nothing here loads a model; only
+`core.hashing` reads files, and `core.text` OpenCC's conversion tables.
 """

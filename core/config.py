@@ -7,13 +7,27 @@ Frozen dataclasses that validate in `__post_init__`, so a bad value fails where 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+from typing import TypeVar
 
 from core.errors import ConfigError
 
+E = TypeVar("E", bound=Enum)
 
-def _check(condition: bool, message: str) -> None:
+
+def check(condition: bool, field: str, problem: str) -> None:
+    """Raise ConfigError("`field` `problem`") naming the field, unless `condition` holds."""
     if not condition:
-        raise ConfigError(message)
+        raise ConfigError(f"{field} {problem}", field)
+
+
+def as_enum(kind: type[E], value: object, field: str) -> E:
+    """`value` as a member of the enum `kind`, or ConfigError naming the allowed values."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(str(member.value) for member in kind)
+        raise ConfigError(f"{field} must be one of {allowed} (got {value!r})", field) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +49,16 @@ class SearchConfig:
     child_chunks: bool = True  # rank the dense list by chunks' child pieces when they are stored
 
     def __post_init__(self) -> None:
-        for name in ("top_k", "dense_candidates", "lexical_candidates", "rrf_k", "candidate_pool",
-                     "rerank_max_length"):
-            _check(getattr(self, name) >= 1, f"{name} must be at least 1 (got {getattr(self, name)})")
-        _check(self.dense_weight >= 0 and self.lexical_weight >= 0, "fusion weights must not be negative")
-        _check(0 <= self.relevance_dense_weight <= 1, "relevance_dense_weight must be between 0 and 1")
-        _check(-1 <= self.score_threshold <= 1,
-               f"score_threshold must be between 0 and 1 (got {self.score_threshold})")
+        for name in ("top_k", "dense_candidates", "lexical_candidates", "rrf_k", "candidate_pool"):
+            check(getattr(self, name) >= 1, name, f"must be at least 1 (got {getattr(self, name)})")
+        check(self.rerank_max_length >= 16, "rerank_max_length", f"must be at least 16 tokens (got {self.rerank_max_length})")
+        for name in ("dense_weight", "lexical_weight"):
+            check(getattr(self, name) >= 0, name, f"must not be negative (got {getattr(self, name)})")
+        check(0 <= self.relevance_dense_weight <= 1, "relevance_dense_weight",
+              f"must be between 0 and 1 (got {self.relevance_dense_weight})")
+        # relevance is 0..1; -1 lets every candidate through (the evaluation's "no threshold")
+        check(-1 <= self.score_threshold <= 1, "score_threshold",
+              f"must be between -1 (keep everything) and 1 (got {self.score_threshold})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +76,15 @@ class IngestConfig:
     max_unzipped_mb: int = 500
 
     def __post_init__(self) -> None:
-        _check(self.chunk_size >= 50, f"chunk_size must be at least 50 characters (got {self.chunk_size})")
-        _check(0 <= self.chunk_overlap < self.chunk_size,
-               f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
-        _check(self.child_chunk_size == 0 or self.child_chunk_size >= 20,
-               f"child_chunk_size must be 0 (off) or at least 20 characters (got {self.child_chunk_size})")
-        _check(self.max_file_mb >= 1 and self.max_pages >= 1 and self.max_unzipped_mb >= 1,
-               "file limits must be at least 1")
-        _check(self.lock_timeout >= 0, "lock_timeout must not be negative")
+        check(self.chunk_size >= 50, "chunk_size", f"must be at least 50 characters (got {self.chunk_size})")
+        check(self.chunk_overlap >= 0, "chunk_overlap", f"must not be negative (got {self.chunk_overlap})")
+        check(self.chunk_overlap < self.chunk_size, "chunk_overlap",
+              f"({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
+        check(self.child_chunk_size == 0 or self.child_chunk_size >= 20, "child_chunk_size",
+              f"must be 0 (off) or at least 20 characters (got {self.child_chunk_size})")
+        for name in ("max_file_mb", "max_pages", "max_unzipped_mb"):
+            check(getattr(self, name) >= 1, name, f"must be at least 1 (got {getattr(self, name)})")
+        check(self.lock_timeout >= 0, "lock_timeout", f"must not be negative (got {self.lock_timeout})")
 
 
 VECTOR_STORES = ("faiss", "milvus")
@@ -92,10 +110,10 @@ class StoreConfig:
     dense_nprobe: int = 48
 
     def __post_init__(self) -> None:
-        _check(self.vector_store in VECTOR_STORES,
-               f"vector_store must be one of {', '.join(VECTOR_STORES)} (got {self.vector_store!r})")
-        _check(self.dense_exact_max >= 1, f"dense_exact_max must be at least 1 (got {self.dense_exact_max})")
-        _check(self.dense_nprobe >= 1, f"dense_nprobe must be at least 1 (got {self.dense_nprobe})")
+        check(self.vector_store in VECTOR_STORES, "vector_store",
+              f"must be one of {', '.join(VECTOR_STORES)} (got {self.vector_store!r})")
+        check(self.dense_exact_max >= 1, "dense_exact_max", f"must be at least 1 (got {self.dense_exact_max})")
+        check(self.dense_nprobe >= 1, "dense_nprobe", f"must be at least 1 (got {self.dense_nprobe})")
 
     @property
     def milvus_server(self) -> bool:

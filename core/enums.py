@@ -41,8 +41,3 @@ class Language(StrEnum):
     ZH = "zh"
     EN = "en"
 
-
-class PromptStyle(StrEnum):
-    AUTO = "auto"
-    CHAT = "chat"
-    COMPLETION = "completion"

@@ -1,8 +1,11 @@
 """The project's own exceptions.
 
-A message says what is wrong in words a user understands; each interface adds its own
-how-to (the CLI's `--password`, the UI's password field), keyed by `code`, which is also
-what a failed file's outcome records. Lives in `core` so every layer can raise them.
+A message says what is wrong in words a user understands, and no more: each interface
+adds its own how-to (the CLI's `--password` and `YIZHI_…` variables, the UI's password
+field and its own words), keyed by `code`, which is also what a failed file's outcome
+records, and by `setting`, the setting that governs the limit or choice the error is
+about (`max_file_mb`, `llm_model`, …; "" when none does). Lives in `core` so every layer
+can raise them.
 """
 
 
@@ -11,9 +14,17 @@ class YizhiError(Exception):
 
     code = "error"
 
+    def __init__(self, message: str = "", *, setting: str = "") -> None:
+        super().__init__(message)
+        self.setting = setting
+
 
 class ConfigError(YizhiError):
-    """A setting or argument is invalid."""
+    """A setting or argument is invalid; `field` names it when it is one field of a config."""
+
+    def __init__(self, message: str, field: str = "", *, setting: str = "") -> None:
+        super().__init__(message, setting=setting)
+        self.field = field
 
 
 class KnowledgeBaseNotFound(YizhiError):

@@ -102,8 +102,9 @@ class DocumentRecord:
 
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
-    """What one ingestion run did with one file; `reason` says why when it failed, and
-    `code` is the error's kind (`core.errors.YizhiError.code`) for interfaces to add a how-to."""
+    """What one ingestion run did with one file; `reason` says why when it failed, `code` is
+    the error's kind and `setting` the setting it is about (`core.errors.YizhiError`), for
+    interfaces to add a how-to."""
 
     path: str
     status: FileStatus
@@ -112,6 +113,7 @@ class FileOutcome:
     pages: int = 0
     ocr_pages: int = 0
     code: str = ""
+    setting: str = ""
 
 
 _INDEXED = (FileStatus.ADDED, FileStatus.UPDATED)

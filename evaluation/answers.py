@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from tqdm import tqdm
 
-from app.llm import make_generator
+from app.llm.generator import make_generator
 from app.services import build_services
 from app.settings import Settings
 from evaluation.corpus_kb import eval_data_dir

@@ -102,12 +102,12 @@ class IngestPipeline:
         try:
             size = path.stat().st_size
             if size > s.max_file_mb * 1024 * 1024:
-                raise LoaderError(f"file is larger than the {s.max_file_mb} MB limit (setting YIZHI_MAX_FILE_MB)")
+                raise LoaderError(f"file is larger than the {s.max_file_mb} MB limit", setting="max_file_mb")
             content_hash = file_sha256(path)
         except OSError as exc:
             return FileOutcome(source, FileStatus.FAILED, f"cannot be read: {exc.strerror or exc}")
         except LoaderError as exc:
-            return FileOutcome(source, FileStatus.FAILED, str(exc))
+            return FileOutcome(source, FileStatus.FAILED, str(exc), code=exc.code, setting=exc.setting)
         previous = self.kb.document(source)
         if previous is not None and previous.status == DocStatus.OK and previous.content_hash == content_hash:
             return FileOutcome(source, FileStatus.SKIPPED, "unchanged", previous.chunks, previous.pages, previous.ocr_pages)
@@ -120,7 +120,7 @@ class IngestPipeline:
                 raise LoaderError("no text found (an empty file, or a scan without a text layer)")
         except LoaderError as exc:
             self.kb.mark_failed(source, content_hash, str(exc))
-            return FileOutcome(source, FileStatus.FAILED, str(exc), code=exc.code)
+            return FileOutcome(source, FileStatus.FAILED, str(exc), code=exc.code, setting=exc.setting)
         except YizhiError:  # not about this file (a model that cannot load): stop the batch
             raise
         except Exception:  # a file must never stop the batch, whatever a parser does with it

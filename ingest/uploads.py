@@ -49,8 +49,8 @@ def check_upload(filename: str, size: int, max_mb: int) -> str:
         raise UnsupportedFile(f"{filename}: unsupported file type '{suffix or 'none'}': supported are "
                               + ", ".join(sorted(SUPPORTED_SUFFIXES)))
     if size > max_mb * 1024 * 1024:
-        raise LoaderError(f"{filename} is {size / 1024 / 1024:.0f} MB, larger than the {max_mb} MB limit "
-                          "(setting YIZHI_MAX_FILE_MB)")
+        raise LoaderError(f"{filename} is {size / 1024 / 1024:.0f} MB, larger than the {max_mb} MB limit",
+                          setting="max_file_mb")
     if size == 0:
         raise LoaderError(f"{filename} is empty")
     return name

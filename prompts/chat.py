@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from core.answers import GenerationRequest
 from core.enums import Language
+from prompts.types import GenerationRequest
 
 ROLE_LABELS: dict[str, dict[str, str]] = {
     "zh": {"system": "说明", "user": "用户", "assistant": "助手"},

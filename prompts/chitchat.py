@@ -14,7 +14,8 @@ import re
 import unicodedata
 from enum import StrEnum
 
-from core.script import Script, in_script, script_of, to_simplified
+from core.enums import Language
+from core.text import detect_language, in_script, script_of, to_simplified
 
 
 class Kind(StrEnum):
@@ -109,16 +110,12 @@ def chitchat_kind(message: str) -> Kind | None:
     return None
 
 
-def chitchat_language(message: str) -> str:
-    """"zh" when the message has Chinese characters, else "en"."""
-    return "zh" if script_of(message) != Script.LATIN else "en"
-
-
-def is_chitchat(question: str) -> str | None:
-    """The fixed reply when the whole message is a greeting, thanks or a goodbye; else None."""
+def chitchat_reply(question: str) -> str | None:
+    """The fixed reply when the whole message is a greeting, thanks or a goodbye (in its
+    language and script); else None."""
     kind = chitchat_kind(question)
     if kind is None:
         return None
-    language = chitchat_language(question)
+    language = detect_language(question)
     reply = REPLIES[language][kind]
-    return in_script(reply, script_of(question)) if language == "zh" else reply
+    return in_script(reply, script_of(question)) if language == Language.ZH else reply

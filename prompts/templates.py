@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from core.answers import Passage
 from core.enums import Language
+from prompts.types import Passage
 
 ZH_TEMPLATE = (
     "已知信息：\n{context}\n根据上述已知信息，简洁和专业的来回答用户的问题。"

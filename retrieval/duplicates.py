@@ -32,8 +32,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from core.text import folded_passage
 from core.types import ScoredChunk, SourceRef
-from retrieval.normalize import normalized_passage
 
 DUPLICATE_OVERLAP = 0.8
 # Passages shorter than this many bigrams are compared only when identical: "第一章" is in
@@ -48,7 +48,7 @@ def _is_text(ch: str) -> bool:
 
 def bigrams(text: str) -> frozenset[str]:
     """The character bigrams of `text` in matching form, whitespace and punctuation dropped."""
-    flat = "".join(ch for ch in normalized_passage(text) if _is_text(ch))
+    flat = "".join(ch for ch in folded_passage(text) if _is_text(ch))
     if len(flat) < 2:
         return frozenset({flat}) if flat else frozenset()
     return frozenset(flat[i:i + 2] for i in range(len(flat) - 1))

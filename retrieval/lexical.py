@@ -1,6 +1,6 @@
 """Lexical side of hybrid search: jieba tokens for BM25 (SQLite FTS5).
 
-Text is first put in the one form every lexical comparison uses (retrieval/normalize.py:
+Text is first put in the one form every lexical comparison uses (core/text.py:
 NFKC, Traditional → Simplified, case folded), then segmented with jieba's search mode
 (`lcut_for_search`, which also emits the shorter words inside long ones) and stored
 space-joined in an FTS5 table, so FTS5's own `unicode61` tokenizer only has to split on
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import jieba
 
-from retrieval.normalize import normalize_for_match, normalize_script
+from core.text import fold, normalize_script
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -78,7 +78,7 @@ def _is_alnum(ch: str) -> bool:
 class Vocabulary:
     """A knowledge base's own words (names, terms of art), each emitted as one token.
 
-    `terms` are in matching form (`normalize_for_match`). A term found in a text is added to
+    `terms` are in matching form (`core.text.fold`). A term found in a text is added to
     jieba's tokens when jieba did not already make it one token, on the index side and the
     query side alike, so "潘淑" is a token even where jieba glues it to the next word
     ("潘淑是"). Which words: see `vocabulary_terms`; retrieval/store.py keeps the rows
@@ -144,7 +144,7 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 def vocabulary_terms(text: str) -> list[str]:
     """Candidate terms of a heading, title or dictionary line, in matching form."""
     out = []
-    for piece in _TERM_SPLIT.split(normalize_for_match(text)):
+    for piece in _TERM_SPLIT.split(fold(text)):
         if 2 <= len(piece) <= 16 and _HAS_LETTER.search(piece) and not _NUMBERING.match(piece):
             out.append(piece)
     return out
@@ -186,7 +186,7 @@ def tokenize(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[str]:
     the vocabulary's terms that occur in it and are not tokens already.
 
     jieba segments the NFKC, Simplified text with its case (its dictionary knows "T恤");
-    the tokens are case folded, so the result is that of `normalize_for_match`.
+    the tokens are case folded, so the result is that of `core.text.fold`.
     """
     script = normalize_script(text)
     tokens = [_stemmed(t) for t in (w.strip().casefold() for w in jieba.lcut_for_search(script))

@@ -8,7 +8,7 @@ built from two signals that depend neither on the model nor on the knowledge bas
     relevance = (1 - w) * coverage + w * closeness          (w = relevance_dense_weight, 0.4)
 
 coverage: the weighted share of the question's content words that the passage contains.
-- Question and passage are compared in the normalised form of retrieval/normalize.py
+- Question and passage are compared in the normalised form of core/text.py
   (NFKC, Traditional → Simplified, case folded): 資料庫 in the question counts for 资料库.
 - The question is segmented with jieba (precise mode); question words and particles
   (什么, 哪一年, 怎么, 吗, what, which …) and punctuation carry no weight.
@@ -48,12 +48,12 @@ from pathlib import Path
 import jieba
 import numpy as np
 
+from core.text import HAN_CHAR, folded_passage, normalize_script
 from retrieval.lexical import QUERY_STOPWORDS, english_stem
-from retrieval.normalize import normalize_script, normalized_passage
 
 log = logging.getLogger(__name__)
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CJK = HAN_CHAR
 _LATIN = re.compile(r"^[a-z][a-z'’-]*$")
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 # Interrogatives glued to other characters by jieba (哪一年, 什么样, 哪几个, 多少钱 …).
@@ -143,7 +143,7 @@ def coverage(terms: Sequence[QueryTerm], passage: str) -> float:
     total = sum(t.weight for t in terms)
     if total <= 0:
         return 0.0
-    text = normalized_passage(passage)
+    text = folded_passage(passage)
     return sum(t.weight * _contained(t, text) for t in terms) / total
 
 

@@ -29,7 +29,7 @@ class CrossEncoderReranker:
 
     def __init__(self, model: str, *, max_length: int = 512, batch_size: int = 16) -> None:
         if not model or not model.strip():
-            raise ConfigError("reranker model name is empty: set YIZHI_RERANKER_MODEL to a hub name or a folder")
+            raise ConfigError("the reranker model name is empty: it takes a hub name or a folder", setting="reranker_model")
         if max_length < 16 or batch_size < 1:
             raise ConfigError(f"reranker max_length must be at least 16 and batch_size at least 1, "
                               f"got {max_length} and {batch_size}")
@@ -51,11 +51,11 @@ class CrossEncoderReranker:
                                                local_files_only=True)
                 except (OSError, ValueError) as exc:
                     raise ModelLoadError(
-                        f"could not load reranker '{self.model_ref}' ({type(exc).__name__}): give a folder "
-                        "that holds a cross-encoder (download it once, e.g. `huggingface-cli download "
-                        "BAAI/bge-reranker-base --local-dir models/bge-reranker-base`) and set "
-                        "YIZHI_RERANKER_MODEL to that folder, or unset it to search without reranking"
-                    ) from exc
+                        f"could not load the reranker '{self.model_ref}' ({type(exc).__name__}): it must be a "
+                        "folder that holds a cross-encoder, or a hub name already in the local cache (download "
+                        "it once, e.g. `huggingface-cli download BAAI/bge-reranker-base --local-dir "
+                        "models/bge-reranker-base`); without one, search works without reranking",
+                        setting="reranker_model") from exc
                 log.info("loaded reranker %s", self.name)
         return self._model
 

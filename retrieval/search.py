@@ -12,12 +12,13 @@ question". When nothing passes, the answering service refuses without calling th
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from core.config import SearchConfig
 from core.enums import SearchMode
+from core.errors import ConfigError
 from core.types import ScoredChunk
 from retrieval.backend import KnowledgeStore
 from retrieval.children import best_child_ranking
@@ -166,3 +167,39 @@ def search_many(searchers: Sequence[HybridSearcher], query: str, k: int) -> list
     if len(results) == 1:
         return results[0]
     return collapse(merge_ranked(results, sum(len(r) for r in results)), limit=k)
+
+
+class MultiSearcher:
+    """One search over several knowledge bases with one embedder: what the answer flow is
+    given (its `Retriever`), and what the services search with. Cheap to build: the
+    knowledge bases are checked and opened (`open_kb`, which raises KnowledgeBaseNotFound)
+    on the first search, so a question that needs no search needs no knowledge base."""
+
+    def __init__(self, kb_names: Sequence[str], open_kb: Callable[[str], KnowledgeStore], embedder: Embedder,
+                 config: SearchConfig, k: int | None = None) -> None:
+        self.kb_names, self._open_kb, self.embedder, self.config = list(kb_names), open_kb, embedder, config
+        self.k = k or config.top_k
+
+    def searchers(self) -> list[HybridSearcher]:
+        if not self.kb_names:
+            raise ConfigError("no knowledge base selected")
+        return [HybridSearcher(self._open_kb(name), self.embedder, self.config) for name in self.kb_names]
+
+    def search(self, query: str) -> list[ScoredChunk]:
+        """The best `k` chunks whose relevance reaches the threshold, best first."""
+        _check_query(query)
+        return search_many(self.searchers(), query, self.k)
+
+    def candidates(self, query: str) -> list[ScoredChunk]:
+        """Every knowledge base's candidate pool before the threshold, merged by score (ranks
+        are per knowledge base): what the threshold keeps and drops."""
+        _check_query(query)
+        searchers = self.searchers()
+        qvec = self.embedder.embed_query(query)
+        pools = [s.candidates(query, query_vector=qvec, pool=self.config.top_k) for s in searchers]
+        return merge_ranked(pools, sum(len(p) for p in pools))
+
+
+def _check_query(query: str) -> None:
+    if not query or not query.strip():
+        raise ConfigError("the question is empty: type a question")

@@ -25,6 +25,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from core.text import fold
 from retrieval.lexical import (
     EMPTY_VOCABULARY,
     LEXICAL_VERSION,
@@ -33,7 +34,6 @@ from retrieval.lexical import (
     lexical_rows,
     read_user_dictionary,
 )
-from retrieval.normalize import normalize_for_match
 
 USER_DICTIONARY = "dict.txt"
 MakeRows = Callable[[list[str], Vocabulary], list[str]]
@@ -83,8 +83,8 @@ def has_pending(db: sqlite3.Connection) -> bool:
 
 
 def match_text(retrieval_text: str) -> str:
-    """What the `match_text` column holds: the text in matching form (`normalize_for_match`)."""
-    return normalize_for_match(retrieval_text)
+    """What the `match_text` column holds: the text in matching form (`core.text.fold`)."""
+    return fold(retrieval_text)
 
 
 # Up to this many new terms, SQLite looks for each in every chunk's text (instr, about a

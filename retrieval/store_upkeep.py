@@ -11,11 +11,11 @@ import logging
 import time
 from collections.abc import Sequence
 
+from core.text import to_simplified
 from core.types import Chunk
 from retrieval import store_lexical
 from retrieval.lexical import LEXICAL_VERSION, Vocabulary, heading_terms
 from retrieval.lexical_worker import shared_worker
-from retrieval.normalize import to_simplified
 
 log = logging.getLogger("retrieval.store")
 

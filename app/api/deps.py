@@ -8,10 +8,10 @@ from typing import Any
 
 from starlette.requests import Request
 
+from app.answering.types import Answer
 from app.api.gate import GenerationGate
 from app.api.jobs import JobRunner
 from app.services import Services
-from core.answers import Answer
 
 
 def services_of(request: Request) -> Services:

@@ -64,7 +64,14 @@ def too_large() -> ApiError:
 
 
 def from_yizhi(exc: YizhiError, path: str = "") -> ApiError:
-    """The API error for one of Yizhi's own errors."""
+    """The API error for one of Yizhi's own errors (with the server's setting it is about)."""
+    error = _from_yizhi(exc, path)
+    if exc.setting and "YIZHI_" not in error.message:
+        error.message += f" (server setting YIZHI_{exc.setting.upper()})"
+    return error
+
+
+def _from_yizhi(exc: YizhiError, path: str) -> ApiError:
     if isinstance(exc, KnowledgeBaseNotFound):
         return not_found("knowledge base", exc.name, openai=path.startswith("/v1/"))
     if isinstance(exc, KnowledgeBaseBusy):

@@ -5,8 +5,10 @@ llama.cpp is not thread-safe, so answers are serialised: one holds the LLM, at m
 refused at once with 429 and a `Retry-After` estimated from recent answers. A waiter that
 waited `YIZHI_GENERATION_WAIT_TIMEOUT` seconds gets 503. A client that disconnects,
 waiting or generating, leaves the line and its generation stops at the next token.
-Generation runs in one dedicated thread; searches and embeddings never pass through here:
-they run in the server's thread pool beside it.
+Generation runs in one dedicated thread; searches, evidence and embeddings never pass
+through here: they run in the server's thread pool beside it, before an answer queues
+(`answered`), so a question that is refused, or answered without the LLM, never waits
+behind another's generation.
 """
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ import time
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from typing import Any
 
 from starlette.requests import Request
 
+from app.answering.types import Answer
 from app.api.errors import ApiError
+from app.services.records import PreparedAnswer
 
 log = logging.getLogger("yizhi.api")
 POLL_S = 0.25  # how often a waiter checks that its client is still there
@@ -166,3 +170,15 @@ async def generate(request: Request, gate: GenerationGate,
             # Closed in the LLM's thread, after that piece: a running generator cannot be closed,
             # and whatever the next answer runs there waits its turn.
             gate.thread.submit(_close, iterator)
+
+
+async def answered(request: Request, gate: GenerationGate, prepared: PreparedAnswer) -> AsyncIterator[str | Answer]:
+    """The items of a prepared answer (`AnswerService.prepare`, run before this): at once when
+    it needs no LLM, else generated under the gate. Use with `contextlib.aclosing`."""
+    if prepared.ready is not None:
+        for item in prepared.stream():
+            yield item
+        return
+    async with aclosing(generate(request, gate, prepared.stream)) as items:
+        async for item in items:
+            yield item

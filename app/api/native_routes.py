@@ -13,11 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from app.api.auth import require_key
 from app.api.deps import collect, gate_of, generation_overrides, jobs_of, services_of
 from app.api.errors import ApiError, not_found
-from app.api.gate import generate
+from app.api.gate import answered
 from app.api.jobs import Job
 from app.api.schemas import AskRequest, CreateKnowledgeBase, RenameKnowledgeBase, SearchRequest
 from app.services import Services
-from app.services.uploads import index_upload
+from app.services.upload_indexing import index_upload
 from core.types import FileOutcome
 
 MB = 1024 * 1024
@@ -178,10 +178,9 @@ async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
     overrides = generation_overrides(services, body.temperature, body.max_tokens)
     history = body.history_dicts()
 
-    def start(stop):
-        return services.answers.ask_stream(body.question, body.knowledge_bases, history, overrides=overrides,
-                                           stop=stop)
-    _, answer = await collect(generate(request, gate_of(request), start))
+    prepared = await run_in_threadpool(services.answers.prepare, body.question, body.knowledge_bases, history,
+                                       overrides=overrides)
+    _, answer = await collect(answered(request, gate_of(request), prepared))
     if answer is None:
         raise ApiError(500, "the answer ended without a result", type="server_error", code="internal_error")
     return answer.to_dict()

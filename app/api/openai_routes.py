@@ -26,13 +26,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from app.answering.types import Answer
 from app.api.auth import require_key
 from app.api.deps import collect, first_item, gate_of, generation_overrides, services_of, split_question
 from app.api.errors import ApiError, from_yizhi, not_found
-from app.api.gate import ClientGone, generate
+from app.api.gate import ClientGone, answered, generate
 from app.api.schemas import ChatCompletionRequest, EmbeddingRequest
 from app.services import Services
-from core.answers import Answer
 from core.errors import YizhiError
 
 log = logging.getLogger("yizhi.api")
@@ -144,7 +144,7 @@ async def _events(completion: Completion, first: Any, items: AsyncIterator[Any],
 async def chat_completions(body: ChatCompletionRequest, request: Request):
     services = services_of(request)
     overrides = generation_overrides(services, body.temperature, body.max_completion_tokens or body.max_tokens)
-    messages = [m.as_turn() for m in body.messages]
+    messages = [m.as_message() for m in body.messages]
     plain = body.knowledge_bases is None and body.model == llm_id(services) and not services.knowledge.exists(body.model)
     kbs = [] if plain else (body.knowledge_bases or [body.model])
     for name in kbs:
@@ -158,10 +158,10 @@ async def chat_completions(body: ChatCompletionRequest, request: Request):
     if plain:
         def start(stop):
             return services.answers.chat(messages, overrides=overrides, stop=stop)
-    else:
-        def start(stop):
-            return services.answers.ask_stream(question, kbs, history, overrides=overrides, stop=stop)
-    items = generate(request, gate_of(request), start)
+        items = generate(request, gate_of(request), start)
+    else:  # searched and scored before it queues: a refusal never waits for the LLM
+        prepared = await run_in_threadpool(services.answers.prepare, question, kbs, history, overrides=overrides)
+        items = answered(request, gate_of(request), prepared)
     completion = Completion(body.model)
     if body.stream:
         first = await first_item(items)

@@ -23,7 +23,7 @@ class ChatMessage(BaseModel):
             return "".join(part.text for part in self.content if part.type == "text")
         return self.content or ""
 
-    def as_turn(self) -> dict[str, str]:
+    def as_message(self) -> dict[str, str]:
         role = "system" if self.role == "developer" else self.role
         return {"role": role, "content": self.text()}
 

@@ -11,10 +11,10 @@ import argparse
 import json
 import sys
 
+from app.answering.types import Answer
 from app.services import build_services
 from app.settings import Settings
-from core.answers import Answer
-from core.script import in_script, script_of
+from core.text import in_script, script_of
 
 
 def add_parser(subparsers) -> None:

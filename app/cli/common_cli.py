@@ -24,12 +24,16 @@ _HINTS: dict[type[YizhiError], str] = {
 }
 
 
-def hint_for(exc: Exception) -> str:
+def hint_for(exc: YizhiError) -> str:
+    """The command line's how-to: its own for some errors, else the variable that sets what the
+    error is about (`setting`)."""
     hint = next((hint for kind, hint in _HINTS.items() if isinstance(exc, kind)), "")
-    return hint.format(name=getattr(exc, "name", ""))
+    if hint:
+        return hint.format(name=getattr(exc, "name", ""))
+    return f"see the setting YIZHI_{exc.setting.upper()}" if exc.setting else ""
 
 
-def with_hint(message: str, exc: Exception) -> str:
+def with_hint(message: str, exc: YizhiError) -> str:
     hint = hint_for(exc)
     return f"{message}: {hint}" if hint and hint not in message else message
 

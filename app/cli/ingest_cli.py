@@ -54,7 +54,8 @@ def print_summary(summary: IngestSummary, kb_name: str, chunk_count: int) -> Non
     for outcome in summary.outcomes:
         if outcome.status == FileStatus.FAILED:
             reason = outcome.reason
-            hint = FILE_HINTS.get(outcome.code, "")
+            hint = FILE_HINTS.get(outcome.code, "") or (
+                f"see the setting YIZHI_{outcome.setting.upper()}" if outcome.setting else "")
             print(f"  failed   {display_path(outcome.path)}: {reason}{': ' + hint if hint else ''}")
         elif outcome.reason and outcome.status in (FileStatus.ADDED, FileStatus.UPDATED):
             print(f"  note     {display_path(outcome.path)}: {outcome.reason}")

@@ -5,7 +5,7 @@ import argparse
 import json
 from dataclasses import asdict
 
-from app.model_catalog import KNOWN_DOWNLOADS
+from app.llm.catalog import KNOWN_DOWNLOADS
 from app.services import build_services
 from app.settings import Settings
 from core.errors import ConfigError

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.llm import Generator
-from app.services.answers import AnswersService
-from app.services.conversations import FILE_NAME, ConversationStore
-from app.services.knowledge import KnowledgeBaseService
-from app.services.models import ModelsService
+from app.llm.generator import Generator
+from app.services.answers import LocalAnswerService
+from app.services.conversations import FILE_NAME, SqliteConversationService
+from app.services.knowledge import LocalKnowledgeService
+from app.services.models import LocalModelService
 from app.services.protocols import AnswerService, ConversationService, KnowledgeService, ModelService
 from app.services.resources import Resources
 from app.settings import Settings
@@ -41,9 +41,9 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None,
                    generator: Generator | None = None) -> Services:
     """The services over one set of shared resources (cheap: nothing loads until used)."""
     resources = Resources(settings, embedder=embedder, generator=generator)
-    conversations = ConversationStore(settings.data_dir / FILE_NAME)
-    return Services(settings, KnowledgeBaseService(resources, conversations), AnswersService(resources),
-                    ModelsService(resources), resources, conversations)
+    conversations = SqliteConversationService(settings.data_dir / FILE_NAME)
+    return Services(settings, LocalKnowledgeService(resources, conversations), LocalAnswerService(resources),
+                    LocalModelService(resources), resources, conversations)
 
 
 __all__ = ["AnswerService", "ConversationService", "KnowledgeService", "ModelService", "Services", "build_services"]

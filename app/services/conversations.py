@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from app.services.answer_codec import answer_from_json, answer_to_json, move_sources
+from app.answering.codec import answer_from_json, answer_to_json, move_sources
+from app.answering.types import Answer
 from app.services.records import Conversation, ConversationInfo, StoredTurn
-from core.answers import Answer
 from core.errors import ConfigError
 
 FILE_NAME = "conversations.sqlite"
@@ -52,7 +52,7 @@ def _title(text: str) -> str:
     return title if len(title) <= MAX_TITLE else title[:MAX_TITLE - 1] + "…"
 
 
-class ConversationStore:
+class SqliteConversationService:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._ready = False
@@ -158,4 +158,4 @@ class ConversationStore:
         return Conversation(info, turns)
 
 
-__all__ = ["FILE_NAME", "ConversationStore"]
+__all__ = ["FILE_NAME", "SqliteConversationService"]

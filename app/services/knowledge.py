@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from app.services.conversations import ConversationStore
+from app.services.conversations import SqliteConversationService
 from app.services.overview import OVERVIEW_SAMPLE, headings_of, questions_of
 from app.services.protocols import OnFile, OnPage
 from app.services.records import KnowledgeOverview
@@ -33,8 +33,8 @@ UPLOADS = "files"  # a knowledge base's folder of uploaded files
 BUSY_TIMEOUT = 2.0  # seconds a delete or rename waits for another writer before saying it is busy
 
 
-class KnowledgeBaseService:
-    def __init__(self, resources: Resources, conversations: ConversationStore | None = None) -> None:
+class LocalKnowledgeService:
+    def __init__(self, resources: Resources, conversations: SqliteConversationService | None = None) -> None:
         self._res = resources
         self._settings = resources.settings
         self._conversations = conversations  # renamed knowledge bases are renamed in them too

@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.llm import BUILTIN_MODELS, DEFAULT_LLM
-from app.model_catalog import ModelInfo, list_models, pull
+from app.llm.catalog import ModelInfo, list_models, pull
+from app.llm.generator import BUILTIN_MODELS, DEFAULT_LLM
 from app.services.resources import Resources
 
 
-class ModelsService:
+class LocalModelService:
     def __init__(self, resources: Resources) -> None:
         self._res = resources
 

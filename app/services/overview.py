@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from core.text import HAN_CHAR, latin_words
 from core.types import Chunk
 
 OVERVIEW_SAMPLE = 400  # chunks read for headings and questions (spread over the whole base)
@@ -18,8 +19,6 @@ _MARKUP = re.compile(r"[*_`#>\[\]]+")
 _LIST_MARK = re.compile(r"^\s*(?:[-+•·]|\d+[.、)）]|[（(]?[一二三四五六七八九十]+[、.)）])\s*")
 # A sentence that ends in a question mark, after the end of the sentence before it.
 _QUESTION = re.compile(r"[^。！？!?；;\n]*[？?]")
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _clean(text: str) -> str:
@@ -50,7 +49,7 @@ def questions_of(texts: Iterable[str]) -> list[str]:
             question = _clean(match.group(0))
             if not QUESTION_CHARS[0] <= len(question) <= QUESTION_CHARS[1]:
                 continue
-            if not _CJK.search(question) and len(_WORD.findall(question)) < 3:
+            if not HAN_CHAR.search(question) and len(latin_words(question)) < 3:
                 continue
             seen.setdefault(question, None)
             if len(seen) >= MAX_QUESTIONS:

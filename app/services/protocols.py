@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from app.model_catalog import ModelInfo
-from app.services.records import Conversation, ConversationInfo, KnowledgeOverview
-from core.answers import Answer, Turn
+from app.answering.types import Answer
+from app.llm.catalog import ModelInfo
+from app.llm.stoppable import Stop
+from app.services.records import Conversation, ConversationInfo, KnowledgeOverview, PreparedAnswer
 from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
+from prompts.types import History
 
-History = Sequence[Turn | Mapping[str, str]]
-Overrides = Mapping[str, Any]
+Overrides = Mapping[str, object]
 OnFile = Callable[[FileOutcome], None]
 OnPage = Callable[[str, int, int], None]  # (file, n, total): OCR starts on the n-th of the file's `total` pages to read
-Stop = Callable[[], bool]  # asked between tokens: True ends the generation (its client went away)
 
 
 @runtime_checkable
@@ -75,6 +75,9 @@ class AnswerService(Protocol):
 
     def search(self, query: str, kb_names: Sequence[str], k: int | None = None, *,
                overrides: Overrides | None = None) -> list[ScoredChunk]: ...
+
+    def prepare(self, question: str, kb_names: Sequence[str], history: History | None = None, *,
+                overrides: Overrides | None = None) -> PreparedAnswer: ...
 
     def ask(self, question: str, kb_names: Sequence[str], history: History | None = None, *,
             overrides: Overrides | None = None) -> Answer: ...

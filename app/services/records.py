@@ -1,10 +1,40 @@
-"""Plain records the services hand the interfaces besides the core dataclasses: what a
-knowledge base holds at a glance, and saved conversations."""
+"""Plain records the services hand the interfaces besides the core dataclasses: a question
+prepared for answering, what a knowledge base holds at a glance, and saved conversations."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from core.answers import Answer
+from app.answering.flow import Retrieved
+from app.answering.types import Answer
+from app.llm.stoppable import Stop
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedAnswer:
+    """A question searched and its evidence scored, before the LLM (`AnswerService.prepare`).
+
+    `ready` is the answer when no LLM is needed (a refusal, a greeting): an interface can
+    give it at once, without waiting for the LLM. `stream(stop)` yields the answer's text
+    pieces, then the `Answer`; it runs the LLM unless the answer is ready.
+    """
+
+    retrieved: Retrieved
+    finish: Callable[[Stop | None], Iterator[str | Answer]]
+
+    @property
+    def ready(self) -> Answer | None:
+        return self.retrieved.answer
+
+    def stream(self, stop: Stop | None = None) -> Iterator[str | Answer]:
+        return self.finish(stop)
+
+    def answer_whole(self) -> Answer:
+        """`stream()` run to its end: just the `Answer`."""
+        for item in self.stream():
+            if isinstance(item, Answer):
+                return item
+        raise AssertionError("an answer stream always ends with its Answer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,4 +85,4 @@ class Conversation:
     turns: tuple[StoredTurn, ...] = field(default_factory=tuple)
 
 
-__all__ = ["Conversation", "ConversationInfo", "KnowledgeOverview", "StoredTurn"]
+__all__ = ["Conversation", "ConversationInfo", "KnowledgeOverview", "PreparedAnswer", "StoredTurn"]

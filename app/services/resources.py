@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 
-from app.llm import Generator, make_generator
+from app.llm.generator import Generator, make_generator
 from app.settings import Settings
 from retrieval.backend import open_knowledge_base
 from retrieval.embedders import Embedder, make_embedder
@@ -39,7 +39,7 @@ class Resources:
         """The LLM (built on first use; the model file loads on the first prompt)."""
         with self._lock:
             if self._generator is None:
-                self._generator = make_generator(self.settings)
+                self._generator = make_generator(self.settings.llm_config())
             return self._generator
 
     def generator_for(self, settings: Settings) -> Generator:
@@ -51,7 +51,7 @@ class Resources:
             if key not in self._tuned:
                 if len(self._tuned) >= _MAX_TUNED_GENERATORS:  # sessions trying many values
                     self._tuned.clear()
-                self._tuned[key] = make_generator(settings)
+                self._tuned[key] = make_generator(settings.llm_config())
             return self._tuned[key]
 
     def knowledge_base(self, name: str, *, create: bool = False) -> KnowledgeBase:

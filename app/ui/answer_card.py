@@ -8,11 +8,11 @@ from typing import Any
 
 import streamlit as st
 
+from app.answering.types import Answer
 from app.services import Services
 from app.ui import sources_view
 from app.ui.messages import t
 from app.ui.textmark import CITATION, md_escape, source_anchor
-from core.answers import Answer
 
 
 def _with_links(text: str, key: str, known: set[int]) -> str:

@@ -7,11 +7,11 @@ from typing import Any
 
 import streamlit as st
 
+from app.answering.types import Answer
 from app.services import Services
 from app.ui import answer_card, chat_welcome, conversations_panel, runtime, sidebar, state
 from app.ui.messages import t
 from app.ui.textmark import md_escape
-from core.answers import Answer
 from core.errors import YizhiError
 
 MESSAGES = "chat_messages"

@@ -13,10 +13,10 @@ from app.ui import model_picker, runtime
 from app.ui.messages import language, t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
+from core.text import detect_language
 
 MAX_EXAMPLES = 5
 MAX_FROM_QUESTIONS = 3
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _ASKS_ZH = re.compile(r"什么|怎么|怎样|如何|为什么|哪|吗|多少|几|谁")
 _ASKS_EN = re.compile(r"^(what|how|why|which|who|when|where|can|does|do|is|are)\b", re.I)
 # Headings that name a kind of section, not a subject to ask about.
@@ -26,7 +26,7 @@ _UNBALANCED = re.compile(r"^[^“”\"]*[“\"][^”\"]*$|^[^“”\"]*”")
 
 
 def _script(text: str) -> str:
-    return "zh" if _CJK.search(text) else "en"
+    return detect_language(text).value
 
 
 def question_for(heading: str) -> str | None:

@@ -21,7 +21,7 @@ def pages() -> dict[str, st.Page]:
                         default=True),
         "kb": st.Page(VIEWS / "knowledge_bases.py", title=t("nav.kb"), icon=":material/library_books:",
                       url_path="kb"),
-        "retrieval": st.Page(VIEWS / "retrieval_test.py", title=t("nav.retrieval"), icon=":material/troubleshoot:",
+        "retrieval": st.Page(VIEWS / "retrieval.py", title=t("nav.retrieval"), icon=":material/troubleshoot:",
                              url_path="retrieval"),
     }
 

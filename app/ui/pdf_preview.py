@@ -96,11 +96,6 @@ def marked_boxes(text: str, passage: str, evidence: Sequence[str] = ()) -> tuple
     return _indexes(passage_spans) - evidence_idx, evidence_idx
 
 
-def passage_rects(page: pymupdf.Page, passage: str) -> list[pymupdf.Rect]:
-    text, boxes = _page_chars(page)
-    return _line_rects([boxes[i] for i in sorted(_indexes(match_spans(text, passage)))])
-
-
 def _highlight(page: pymupdf.Page, rects: list[pymupdf.Rect], colour: tuple[float, float, float]) -> None:
     if rects:
         annot = page.add_highlight_annot(rects)

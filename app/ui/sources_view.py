@@ -9,12 +9,12 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from app.answering.types import Answer, Citation
 from app.services import Services
 from app.ui import runtime
 from app.ui.messages import t
 from app.ui.pdf_preview import render_page
 from app.ui.textmark import cited_numbers, context_html, file_name, format_ms, md_escape, passage_html, source_anchor
-from core.answers import Answer, Citation
 from core.errors import YizhiError
 
 SNIPPET_AROUND = 60  # characters of the passage shown either side of the evidence

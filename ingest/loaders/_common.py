@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from core.text import CJK_PUNCTUATION, HAN
 from core.types import Document
 
 # Han ideographs plus CJK punctuation and fullwidth forms: Chinese text uses no spaces
 # between these, so a line break or a stray space between two of them is dropped.
-_CJK = "\u2e80-\u2fff\u3000-\u303f\u3100-\u312f\u31a0-\u31bf\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK = f"\u2e80-\u2fff\u3100-\u312f\u31a0-\u31bf{HAN}{CJK_PUNCTUATION}"  # radicals and bopomofo too
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")

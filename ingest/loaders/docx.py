@@ -67,7 +67,7 @@ def _check_unpacked_size(path: Path, max_unzipped_mb: int) -> None:
     total = sum(m.file_size for m in members)
     if total > max_unzipped_mb * 1024 * 1024:
         raise LoaderError(f"refused: the .docx unpacks to {total / 2**20:.0f} MB, more than the "
-                          f"{max_unzipped_mb} MB allowed (a zip bomb? raise YIZHI_MAX_UNZIPPED_MB if not)")
+                          f"{max_unzipped_mb} MB allowed (a zip bomb?)", setting="max_unzipped_mb")
     for member in members:
         if member.file_size >= _RATIO_FROM and member.file_size > _MAX_RATIO * max(member.compress_size, 1):
             raise LoaderError(f"refused: a part of the .docx ({member.filename[:60]}) unpacks "

@@ -69,10 +69,8 @@ def engine():
             try:
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:
-                raise OcrUnavailable(
-                    "OCR is not installed: run `make setup` (package rapidocr-onnxruntime), "
-                    "or turn OCR off with YIZHI_OCR=false"
-                ) from exc
+                raise OcrUnavailable("OCR is not installed (package rapidocr-onnxruntime of the requirements)",
+                                     setting="ocr") from exc
             # RapidOCR gives its logger its own DEBUG stream handler; ours decide instead.
             rapid_log = logging.getLogger("RapidOCR")
             rapid_log.handlers.clear()
@@ -82,8 +80,8 @@ def engine():
                 _engine = RapidOCR(intra_op_num_threads=_threads(), inter_op_num_threads=1)
             except (OSError, RuntimeError, ValueError) as exc:
                 log.warning("cannot load the OCR models: %r", exc)
-                raise OcrUnavailable(f"the OCR models cannot be loaded ({type(exc).__name__}): "
-                                     "reinstall rapidocr-onnxruntime with `make setup`") from exc
+                raise OcrUnavailable(f"the OCR models cannot be loaded ({type(exc).__name__}): the package "
+                                     "rapidocr-onnxruntime is damaged", setting="ocr") from exc
             log.info("OCR engine loaded (%d threads)", _threads())
         return _engine
 

@@ -108,8 +108,8 @@ def load_pdf(path: Path, *, source: str, content_hash: str, password: str | None
     doc = _open(path, password)
     try:
         if max_pages is not None and doc.page_count > max_pages:
-            raise LoaderError(f"has {doc.page_count} pages, more than the {max_pages} allowed: "
-                              "raise the limit with YIZHI_MAX_PAGES to index it")
+            raise LoaderError(f"has {doc.page_count} pages, more than the {max_pages} allowed",
+                              setting="max_pages")
         reader = _PageReader(doc, path, source=source, content_hash=content_hash, ocr=ocr, on_page=on_page)
         documents = reader.read()
     except _MUPDF_ERRORS as exc:  # damage found past the pages, e.g. in the outline
@@ -201,7 +201,7 @@ class _PageReader:
         if not documents and self._unread:
             if self._unavailable:
                 raise LoaderError(f"no text layer, and {self._unavailable}")
-            raise LoaderError("no text layer: the pages are scanned images; turn OCR on (YIZHI_OCR=true) to read them")
+            raise LoaderError("no text layer: the pages are scanned images, and OCR is off", setting="ocr")
         return documents
 
     def _ocr(self, plan: OcrPlan, number: int, known_text: str) -> str | None:
@@ -243,8 +243,7 @@ class _PageReader:
                               f"({failures[0][1]})")
         if self._unread and not self._unavailable:
             self.notes.append(f"{len(self._unread)} page{'s' if len(self._unread) > 1 else ''} without a usable "
-                              f"text layer left unread (pages {_page_list(self._unread)}): turn OCR on with "
-                              "YIZHI_OCR=true to read them")
+                              f"text layer left unread (pages {_page_list(self._unread)}): OCR is off")
         if self._ocr_failed:
             self.notes.append(f"OCR failed on page{'s' if len(self._ocr_failed) > 1 else ''} "
                               f"{_page_list(self._ocr_failed)} (details in the log)")

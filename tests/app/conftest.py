@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from app.llm import GenerationRequest
+from core.types import ScoredChunk
+from prompts.types import GenerationRequest
+from retrieval.embedders import Embedder
+from tests.conftest import RecordingEmbedder
 
 TINY_DOCS = {
     "rcep.txt": "《区域全面经济伙伴关系协定》（RCEP）由东盟十国以及中国、日本、韩国、澳大利亚、新西兰共十五个国家签署。"
@@ -18,13 +21,14 @@ TINY_DOCS = {
 
 
 class RecordingGenerator:
-    """A stand-in LLM that replies with fixed text and records every request.
-
-    Counts one token per character, which is close to how CJK text tokenizes.
+    """A stand-in `Generator` (app/llm/generator.py) that replies with fixed text and records
+    every request. Counts one token per character, which is close to how CJK text tokenizes.
     """
 
     name = "recording-generator"
     chat = False  # a base model: the answer flow checks its draft before showing it
+    context_window = 2048
+    max_tokens = 200
 
     def __init__(self, reply: str = "RCEP包括东盟十国和中国、日本、韩国、澳大利亚、新西兰。[1]") -> None:
         self.reply = reply
@@ -37,6 +41,20 @@ class RecordingGenerator:
         self.calls.append(request)
         for i in range(0, len(self.reply), 3):
             yield self.reply[i:i + 3]
+
+
+class FixedRetriever:
+    """A stand-in `Retriever` (app/answering/flow.py): the same results for every query; it
+    records the queries."""
+
+    def __init__(self, results: Sequence[ScoredChunk] = (), embedder: Embedder | None = None) -> None:
+        self.results = list(results)
+        self.embedder = embedder if embedder is not None else RecordingEmbedder()
+        self.queries: list[str] = []
+
+    def search(self, query: str) -> list[ScoredChunk]:
+        self.queries.append(query)
+        return list(self.results)
 
 
 @pytest.fixture
@@ -56,7 +74,7 @@ def write_docs(folder: Path, docs: dict[str, str] = TINY_DOCS) -> list[Path]:
 @pytest.fixture(scope="session")
 def assembled_default_model(tmp_path_factory) -> Path:
     """The default GGUF, assembled once per test session."""
-    from app.llm import resolve_model_path
+    from app.llm.generator import resolve_model_path
     return resolve_model_path("", tmp_path_factory.mktemp("llm"))
 
 

@@ -79,8 +79,9 @@ def test_docx_zip_bombs_are_refused(tmp_path):
     with zipfile.ZipFile(big, "w", compression=zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
         package.writestr("word/media/image.bin", os.urandom(3 << 20))
-    with pytest.raises(LoaderError, match="YIZHI_MAX_UNZIPPED_MB"):
+    with pytest.raises(LoaderError, match="more than the 2 MB allowed") as refused:
         load_file(big, source="b", content_hash="h", max_unzipped_mb=2)
+    assert refused.value.setting == "max_unzipped_mb"
 
 
 def test_bomb_in_a_batch_fails_alone(tmp_path, settings, fake_embedder):
@@ -142,8 +143,8 @@ def test_size_and_page_caps_are_settings(tmp_path, settings, fake_embedder):
     pdf.save(docs / "three.pdf")
     capped = settings.with_overrides({"max_file_mb": 1, "max_pages": 2})
     kb, summary, outcomes = _run(capped, fake_embedder, [docs])
-    assert "YIZHI_MAX_FILE_MB" in outcomes["huge.txt"].reason
-    assert "has 3 pages" in outcomes["three.pdf"].reason and "YIZHI_MAX_PAGES" in outcomes["three.pdf"].reason
+    assert "1 MB limit" in outcomes["huge.txt"].reason and outcomes["huge.txt"].setting == "max_file_mb"
+    assert "has 3 pages" in outcomes["three.pdf"].reason and outcomes["three.pdf"].setting == "max_pages"
 
 
 def test_truncated_and_garbage_files_fail_alone(tmp_path, settings, fake_embedder):

@@ -56,7 +56,7 @@ def test_ocr_off_says_how_to_read_scans(tmp_path):
     notes: list[str] = []
     docs = load_file(path, source="s", content_hash="h", ocr=False, notes=notes)
     assert [d.page for d in docs] == [2]
-    assert notes and "YIZHI_OCR=true" in notes[0] and "pages 1" in notes[0]
+    assert notes and "OCR is off" in notes[0] and "pages 1" in notes[0]
 
 
 @pytest.mark.slow
@@ -98,8 +98,9 @@ def test_image_of_text_beside_a_text_layer_is_read():
 
 def test_scanned_file_without_ocr_is_refused_with_advice():
     path = require_shared("evaldata", "pdfs", "en", "en_scanned_image_only.pdf")
-    with pytest.raises(LoaderError, match="YIZHI_OCR=true"):
+    with pytest.raises(LoaderError, match="scanned images, and OCR is off") as refused:
         load_file(path, source="e", content_hash="h", ocr=False)
+    assert refused.value.setting == "ocr"  # the CLI names YIZHI_OCR
 
 
 @pytest.mark.parametrize("text, garbage", [

@@ -36,14 +36,14 @@ EXPECTED = {
     "en_fbi_nics_table.pdf": 1,
     "en_paper_dpr_multicolumn.pdf": 13,
     "en_paper_tableformer.pdf": 10,
-    "en_scanned_image_only.pdf": "YIZHI_OCR=true",
+    "en_scanned_image_only.pdf": "OCR is off",
     "en_us_federal_register_2020.pdf": 15,
     "zh_GBT3620.1-2016_national_standard.pdf": 8,  # pages 5-9 are undecodable without OCR
     "zh_academic_paper_page.pdf": 1,
     "zh_bond_prospectus_tables.pdf": 1,
     "zh_cid_font_XiaoBiaoSong_toc.pdf": 1,
     "zh_quarterly_report_2018Q1.pdf": 22,
-    "zh_scanned_book_small_ocr.pdf": "YIZHI_OCR=true",
+    "zh_scanned_book_small_ocr.pdf": "OCR is off",
     "zh_tiny_image_text_ocr_test.pdf": 1,
 }
 
@@ -184,6 +184,6 @@ def test_page_cap_refuses_long_pdfs(tmp_path):
     for _ in range(5):
         doc.new_page().insert_text((72, 72), "page", fontsize=12)
     doc.save(tmp_path / "long.pdf")
-    with pytest.raises(LoaderError, match="YIZHI_MAX_PAGES"):
+    with pytest.raises(LoaderError, match="more than the 3 allowed"):
         load_file(tmp_path / "long.pdf", source="l", content_hash="h", max_pages=3, ocr=False)
     assert len(load_file(tmp_path / "long.pdf", source="l", content_hash="h", max_pages=5, ocr=False)) == 5

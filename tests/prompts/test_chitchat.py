@@ -1,7 +1,7 @@
 """Chit-chat gets a fixed friendly reply; anything that asks something does not."""
 import pytest
 
-from prompts.chitchat import REPLIES, Kind, chitchat_kind, chitchat_language, is_chitchat
+from prompts.chitchat import REPLIES, Kind, chitchat_kind, chitchat_reply
 
 
 @pytest.mark.parametrize("message, kind", [
@@ -17,7 +17,7 @@ from prompts.chitchat import REPLIES, Kind, chitchat_kind, chitchat_language, is
 ])
 def test_whole_messages_of_chitchat(message, kind):
     assert chitchat_kind(message) == kind
-    assert is_chitchat(message)
+    assert chitchat_reply(message)
 
 
 @pytest.mark.parametrize("message", [
@@ -27,14 +27,14 @@ def test_whole_messages_of_chitchat(message, kind):
     "hihi", "history of the Normans",
 ])
 def test_questions_are_not_chitchat(message):
-    assert is_chitchat(message) is None
+    assert chitchat_reply(message) is None
 
 
 def test_the_reply_is_in_the_language_and_script_of_the_message():
-    assert is_chitchat("你好") == REPLIES["zh"][Kind.GREETING]
-    assert is_chitchat("谢谢！") == REPLIES["zh"][Kind.THANKS]
-    assert is_chitchat("bye") == REPLIES["en"][Kind.BYE]
-    traditional = is_chitchat("謝謝")
+    assert chitchat_reply("你好") == REPLIES["zh"][Kind.GREETING]
+    assert chitchat_reply("谢谢！") == REPLIES["zh"][Kind.THANKS]
+    assert chitchat_reply("bye") == REPLIES["en"][Kind.BYE]
+    traditional = chitchat_reply("謝謝")
     assert traditional != REPLIES["zh"][Kind.THANKS] and "氣" in traditional  # 不客氣
-    assert "問題" in is_chitchat("再見")
-    assert chitchat_language("hello") == "en" and chitchat_language("您好") == "zh"
+    assert "問題" in chitchat_reply("再見")
+    assert chitchat_reply("hello") == REPLIES["en"][Kind.GREETING] and chitchat_reply("您好") == REPLIES["zh"][Kind.GREETING]

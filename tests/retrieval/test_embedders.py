@@ -16,8 +16,9 @@ def test_constructors_are_cheap_and_validate():
 
 def test_unknown_hub_name_fails_with_advice_not_a_download(tmp_path):
     embedder = SentenceTransformerEmbedder("no-such-org/no-such-model-zz")
-    with pytest.raises(ModelLoadError, match="YIZHI_EMBED_MODEL"):
+    with pytest.raises(ModelLoadError, match="must be a folder that holds a sentence-transformers model") as failed:
         embedder.embed_query("你好")
+    assert failed.value.setting == "embed_model"
 
 
 @pytest.mark.slow

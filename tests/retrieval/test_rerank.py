@@ -42,8 +42,9 @@ def test_rerank_order_is_best_first_and_stable():
 
 
 def test_bad_reranker_settings_and_missing_model_give_actionable_errors(tmp_path):
-    with pytest.raises(ConfigError, match="YIZHI_RERANKER_MODEL"):
+    with pytest.raises(ConfigError, match="reranker model name is empty") as empty:
         CrossEncoderReranker("  ")
+    assert empty.value.setting == "reranker_model"
     with pytest.raises(ConfigError):
         CrossEncoderReranker("x", max_length=4)
     missing = CrossEncoderReranker(str(tmp_path / "no-such-model"))

@@ -12,6 +12,7 @@ import pytest
 import uvicorn
 
 from app.api.server import create_app
+from app.llm.config import LlmConfig
 from app.services import Services, build_services
 from app.settings import Settings
 from tests.app.conftest import TINY_DOCS, RecordingGenerator
@@ -90,9 +91,9 @@ class SlowGenerator(RecordingGenerator):
 class TunedGenerator(RecordingGenerator):
     """What a request's own temperature or max_tokens gets instead of the real LLM."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, config: LlmConfig) -> None:
         super().__init__()
-        self.temperature, self.max_tokens = settings.llm_temperature, settings.llm_max_tokens
+        self.temperature, self.max_tokens = config.temperature, config.max_tokens
 
 
 @pytest.fixture
@@ -100,8 +101,8 @@ def tuned(monkeypatch) -> list[TunedGenerator]:
     """The generators built for per-request sampling settings (fakes, never the real model)."""
     made: list[TunedGenerator] = []
 
-    def make(settings: Settings) -> TunedGenerator:
-        made.append(TunedGenerator(settings))
+    def make(config: LlmConfig) -> TunedGenerator:
+        made.append(TunedGenerator(config))
         return made[-1]
     monkeypatch.setattr("app.services.resources.make_generator", make)
     return made

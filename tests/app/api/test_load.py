@@ -73,6 +73,33 @@ def test_searches_and_embeddings_do_not_wait_behind_a_generation(serve):
         assert results[0].status_code == 200
 
 
+def test_a_refused_question_never_waits_behind_a_generation_even_with_a_full_queue(serve):
+    generator = SlowGenerator(delay=0.025, pieces=120)  # about 3 s an answer
+    server = serve(generator=generator, generation_queue=1)
+    gate = server.app.state.gate
+    with server.client() as client:
+        upload_tiny_kb(client)
+        results: list = []
+        threads = [start_chat(server.url, results)]
+        wait_until(lambda: generator.active == 1)  # the slot is busy
+        threads.append(start_chat(server.url, results))
+        wait_until(lambda: gate.waiting == 1)  # and the line is full: one more that needs the LLM gets 429
+        off_topic = {"model": "kb", "messages": [{"role": "user", "content": "火星上的沙尘暴一般持续多久？"}]}
+        t0 = time.monotonic()
+        for route, body in (("/v1/chat/completions", off_topic),
+                            ("/api/v1/ask", {"question": "火星上的沙尘暴一般持续多久？", "knowledge_bases": ["kb"]}),
+                            ("/v1/chat/completions", {**off_topic, "stream": True}),
+                            ("/api/v1/ask", {"question": "谢谢！", "knowledge_bases": ["kb"]})):
+            response = client.post(route, json=body)
+            assert response.status_code == 200, (route, response.text)
+        assert time.monotonic() - t0 < 1.5 and generator.active == 1  # answered while the first still generates
+        assert "根据已知信息无法回答该问题" in response.text or "不客气" in response.text
+        assert gate.counts["refused"] == 0 and len(generator.calls) == 1
+        for thread in threads:
+            thread.join(30)
+        assert [r.status_code for r in results] == [200, 200]
+
+
 def test_a_client_that_disconnects_stops_its_generation(serve):
     generator = SlowGenerator(delay=0.02, pieces=2000, chat=True)  # 40 s unless stopped, streamed as generated
     server = serve(generator=generator, generation_queue=2)

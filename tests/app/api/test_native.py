@@ -126,3 +126,11 @@ def test_bad_requests_get_a_status_and_a_sentence(serve):
         assert streamed.status_code == 413 and error_of(streamed)["code"] == "body_too_large"
         assert client.get("/api/v1/nothing").status_code == 404
         assert client.get("/api/v1/knowledge_bases").status_code == 200  # still answering
+
+
+def test_an_error_about_a_setting_names_the_servers_variable():
+    from app.api.errors import from_yizhi
+    from core.errors import LoaderError
+
+    error = from_yizhi(LoaderError("file is larger than the 1 MB limit", setting="max_file_mb"))
+    assert error.status == 400 and error.message.endswith("(server setting YIZHI_MAX_FILE_MB)")

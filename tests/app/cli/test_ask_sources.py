@@ -1,8 +1,8 @@
 """`python -m app ask` lists a source once, with the other files holding its text."""
 from __future__ import annotations
 
+from app.answering.types import Answer, Citation
 from app.cli.ask_cli import format_sources
-from core.answers import Answer, Citation
 from core.types import SourceRef
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from app.services.answer_codec import answer_from_json, answer_to_json
-from core.answers import Answer, Citation
+from app.answering.codec import answer_from_json, answer_to_json
+from app.answering.types import Answer, Citation
 from core.types import SourceRef
 
 TEA = "望月茶馆每天早上七点开门，招牌是桂花乌龙。"

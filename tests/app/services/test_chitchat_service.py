@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.answering.types import Answer
 from app.services import build_services
-from core.answers import Answer
 from tests.app.conftest import RecordingGenerator, write_docs
 from tests.conftest import RecordingEmbedder
 

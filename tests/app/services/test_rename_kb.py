@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from app.answering.types import Answer, Citation
 from app.services import Services, build_services
-from core.answers import Answer, Citation
 from core.config import StoreConfig
 from core.errors import ConfigError, KnowledgeBaseBusy, KnowledgeBaseNotFound
 from core.types import SourceRef

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.llm import LlamaCppGenerator
+from app.answering.types import Answer
+from app.llm.generator import LlamaCppGenerator
 from app.services import Services, build_services
-from core.answers import Answer
 from core.enums import UploadStatus
 from core.errors import ConfigError, KnowledgeBaseNotFound, LoaderError, UnsupportedFile
 from ingest.uploads import safe_filename, store_upload
@@ -165,7 +165,7 @@ def test_tuned_generators_share_the_model(service: Services, fake_generator):
     base = service.resources.generator_for(service.settings)
     assert base is fake_generator
     tuned = service.resources.generator_for(service.settings.with_overrides({"llm_temperature": 0.7}))
-    assert isinstance(tuned, LlamaCppGenerator) and tuned.temperature == 0.7
+    assert isinstance(tuned, LlamaCppGenerator) and tuned.config.temperature == 0.7
     assert service.resources.generator_for(service.settings.with_overrides({"llm_temperature": 0.7})) is tuned
 
 

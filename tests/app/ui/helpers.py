@@ -7,21 +7,21 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from app.model_catalog import ModelInfo
-from app.services.conversations import FILE_NAME, ConversationStore
-from app.services.records import KnowledgeOverview
+from app.answering.flow import Retrieved
+from app.answering.types import Answer, Citation, Evidence, SentenceSupport
+from app.llm.catalog import ModelInfo
+from app.services.conversations import FILE_NAME, SqliteConversationService
+from app.services.records import KnowledgeOverview, PreparedAnswer
 from app.settings import Settings
-from core.answers import Answer, Citation
-from core.enums import FileStatus, UploadStatus
-from core.errors import ConfigError, YizhiError
+from core.enums import FileStatus, Language, UploadStatus
+from core.errors import ConfigError, ModelLoadError, YizhiError
+from core.text import Script
 from core.types import Chunk, DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
-from retrieval.evidence.scoring import Evidence
-from retrieval.evidence.support import SentenceSupport
 
 ROOT = Path(__file__).resolve().parents[3]
 HOME = ROOT / "app" / "ui" / "Home.py"
 TIMEOUT = 60
-PAGES = {"chat": "views/chat.py", "kb": "views/knowledge_bases.py", "retrieval": "views/retrieval_test.py"}
+PAGES = {"chat": "views/chat.py", "kb": "views/knowledge_bases.py", "retrieval": "views/retrieval.py"}
 
 TEA = "望月茶馆每天早上七点开门，招牌是桂花乌龙。"
 HOURS = "营业时间：七点至二十二点。"
@@ -38,14 +38,14 @@ class FakeService:
 
     One object plays knowledge, answers and models (`knowledge`, `answers`, `models` are
     itself); conversations are the real SQLite store in the test's data folder.
-    tests/app/ui/test_fakes.py checks that its methods have the signatures of the
-    Protocols in app.services.protocols, so the fake cannot drift from the real services.
+    tests/test_fakes.py checks it against every Protocol of app.services.protocols, so
+    the fake cannot drift from the real services.
     """
 
     def __init__(self, settings: Settings, kbs: tuple[str, ...] = ("default", "manuals")) -> None:
         self.settings = settings
         self.knowledge = self.answers = self.models = self
-        self.conversations = ConversationStore(settings.data_dir / FILE_NAME)
+        self.conversations = SqliteConversationService(settings.data_dir / FILE_NAME)
         self.resources = None
         self.kbs = list(kbs)
         self.reply = ["望月茶馆", "每天早上", "七点开门。[1]"]
@@ -91,8 +91,40 @@ class FakeService:
         self.conversations.rename_knowledge_base(name, new_name)
         return new_name
 
+    def exists(self, name: str) -> bool:
+        return name in self.kbs
+
     def documents(self, kb_name: str) -> list[DocumentRecord]:
         return list(self.docs.get(kb_name, ()))
+
+    def remove_document(self, kb_name: str, path: str) -> bool:
+        before = self.docs.get(kb_name, [])
+        self.docs[kb_name] = [d for d in before if d.path != path]
+        return len(self.docs[kb_name]) < len(before)
+
+    def delete_document(self, kb_name: str, path: str) -> bool:
+        return self.remove_document(kb_name, path)
+
+    def prune(self, kb_name: str) -> list[str]:
+        return []
+
+    def repair(self, kb_name: str) -> str:
+        return f"knowledge base '{kb_name}' is consistent"
+
+    def relex(self, kb_name: str) -> str:
+        return f"keyword index of '{kb_name}' made again"
+
+    def migrate(self, name: str, to: str) -> str:
+        return f"knowledge base '{name}' moved to {to}"
+
+    def vector_store(self, name: str) -> str:
+        return "faiss"
+
+    def chunk_count(self, kb_name: str) -> int:
+        return 7
+
+    def reindex(self, kb_name: str, on_file=None) -> IngestSummary:
+        return IngestSummary()
 
     def upload_types(self) -> list[str]:
         return ["md", "pdf", "txt"]
@@ -138,6 +170,12 @@ class FakeService:
     def models_ready(self) -> bool:
         return self.loaded > 0
 
+    def embed(self, texts) -> list[list[float]]:
+        return [[1.0, 0.0] for _ in texts]
+
+    def pull_model(self, name: str) -> Path:
+        raise ModelLoadError("the tests never download a model")
+
     def load_models(self) -> None:
         self.loaded += 1
 
@@ -160,8 +198,20 @@ class FakeService:
             raise self.error
         return list(self.pool)
 
+    def search(self, query: str, kb_names, k: int | None = None, *, overrides=None) -> list[ScoredChunk]:
+        return [c for c in self.candidates(query, kb_names, overrides=overrides) if c.relevance >= 0.55][:k or 5]
+
+    def ask(self, question: str, kb_names, history=None, *, overrides=None) -> Answer:
+        return self.prepare(question, kb_names, history, overrides=overrides).answer_whole()
+
+    def chat(self, messages, *, overrides=None, stop=None) -> Iterator[str]:
+        return iter(self.reply)
+
     def ask_stream(self, question: str, kb_names, history=None, *, overrides=None,
                    stop=None) -> Iterator[str | Answer]:
+        return self.prepare(question, kb_names, history, overrides=overrides).stream(stop)
+
+    def prepare(self, question: str, kb_names, history=None, *, overrides=None) -> PreparedAnswer:
         self.asked.append({"question": question, "kbs": list(kb_names), "history": list(history or []),
                            "tuning": dict(overrides or {})})
 
@@ -180,7 +230,7 @@ class FakeService:
             yield Answer(question, text, False, self.citations,
                          {"retrieval_ms": 12.0, "first_token_ms": 340.0, "total_ms": 2100.0, "passages": 2},
                          "zh", question, evidence=self.evidence, sentences=sentences, quoted=self.quoted)
-        return stream()
+        return PreparedAnswer(Retrieved(question, Language.ZH, Script.SIMPLIFIED, question), lambda stop: stream())
 
 
 def page_test(render_path: str) -> AppTest:

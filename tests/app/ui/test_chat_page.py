@@ -1,10 +1,8 @@
 """The chat page with a fake service: streaming, the answer card, sources, refusals, errors, history."""
 from __future__ import annotations
 
-from core.answers import Citation
+from app.answering.types import Citation, Evidence, SentenceSupport
 from core.errors import ModelLoadError
-from retrieval.evidence.scoring import Evidence
-from retrieval.evidence.support import SentenceSupport
 from tests.app.ui.helpers import FakeService, home_test, page_test
 
 CHAT = "app.ui.chat_page"

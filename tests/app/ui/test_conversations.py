@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.conversations import ConversationStore
+from app.services.conversations import SqliteConversationService
 from core.errors import ConfigError
 from tests.app.ui.helpers import FakeService, home_test
 
 
 def test_the_store_keeps_turns_with_their_whole_answers(tmp_path, fake_service: FakeService):
-    store = ConversationStore(tmp_path / "data" / "conversations.sqlite")
+    store = SqliteConversationService(tmp_path / "data" / "conversations.sqlite")
     answer = next(item for item in fake_service.ask_stream("几点开门？", ["default"]) if not isinstance(item, str))
     first = store.create_conversation("  几点\n开门？ ", ["default"])
     second = store.create_conversation("另一个", ["manuals"])

@@ -72,7 +72,7 @@ def app_url(tmp_path: Path):
     log = open(tmp_path / "server.log", "wb")
     started = time.monotonic()
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.ui.serve_cli", "--server.address", "127.0.0.1",
+        [sys.executable, "-m", "app.ui.launcher", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--client.toolbarMode", "minimal"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

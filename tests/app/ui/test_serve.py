@@ -1,6 +1,6 @@
 """The `streamlit run` command line `make run` uses."""
 from app.settings import Settings
-from app.ui.serve_cli import HOME, streamlit_argv
+from app.ui.launcher import HOME, streamlit_argv
 
 
 def test_upload_cap_follows_the_setting_from_dot_env(tmp_path, monkeypatch):

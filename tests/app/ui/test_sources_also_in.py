@@ -1,7 +1,7 @@
 """A source whose text is in other files too says so under its heading, in both languages."""
 from __future__ import annotations
 
-from core.answers import Citation
+from app.answering.types import Citation
 from core.types import SourceRef
 from tests.app.ui.helpers import TEA, FakeService, page_test
 

@@ -1,0 +1,38 @@
+"""How answers are made: the typed configuration `app.settings` builds for the answer flow."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.config import as_enum, check
+
+
+class AnswerLanguage(StrEnum):
+    """The language Yizhi answers in: the question's (auto), or always one."""
+
+    AUTO = "auto"
+    ZH = "zh"
+    EN = "en"
+
+
+class AnswerContext(StrEnum):
+    """What the prompt shows of each passage: all of it, or its best evidence sentence with
+    its neighbours (a shorter prompt and a faster first token)."""
+
+    PASSAGES = "passages"
+    EVIDENCE = "evidence"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerConfig:
+    """`token_budget`: tokens of retrieved passages per prompt at most (the model's context
+    window, less its answer and the template, may leave fewer)."""
+
+    language: AnswerLanguage = AnswerLanguage.AUTO
+    context: AnswerContext = AnswerContext.EVIDENCE
+    token_budget: int = 350
+
+    def __post_init__(self) -> None:
+        check(self.token_budget >= 32, "token_budget", f"must be at least 32 tokens (got {self.token_budget})")
+        object.__setattr__(self, "language", as_enum(AnswerLanguage, self.language, "language"))
+        object.__setattr__(self, "context", as_enum(AnswerContext, self.context, "context"))
