@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.enums import VectorStore
 from core.errors import ConfigError
 
 
@@ -69,7 +70,7 @@ class IngestConfig:
         _check(self.lock_timeout >= 0, "lock_timeout must not be negative")
 
 
-VECTOR_STORES = ("faiss", "milvus")
+VECTOR_STORES = tuple(VectorStore)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +83,10 @@ class StoreConfig:
     until it is migrated. `milvus_uri`: a file path (Milvus Lite, embedded), an
     http(s)://host:19530 address (a Milvus server), or "" for a Milvus Lite file in each
     knowledge base's folder. `dense_exact_max`: up to this many vectors FAISS searches
-    exactly, above it an IVF index (retrieval/dense_index.py).
+    exactly, above it an IVF index (retrieval/kb/faiss/dense_index.py).
     """
 
-    vector_store: str = "faiss"
+    vector_store: VectorStore = VectorStore.FAISS
     milvus_uri: str = ""
     milvus_token: str = ""
     dense_exact_max: int = 200_000
@@ -94,6 +95,7 @@ class StoreConfig:
     def __post_init__(self) -> None:
         _check(self.vector_store in VECTOR_STORES,
                f"vector_store must be one of {', '.join(VECTOR_STORES)} (got {self.vector_store!r})")
+        object.__setattr__(self, "vector_store", VectorStore(self.vector_store))  # "milvus" given as a string
         _check(self.dense_exact_max >= 1, f"dense_exact_max must be at least 1 (got {self.dense_exact_max})")
         _check(self.dense_nprobe >= 1, f"dense_nprobe must be at least 1 (got {self.dense_nprobe})")
 
