@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     reranker_model: str = Field("", description="cross-encoder (hub name in the cache, or folder); empty = off")
     rerank_max_length: int = Field(512, ge=16, description="tokens per (question, passage) pair")
 
-    # Where knowledge bases keep vectors and BM25 (retrieval/backend.py). The backend of new
+    # Where knowledge bases keep vectors and BM25 (retrieval/kb/opening.py). The backend of new
     # knowledge bases; `python -m app kb migrate KB --to milvus|faiss` moves an existing one.
     vector_store: str = Field("faiss", pattern="^(faiss|milvus)$",
                               description="faiss (embedded, the default) or milvus")

@@ -19,11 +19,11 @@ import numpy as np
 from core.config import SearchConfig
 from core.enums import SearchMode
 from core.types import ScoredChunk
-from retrieval.backend import KnowledgeStore
 from retrieval.children import best_child_ranking
 from retrieval.duplicates import collapse
 from retrieval.embedders import Embedder
 from retrieval.fusion import diversify, reciprocal_rank_fusion
+from retrieval.kb.protocols import KnowledgeBase
 from retrieval.lexical import query_tokens
 from retrieval.relevance import closeness_for, relevance_scores
 from retrieval.rerank import CrossEncoderReranker, get_reranker, rerank_order
@@ -46,7 +46,7 @@ class HybridSearcher:
     the one given; `rerank=False` turns it off for this searcher.
     """
 
-    def __init__(self, kb: KnowledgeStore, embedder: Embedder, config: SearchConfig, *,
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, config: SearchConfig, *,
                  reranker: CrossEncoderReranker | None = None, rerank: bool = True) -> None:
         self.kb = kb
         self.embedder = embedder

@@ -22,9 +22,9 @@ from core.types import ScoredChunk
 from prompts.chat import render_chat
 from prompts.chitchat import chitchat_language, is_chitchat
 from retrieval.duplicates import duplicate_of
+from retrieval.kb.opening import knowledge_base_exists
 from retrieval.lexical import query_tokens
 from retrieval.search import HybridSearcher, merge_ranked, search_many
-from retrieval.store import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class AnswersService:
         config = settings.search_config()
         searchers = []
         for name in kb_names:
-            if not KnowledgeBase.exists(settings.kb_root, name):
+            if not knowledge_base_exists(settings.kb_root, name):
                 raise KnowledgeBaseNotFound(name)
             searchers.append(HybridSearcher(self._res.knowledge_base(name), self._res.embedder, config))
         return search_many(searchers, query, k or config.top_k)
@@ -98,7 +98,7 @@ class AnswersService:
         pools = []
         qvec = None
         for name in kb_names:
-            if not KnowledgeBase.exists(settings.kb_root, name):
+            if not knowledge_base_exists(settings.kb_root, name):
                 raise KnowledgeBaseNotFound(name)
             searcher = HybridSearcher(self._res.knowledge_base(name), self._res.embedder, config)
             if qvec is None:

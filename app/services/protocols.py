@@ -10,6 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 from app.model_catalog import ModelInfo
 from app.services.records import Conversation, ConversationInfo, KnowledgeOverview
 from core.answers import Answer, Turn
+from core.enums import VectorStore
 from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
 
 History = Sequence[Turn | Mapping[str, str]]
@@ -51,7 +52,7 @@ class KnowledgeService(Protocol):
 
     def migrate(self, name: str, to: str) -> str: ...
 
-    def vector_store(self, name: str) -> str: ...
+    def vector_store(self, name: str) -> VectorStore: ...
 
     def chunk_count(self, kb_name: str) -> int: ...
 

@@ -72,8 +72,7 @@ def acquire(uri: str, token: str = ""):
                 if not is_server(uri) and _lite_locked(uri):
                     raise KnowledgeBaseBusy(
                         f"the Milvus Lite file {uri} is open in another process (Milvus Lite serves one "
-                        "process at a time): close the other Yizhi process, or use a Milvus server "
-                        "(YIZHI_MILVUS_URI=http://host:19530)") from exc
+                        "process at a time): close the other Yizhi process, or use a Milvus server") from exc
                 raise MilvusUnavailable(f"cannot connect to {describe(uri)}: {exc}") from exc
             entry = _clients[key] = [client, 0]
         entry[1] += 1
