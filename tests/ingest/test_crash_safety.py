@@ -99,8 +99,9 @@ def test_sigkill_at_several_points_then_resume(tmp_path, backend):
         assert {p: done[p] for p in before} == before, f"{label}: finished files were redone"
         behind_seen |= _dense_behind(db_path, dense_path, backend)
         _verify(kb_root, db_path, done, backend)
-    # (Milvus gets each commit right after it, so a kill rarely lands in between; the unit
-    # test tests/retrieval/test_store.py::test_index_persists_and_is_brought_level_when_behind does that.)
+    # (Milvus gets each commit right after it, so a kill rarely lands in between; the unit test
+    # tests/retrieval/kb/test_knowledge_base.py::test_index_persists_and_is_brought_level_when_behind
+    # does that.)
     assert behind_seen or backend == "milvus", "no kill landed between a commit and the dense-index save"
 
     # The re-run does exactly the files that were not finished.
