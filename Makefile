@@ -11,10 +11,12 @@ QA ?= $(wildcard $(DATA)/qa*.jsonl)
 HOST ?= 127.0.0.1
 PORT ?= 8501
 API_PORT ?= 8000
+DOCQA ?= ../shared/evaldata/docqa
+DOCS_FOLDERS ?= $(DOCQA)/../docs_zh_md $(DOCQA)/../pdfs/zh $(DOCQA)/../pdfs/en
 SCALE_CHUNKS ?= 100000
 SCALE_BACKEND ?= faiss
 
-.PHONY: setup run api test lint ingest eval bench clean
+.PHONY: setup run api test lint ingest eval eval-docs bench clean
 
 setup: $(STAMP)
 
@@ -52,6 +54,11 @@ ingest: setup
 # repeated across the qa files (squad's qa_sample626 holds the other two) are asked once.
 eval: setup
 	$(PY) -m app eval --corpus $(firstword $(wildcard $(DATA)/corpus*.jsonl)) $(addprefix --qa ,$(QA)) $(ARGS)
+
+# make eval-docs [DOCQA=folder with qa.jsonl] [DOCS_FOLDERS="a b"]: real files ingested as a user ingests
+# them and every question asked through the service (default: ../shared/evaldata/docqa over its documents).
+eval-docs: setup
+	$(PY) -m app eval $(addprefix --docs ,$(DOCS_FOLDERS)) --qa $(DOCQA)/qa.jsonl $(ARGS)
 
 # make bench [SCALE_CHUNKS=1000000] [SCALE_BACKEND=milvus]: the scale benchmark builds (once, then
 # reuses) a knowledge base of SCALE_CHUNKS synthetic chunks under $(YIZHI_DATA_DIR)/bench.

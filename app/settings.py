@@ -107,7 +107,7 @@ class Settings(BaseSettings):
                                 description="cross-encoder (hub name in the cache, or folder); empty = off")
     rerank_max_length: int = Field(_from("rerank_max_length", SearchConfig), description="tokens per (question, passage) pair")
 
-    # Where knowledge bases keep vectors and BM25 (retrieval/backend.py). The backend of new
+    # Where knowledge bases keep vectors and BM25 (retrieval/kb/opening.py). The backend of new
     # knowledge bases; `python -m app kb migrate KB --to milvus|faiss` moves an existing one.
     vector_store: str = Field(_from("vector_store", StoreConfig), description=" or ".join(VECTOR_STORES))
     milvus_uri: str = Field(_from("milvus_uri", StoreConfig),

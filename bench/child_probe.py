@@ -35,8 +35,8 @@ from evaluation.metrics import RANK_DEPTH
 from evaluation.qa import QAItem, load_qa
 from evaluation.runs import yizhi_retriever
 from ingest.splitter import retrieval_text, split_text
-from retrieval.backend import open_knowledge_base
 from retrieval.fusion import diversify, reciprocal_rank_fusion
+from retrieval.kb.opening import open_knowledge_base
 from retrieval.lexical import query_tokens
 from retrieval.relevance import closeness_for, relevance_scores
 

@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from bench.scale_data import SyntheticCorpus
-from retrieval.dense_index import DenseIndex, ivf_lists
+from retrieval.kb.faiss.dense_index import DenseIndex, ivf_lists
 
 BATCH = 50_000
 

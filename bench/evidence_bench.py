@@ -27,7 +27,7 @@ Held out (weights tuned on the two other sets): cmrc 0.757, squad 0.638 top-1: t
 are not fitted to one set. `--dense` (USE sentence vectors) added nothing in Chinese (cmrc
 0.753 with W_DENSE 0.1, 0.717 held out; DuReader lost ROUGE), so W_DENSE is 0 here; in
 English it lifts squad top-1 0.669 → 0.696 at 0.5, which the answer flow now adds to the
-best five sentences of an English question (retrieval/evidence/dense.py); `--max-chars 80` lost (cmrc 0.730, squad
+best five sentences of an English question (app/answering/evidence/dense.py); `--max-chars 80` lost (cmrc 0.730, squad
 0.509). Selecting evidence takes about 4-6 ms per question (5 passages).
 """
 from __future__ import annotations

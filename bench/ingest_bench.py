@@ -25,7 +25,7 @@ from bench.corpus_text import paragraphs, sentence_stream
 from ingest.child_pieces import child_texts
 from ingest.pipeline import IngestPipeline
 from retrieval.embedders import make_embedder
-from retrieval.store import KnowledgeBase
+from retrieval.kb.opening import open_knowledge_base
 
 
 def make_documents(folder: Path, docs: int, pages: int, page_chars: int, traditional: bool = False) -> int:
@@ -71,7 +71,7 @@ def main() -> None:
         embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
         embedder.embed_documents(["预热：加载模型"])  # load before timing either side
 
-        kb = KnowledgeBase(settings.kb_root, "bench", create=True)
+        kb = open_knowledge_base(settings.kb_root, "bench", create=True)
         summary = IngestPipeline(kb, embedder, settings.ingest_config(), progress=False).run([docs])
         chunks = list(kb.chunks(list(range(1, kb.chunk_count() + 1))).values())
         texts = [c.retrieval_text for c in chunks]

@@ -5,7 +5,7 @@
 
 Chunks and vectors come from bench/scale_data.py (Chinese words of the evaluation
 corpora, vectors by a fixed random projection: no model time is counted). The knowledge
-base is written through `KnowledgeBase.replace_document` in documents of 200 chunks with
+base is written through the knowledge base's `replace_document` in documents of 200 chunks with
 their lexical rows given, and kept under $YIZHI_DATA_DIR/bench/ (reused while complete;
 `--rebuild` makes it again). A fresh process (bench/scale_measure.py) then opens it and
 measures: open_s (opening and the first search, which loads the index), rss_mb (resident
@@ -33,7 +33,7 @@ from bench.scale_data import FakeEmbedder, SyntheticCorpus, folder_mb, project_t
 from bench.search_bench import load_queries
 from core.config import StoreConfig
 from core.types import Chunk
-from retrieval.backend import open_knowledge_base
+from retrieval.kb.opening import open_knowledge_base
 from retrieval.relevance import CALIBRATION_PAIRS
 
 DOC_CHUNKS = 200
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     record = json.loads(record_path.read_text()) if record_path.exists() and not args.rebuild else {}
     if record.get("chunks") != args.chunks:
         if (folder / name).exists():
-            from retrieval.backend import remove_knowledge_base
+            from retrieval.kb.manage import remove_knowledge_base
 
             remove_knowledge_base(open_knowledge_base(folder, name, config))
         build_s = build(folder, name, args.chunks, config, corpus, progress=not args.json)

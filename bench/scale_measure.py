@@ -19,7 +19,7 @@ import psutil
 from bench.scale_bench import store_config
 from bench.scale_data import FakeEmbedder
 from core.config import SearchConfig
-from retrieval.backend import open_knowledge_base
+from retrieval.kb.opening import open_knowledge_base
 from retrieval.lexical import query_tokens
 from retrieval.search import HybridSearcher
 

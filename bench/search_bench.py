@@ -22,14 +22,15 @@ from bench.corpus_text import SHARED, paragraphs, sentence_stream
 from core.types import Document
 from ingest.pipeline import IngestPipeline
 from retrieval.embedders import make_embedder
+from retrieval.kb.opening import open_knowledge_base
+from retrieval.kb.protocols import KnowledgeBase
 from retrieval.lexical import query_tokens
 from retrieval.search import HybridSearcher
-from retrieval.store import KnowledgeBase
 
 
 def build_kb(settings: Settings, embedder, target_chunks: int) -> KnowledgeBase:
-    kb = KnowledgeBase(settings.data_dir / "bench", f"search-{target_chunks}-{embedder.name.replace('/', '_')[-40:]}",
-                       create=True)
+    kb = open_knowledge_base(settings.data_dir / "bench",
+                             f"search-{target_chunks}-{embedder.name.replace('/', '_')[-40:]}", create=True)
     pipeline = IngestPipeline(kb, embedder, settings.ingest_config(), progress=False)
     stream = sentence_stream(seed=11)
     bar = tqdm(total=target_chunks, initial=kb.chunk_count(), desc="building the benchmark KB", unit="chunk")

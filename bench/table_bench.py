@@ -21,8 +21,8 @@ from app.settings import load_settings
 from core.enums import SearchMode
 from ingest.pipeline import IngestPipeline
 from retrieval.embedders import make_embedder
+from retrieval.kb.opening import open_knowledge_base
 from retrieval.search import HybridSearcher
-from retrieval.store import KnowledgeBase
 
 DEFAULT_PDFS = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata" / "pdfs"
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "data" / "table_questions.jsonl"
@@ -39,7 +39,7 @@ def run(pdfs: Path, questions: Path, details: Path | None = None) -> dict:
     files = sorted(p for sub in ("zh", "en") for p in (pdfs / sub).glob("*.pdf"))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        kb = KnowledgeBase(Path(tmp), "tables", create=True)
+        kb = open_knowledge_base(Path(tmp), "tables", create=True)
         summary = IngestPipeline(kb, embedder, settings.ingest_config(), progress=False).run(files)
         searcher = HybridSearcher(kb, embedder, settings.search_config())
         for item in items:

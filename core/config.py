@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 
+from core.enums import VectorStore
 from core.errors import ConfigError
 
 E = TypeVar("E", bound=Enum)
@@ -87,7 +88,7 @@ class IngestConfig:
         check(self.lock_timeout >= 0, "lock_timeout", f"must not be negative (got {self.lock_timeout})")
 
 
-VECTOR_STORES = ("faiss", "milvus")
+VECTOR_STORES = tuple(VectorStore)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +101,10 @@ class StoreConfig:
     until it is migrated. `milvus_uri`: a file path (Milvus Lite, embedded), an
     http(s)://host:19530 address (a Milvus server), or "" for a Milvus Lite file in each
     knowledge base's folder. `dense_exact_max`: up to this many vectors FAISS searches
-    exactly, above it an IVF index (retrieval/dense_index.py).
+    exactly, above it an IVF index (retrieval/kb/faiss/dense_index.py).
     """
 
-    vector_store: str = "faiss"
+    vector_store: VectorStore = VectorStore.FAISS
     milvus_uri: str = ""
     milvus_token: str = ""
     dense_exact_max: int = 200_000
@@ -112,6 +113,7 @@ class StoreConfig:
     def __post_init__(self) -> None:
         check(self.vector_store in VECTOR_STORES, "vector_store",
               f"must be one of {', '.join(VECTOR_STORES)} (got {self.vector_store!r})")
+        object.__setattr__(self, "vector_store", VectorStore(self.vector_store))  # "milvus" given as a string
         check(self.dense_exact_max >= 1, "dense_exact_max", f"must be at least 1 (got {self.dense_exact_max})")
         check(self.dense_nprobe >= 1, "dense_nprobe", f"must be at least 1 (got {self.dense_nprobe})")
 

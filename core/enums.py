@@ -41,3 +41,11 @@ class Language(StrEnum):
     ZH = "zh"
     EN = "en"
 
+
+
+class VectorStore(StrEnum):
+    """Where a knowledge base keeps its vectors and BM25: FAISS beside SQLite FTS5 (embedded),
+    or Milvus. The value is what the catalogue records (`vector_store` in its meta)."""
+
+    FAISS = "faiss"
+    MILVUS = "milvus"

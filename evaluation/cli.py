@@ -1,9 +1,14 @@
-"""`python -m app eval --corpus FILE --qa FILE [--qa FILE…] [--compare] [--answer] [--json]`.
+"""`python -m app eval --corpus FILE --qa FILE [--qa FILE…] [--compare] [--answer] [--json]`
+and `python -m app eval --docs FOLDER [--docs FOLDER…] --qa FILE [--json]`.
 
-Prints hit@1, hit@5, MRR@10, refusal figures and timings for Yizhi's default
+With a corpus: hit@1, hit@5, MRR@10, refusal figures and timings for Yizhi's default
 configuration; `--compare` adds the plain LangChain recipe and Yizhi's dense-only,
 BM25-only and hybrid (and, with a reranker, hybrid + reranker) configurations side by
 side, with each one's ratio to the LangChain baseline.
+
+With document folders: the files are ingested as a user ingests them and every question is
+answered through the service (evaluation/docs.py): answers right, false refusals, refusals
+of unanswerable questions, support, by kind of question.
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from pathlib import Path
 from app.settings import Settings
 from evaluation.qa import load_qa
 from evaluation.runs import RUNS, evaluate_many
-from retrieval.embedders import make_embedder
+from retrieval.embedders import Embedder, make_embedder
 
 RUN_CHOICES = tuple(RUNS) + ("langchain",)
 COLUMNS = [("hit@1", ".3f"), ("hit@5", ".3f"), ("mrr@10", ".3f"), ("refusal_recall", ".1%"),
@@ -23,7 +28,10 @@ COLUMNS = [("hit@1", ".3f"), ("hit@5", ".3f"), ("mrr@10", ".3f"), ("refusal_reca
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("eval", help="measure retrieval (and answers) on QA sets: hit@k, MRR, refusals")
-    p.add_argument("--corpus", type=Path, required=True, help="corpus*.jsonl: one passage per line")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--corpus", type=Path, help="corpus*.jsonl: one passage per line")
+    source.add_argument("--docs", type=Path, action="append", metavar="FOLDER",
+                        help="folders of real documents, ingested and asked through the service (repeatable)")
     p.add_argument("--qa", type=Path, action="append", required=True,
                    help="qa*.jsonl (repeatable: answerable and unanswerable sets together)")
     p.add_argument("--mode", choices=RUN_CHOICES,
@@ -58,6 +66,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.with_overrides(reranker_model=args.reranker or None, score_threshold=args.threshold)
     embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
     details: list[dict] | None = [] if args.details else None
+    if args.docs:
+        return _run_docs(args, settings, embedder, details)
     report = evaluate_many(args.corpus, args.qa, settings, embedder, runs=_runs(args, settings),
                            progress=not args.json, details=details)
     if args.answer:
@@ -66,15 +76,38 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         items = spread(load_qa(args.qa), args.limit)
         report["answers"] = evaluate_answers(report["kb"], items, settings, embedder,
                                              progress=not args.json, details=details)
-    if args.details:
-        with open(args.details, "w", encoding="utf-8") as fh:
-            for row in details or []:
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    _write_details(args.details, details)
     if args.json:
         print(json.dumps(_json_object(report), ensure_ascii=False, indent=2))
     else:
         print_report(report, args.corpus, settings)
     return 0
+
+
+def _run_docs(args: argparse.Namespace, settings: Settings, embedder: Embedder, details: list[dict] | None) -> int:
+    from evaluation.docs import evaluate_docs  # loads the LLM stack only when asked
+
+    report = evaluate_docs(args.docs, args.qa, settings, embedder, progress=not args.json, details=details)
+    _write_details(args.details, details)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{report['files']} files, {report['answerable']} answerable + {report['unanswerable']} unanswerable "
+          f"questions (ingested in {report['ingest_seconds']} s; 0 when reused)")
+    for name in ("answer_contains", "answer_false_refusal_rate", "answer_refusal_rate_no_answer", "supported_rate",
+                 "answer_chars_median", "first_token_ms_median"):
+        if name in report:
+            print(f"  {name:<32} {report[name]}")
+    for kind, value in dict(report.get("answer_contains_by_kind", {})).items():
+        print(f"  answer_contains[{kind}]{'':<{14 - len(kind)}} {value} ({report['questions_by_kind'][kind]} questions)")
+    return 0
+
+
+def _write_details(path: Path | None, details: list[dict] | None) -> None:
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            for row in details or []:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def _json_object(report: dict) -> dict:

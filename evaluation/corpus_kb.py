@@ -16,9 +16,9 @@ from core.errors import ConfigError
 from core.types import Document
 from evaluation.qa import QAItem, read_jsonl
 from ingest.pipeline import IngestPipeline
-from retrieval.backend import open_knowledge_base
 from retrieval.embedders import EMBED_TEXT_VERSION, Embedder, SentenceTransformerEmbedder, UseEmbedder
-from retrieval.store import KnowledgeBase
+from retrieval.kb.opening import open_knowledge_base
+from retrieval.kb.protocols import KnowledgeBase
 
 __all__ = ["eval_data_dir", "eval_root", "eval_kb_name", "build_eval_kb", "embed_questions"]
 

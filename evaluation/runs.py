@@ -28,9 +28,9 @@ from evaluation.loop import Retrieve, Retrieved, measure
 from evaluation.metrics import RANK_DEPTH
 from evaluation.qa import QAItem, load_qa
 from retrieval.embedders import Embedder
+from retrieval.kb.protocols import KnowledgeBase
 from retrieval.relevance import closeness_for, query_terms
 from retrieval.search import HybridSearcher, passing
-from retrieval.store import KnowledgeBase
 
 log = logging.getLogger(__name__)
 

@@ -34,9 +34,9 @@ from ingest.child_pieces import child_texts
 from ingest.discovery import discover_files, display_path, regular_file_problem
 from ingest.loaders import load_file
 from ingest.splitter import split_documents
-from retrieval.backend import KnowledgeStore
 from retrieval.children import split_rows
 from retrieval.embedders import Embedder
+from retrieval.kb.protocols import KnowledgeBase
 from retrieval.lexical_worker import shared_worker
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ OnPage = Callable[[str, int, int], None]  # (file, n, total): OCR starts on the 
 class IngestPipeline:
     """Adds, updates and removes whole documents of one knowledge base."""
 
-    def __init__(self, kb: KnowledgeStore, embedder: Embedder, config: IngestConfig, *, progress: bool = True) -> None:
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, config: IngestConfig, *, progress: bool = True) -> None:
         self.kb = kb
         self.embedder = embedder
         self.config = config

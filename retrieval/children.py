@@ -2,11 +2,11 @@
 
 At ingestion each chunk is also cut into sentence-sized child pieces (ingest/child_pieces.py
 `child_texts`) whose vectors are stored with the chunk (a matrix, one row per piece;
-none when the chunk is a single piece). At search time the candidates of both
-lists (the chunk vectors' top n and BM25's top n) are ordered by their best piece's
-cosine, and that order is the dense list that fusion sees: a question about one sentence
-of a 400-character chunk is close to that sentence even when the whole chunk's vector is
-diluted by the others. What is returned, scored for relevance and shown stays the chunk.
+none when the chunk is a single piece; stored as retrieval/kb/child_vectors.py says). At
+search time the candidates of both lists (the chunk vectors' top n and BM25's top n) are
+ordered by their best piece's cosine, and that order is the dense list that fusion sees:
+a question about one sentence of a 400-character chunk is close to that sentence even when
+the whole chunk's vector is diluted by the others. What is returned, scored for relevance and shown stays the chunk.
 Measured in docs/TUNING.md ("Child pieces").
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["split_rows", "pack", "unpack", "best_child_ranking"]
+__all__ = ["split_rows", "best_child_ranking"]
 
 
 def split_rows(matrix: np.ndarray, counts: Sequence[int]) -> list[np.ndarray | None]:
@@ -28,24 +28,6 @@ def split_rows(matrix: np.ndarray, counts: Sequence[int]) -> list[np.ndarray | N
         out.append(np.asarray(matrix[at:at + n], dtype=np.float32) if n else None)
         at += n
     return out
-
-
-def pack(vectors: np.ndarray | None) -> bytes | None:
-    """A chunk's child vectors as stored: float16 rows, row after row; None for none.
-
-    Half precision halves the space the pieces add (they only order candidates: a cosine
-    is off by about 1e-3 at most); the chunk's own vector stays float32.
-    """
-    if vectors is None or len(vectors) == 0:
-        return None
-    return np.ascontiguousarray(vectors, dtype=np.float16).tobytes()
-
-
-def unpack(blob: bytes, dim: int) -> np.ndarray:
-    """The stored child vectors back as an (n, dim) float32 matrix."""
-    if dim <= 0 or len(blob) % (2 * dim):
-        raise ValueError(f"{len(blob)} bytes are not rows of {dim} float16 values")
-    return np.frombuffer(blob, dtype=np.float16).reshape(-1, dim).astype(np.float32)
 
 
 def best_child_ranking(query: np.ndarray, candidates: Sequence[int], children: Mapping[int, np.ndarray],

@@ -15,7 +15,7 @@ base has its own words; a `Vocabulary` is a plain value that both sides are give
 
 `LEXICAL_VERSION` names the way rows are made; a knowledge base records the version its
 rows were made with and rebuilds them from the stored text when it is older
-(retrieval/store.py).
+(retrieval/kb/lexical_upkeep.py).
 """
 from __future__ import annotations
 
@@ -81,8 +81,8 @@ class Vocabulary:
     `terms` are in matching form (`core.text.fold`). A term found in a text is added to
     jieba's tokens when jieba did not already make it one token, on the index side and the
     query side alike, so "潘淑" is a token even where jieba glues it to the next word
-    ("潘淑是"). Which words: see `vocabulary_terms`; retrieval/store.py keeps the rows
-    in step with the vocabulary.
+    ("潘淑是"). Which words: see `vocabulary_terms`; retrieval/kb/lexical_upkeep.py keeps
+    the rows in step with the vocabulary.
     """
 
     terms: frozenset[str] = frozenset()

@@ -20,11 +20,11 @@ from core.config import SearchConfig
 from core.enums import SearchMode
 from core.errors import ConfigError
 from core.types import ScoredChunk
-from retrieval.backend import KnowledgeStore
 from retrieval.children import best_child_ranking
 from retrieval.duplicates import collapse
 from retrieval.embedders import Embedder
 from retrieval.fusion import diversify, reciprocal_rank_fusion
+from retrieval.kb.protocols import KnowledgeBase
 from retrieval.lexical import query_tokens
 from retrieval.relevance import closeness_for, relevance_scores
 from retrieval.rerank import CrossEncoderReranker, get_reranker, rerank_order
@@ -47,7 +47,7 @@ class HybridSearcher:
     the one given; `rerank=False` turns it off for this searcher.
     """
 
-    def __init__(self, kb: KnowledgeStore, embedder: Embedder, config: SearchConfig, *,
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, config: SearchConfig, *,
                  reranker: CrossEncoderReranker | None = None, rerank: bool = True) -> None:
         self.kb = kb
         self.embedder = embedder
@@ -175,7 +175,7 @@ class MultiSearcher:
     knowledge bases are checked and opened (`open_kb`, which raises KnowledgeBaseNotFound)
     on the first search, so a question that needs no search needs no knowledge base."""
 
-    def __init__(self, kb_names: Sequence[str], open_kb: Callable[[str], KnowledgeStore], embedder: Embedder,
+    def __init__(self, kb_names: Sequence[str], open_kb: Callable[[str], KnowledgeBase], embedder: Embedder,
                  config: SearchConfig, k: int | None = None) -> None:
         self.kb_names, self._open_kb, self.embedder, self.config = list(kb_names), open_kb, embedder, config
         self.k = k or config.top_k

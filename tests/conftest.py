@@ -75,7 +75,7 @@ def _no_yizhi_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name)
 
 
-# --- the two storage backends (retrieval/backend.py) ------------------------------------------
+# --- the two storage backends (retrieval/kb/) ------------------------------------------
 # Tests that take `open_kb` or `kb_settings` run once per backend: FAISS (embedded) and Milvus
 # through Milvus Lite. One Milvus Lite file serves the whole session (starting one takes ~0.6 s);
 # every knowledge base gets its own collection in it.
@@ -84,7 +84,7 @@ BACKENDS = ["faiss", "milvus"]
 
 @pytest.fixture(scope="session")
 def milvus_lite_uri(tmp_path_factory) -> Iterator[str]:
-    from retrieval import milvus_conn
+    from retrieval.kb.milvus import connection as milvus_conn
 
     uri = str(tmp_path_factory.mktemp("milvus") / "session.db")
     milvus_conn.acquire(uri)  # held for the session, so the server is not restarted per test
@@ -107,7 +107,7 @@ def store_config(backend: str, request) -> StoreConfig:
 @pytest.fixture
 def open_kb(store_config: StoreConfig) -> Iterator[Callable]:
     """`open_kb(root, name, create=False)`: a knowledge base of this test's backend (closed after)."""
-    from retrieval.backend import open_knowledge_base
+    from retrieval.kb.opening import open_knowledge_base
 
     opened = []
 

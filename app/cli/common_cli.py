@@ -13,7 +13,7 @@ from typing import Any
 
 from app.logs import setup_logging
 from app.settings import Settings, load_settings
-from core.errors import EncryptedFile, KnowledgeBaseNotFound, YizhiError
+from core.errors import EmbedderMismatch, EncryptedFile, KnowledgeBaseBusy, KnowledgeBaseNotFound, YizhiError
 
 log = logging.getLogger("yizhi.cli")
 
@@ -21,13 +21,21 @@ log = logging.getLogger("yizhi.cli")
 _HINTS: dict[type[YizhiError], str] = {
     EncryptedFile: "give its password with --password",
     KnowledgeBaseNotFound: "run `make ingest KB={name}` or `python -m ingest PATH --kb {name}` first",
+    EmbedderMismatch: "set YIZHI_EMBED_MODEL to the model it was built with, "
+                      "or index into a new knowledge base (--kb NEW_NAME)",
 }
+# Errors of one class that need different how-tos, told apart by their words.
+_WORDED_HINTS: tuple[tuple[type[YizhiError], str, str], ...] = (
+    (KnowledgeBaseBusy, "Milvus Lite", "a Milvus server serves many: set YIZHI_MILVUS_URI=http://host:19530"),
+    (KnowledgeBaseBusy, "being written by another process", "raise YIZHI_LOCK_TIMEOUT to wait longer"),
+)
 
 
 def hint_for(exc: YizhiError) -> str:
-    """The command line's how-to: its own for some errors, else the variable that sets what the
-    error is about (`setting`)."""
-    hint = next((hint for kind, hint in _HINTS.items() if isinstance(exc, kind)), "")
+    """The command line's how-to: its own for some errors (told apart by their words where one
+    class covers several cases), else the variable that sets what the error is about (`setting`)."""
+    worded = (hint for kind, words, hint in _WORDED_HINTS if isinstance(exc, kind) and words in str(exc))
+    hint = next(worded, "") or next((hint for kind, hint in _HINTS.items() if isinstance(exc, kind)), "")
     if hint:
         return hint.format(name=getattr(exc, "name", ""))
     return f"see the setting YIZHI_{exc.setting.upper()}" if exc.setting else ""

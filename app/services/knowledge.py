@@ -16,16 +16,23 @@ from app.services.overview import OVERVIEW_SAMPLE, headings_of, questions_of
 from app.services.protocols import OnFile, OnPage
 from app.services.records import KnowledgeOverview
 from app.services.resources import Resources
-from core.enums import DocStatus, FileStatus
+from core.enums import DocStatus, FileStatus, VectorStore
 from core.errors import ConfigError, KnowledgeBaseNotFound
 from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload
 from ingest.context import passage_context
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import IngestPipeline
 from ingest.uploads import document_hashes, store_upload
-from retrieval.backend import backend_of, folder_prefixes, moved_path, remove_knowledge_base, rename_knowledge_base
-from retrieval.backend import migrate as migrate_backend
-from retrieval.store import KnowledgeBase, validate_kb_name
+from retrieval.kb.manage import (
+    folder_prefixes,
+    migrate_knowledge_base,
+    moved_path,
+    remove_knowledge_base,
+    rename_knowledge_base,
+)
+from retrieval.kb.opening import knowledge_base_exists, knowledge_base_names
+from retrieval.kb.protocols import KnowledgeBase
+from retrieval.kb.schema import validate_kb_name
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +57,10 @@ class LocalKnowledgeService:
 
     # --- knowledge bases ---------------------------------------------------------------
     def list_knowledge_bases(self) -> list[str]:
-        return KnowledgeBase.list_names(self._settings.kb_root)
+        return knowledge_base_names(self._settings.kb_root)
 
     def exists(self, name: str) -> bool:
-        return KnowledgeBase.exists(self._settings.kb_root, name)
+        return knowledge_base_exists(self._settings.kb_root, name)
 
     def create_knowledge_base(self, name: str) -> str:
         """Create an empty knowledge base; ConfigError when the name is invalid or taken."""
@@ -103,12 +110,12 @@ class LocalKnowledgeService:
         kb = self._res.forget(name)  # this process's open copy would hold the old backend
         if kb is not None:
             kb.close()
-        return migrate_backend(self._settings.kb_root, name, to, self._settings.store_config(),
-                               self._settings.lock_timeout)
+        return migrate_knowledge_base(self._settings.kb_root, name, to, self._settings.store_config(),
+                                      self._settings.lock_timeout)
 
-    def vector_store(self, name: str) -> str:
-        """The backend a knowledge base uses: "faiss" or "milvus"."""
-        return backend_of(self._existing(name))
+    def vector_store(self, name: str) -> VectorStore:
+        """The backend a knowledge base uses: faiss or milvus."""
+        return self._existing(name).backend
 
     def documents(self, kb_name: str) -> list[DocumentRecord]:
         return self._existing(kb_name).documents()

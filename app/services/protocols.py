@@ -11,6 +11,7 @@ from app.answering.types import Answer
 from app.llm.catalog import ModelInfo
 from app.llm.stoppable import Stop
 from app.services.records import Conversation, ConversationInfo, KnowledgeOverview, PreparedAnswer
+from core.enums import VectorStore
 from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
 from prompts.types import History
 
@@ -51,7 +52,7 @@ class KnowledgeService(Protocol):
 
     def migrate(self, name: str, to: str) -> str: ...
 
-    def vector_store(self, name: str) -> str: ...
+    def vector_store(self, name: str) -> VectorStore: ...
 
     def chunk_count(self, kb_name: str) -> int: ...
 

@@ -9,9 +9,9 @@ import threading
 
 from app.llm.generator import Generator, make_generator
 from app.settings import Settings
-from retrieval.backend import open_knowledge_base
 from retrieval.embedders import Embedder, make_embedder
-from retrieval.store import KnowledgeBase
+from retrieval.kb.opening import open_knowledge_base
+from retrieval.kb.protocols import KnowledgeBase
 
 _MAX_TUNED_GENERATORS = 16
 

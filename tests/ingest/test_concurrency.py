@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from retrieval.kb.opening import open_knowledge_base
 from retrieval.lexical import query_tokens
-from retrieval.store import KnowledgeBase
 from tests.ingest.ingest_proc import committed, env_for, make_docs, query, start_ingest, wait_for
 
 KB = "shared"
@@ -36,7 +36,7 @@ def test_two_writers_take_turns(tmp_path):
     assert max(alpha) < min(beta) or max(beta) < min(alpha), "the two batches interleaved"
     waited = [err for _, err in results if "being written by another process: waiting" in err]
     assert len(waited) == 1  # the one that came second was told why it waits
-    with KnowledgeBase(tmp_path / "data" / "kb", KB) as kb:
+    with open_knowledge_base(tmp_path / "data" / "kb", KB) as kb:
         assert kb.check().ok
 
 
@@ -44,7 +44,7 @@ def test_two_writers_take_turns(tmp_path):
 def test_busy_knowledge_base_times_out_with_a_clear_message(tmp_path):
     make_docs(tmp_path / "c", 2, "gamma")
     kb_root = tmp_path / "data" / "kb"
-    with KnowledgeBase(kb_root, KB, create=True) as holder, holder.write_lock(timeout=1):
+    with open_knowledge_base(kb_root, KB, create=True) as holder, holder.write_lock(timeout=1):
         # another writer (an upload in the UI, say) holds the knowledge base throughout
         impatient = start_ingest(tmp_path / "c", KB, env_for(tmp_path / "data", YIZHI_LOCK_TIMEOUT="0.5"))
         out, err = impatient.communicate(timeout=120)
@@ -66,7 +66,7 @@ def test_readers_keep_searching_while_a_writer_works(tmp_path):
 
     counts: set[int] = set()
     slowest = 0.0
-    with KnowledgeBase(kb_root, KB) as reader:
+    with open_knowledge_base(kb_root, KB) as reader:
         counts.add(reader.chunk_count())
         first_id = reader.lexical_search(query_tokens("alpha000"), 1)[0][0]
         vector = reader.embeddings([first_id])[first_id]

@@ -11,11 +11,11 @@ import time
 import pytest
 
 from core.config import StoreConfig
-from retrieval.backend import open_knowledge_base
-from retrieval.dense_index import DenseIndex
+from retrieval.kb.faiss.dense_index import DenseIndex
+from retrieval.kb.faiss.index import DENSE_FILE
+from retrieval.kb.milvus.index import GENERATION_KEY
+from retrieval.kb.opening import open_knowledge_base
 from retrieval.lexical import query_tokens
-from retrieval.milvus_mirror import GENERATION_KEY
-from retrieval.store import KnowledgeBase
 from tests.ingest.ingest_proc import committed, env_for, make_docs, query, start_ingest, wait_for
 
 N_FILES = 40
@@ -82,7 +82,7 @@ def test_sigkill_at_several_points_then_resume(tmp_path, backend):
     env = env_for(tmp_path / "data", YIZHI_VECTOR_STORE=backend)
     kb_root = tmp_path / "data" / "kb"
     db_path = kb_root / KB / "kb.sqlite"
-    dense_path = kb_root / KB / KnowledgeBase.DENSE_NAME
+    dense_path = kb_root / KB / DENSE_FILE
 
     # Kill while starting (nothing committed), just after the first commit, and half way.
     behind_seen = False
@@ -99,8 +99,9 @@ def test_sigkill_at_several_points_then_resume(tmp_path, backend):
         assert {p: done[p] for p in before} == before, f"{label}: finished files were redone"
         behind_seen |= _dense_behind(db_path, dense_path, backend)
         _verify(kb_root, db_path, done, backend)
-    # (Milvus gets each commit right after it, so a kill rarely lands in between; the unit
-    # test tests/retrieval/test_store.py::test_index_persists_and_is_brought_level_when_behind does that.)
+    # (Milvus gets each commit right after it, so a kill rarely lands in between; the unit test
+    # tests/retrieval/kb/test_knowledge_base.py::test_index_persists_and_is_brought_level_when_behind
+    # does that.)
     assert behind_seen or backend == "milvus", "no kill landed between a commit and the dense-index save"
 
     # The re-run does exactly the files that were not finished.

@@ -15,15 +15,15 @@ from core.errors import LoaderError
 from ingest.discovery import display_path
 from ingest.loaders import load_file
 from ingest.pipeline import IngestPipeline
+from retrieval.kb.opening import open_knowledge_base
 from retrieval.lexical import query_tokens
-from retrieval.store import KnowledgeBase
 
 SIMPLIFIED = "知识库问答系统可以离线运行，它只根据已知信息回答问题。"
 TRADITIONAL = "知識庫問答系統可以離線運行，它只根據已知資訊回答問題。"
 
 
 def _run(settings, embedder, paths, name="hostile"):
-    kb = KnowledgeBase(settings.kb_root, name, create=True)
+    kb = open_knowledge_base(settings.kb_root, name, create=True)
     summary = IngestPipeline(kb, embedder, settings.ingest_config(), progress=False).run(paths)
     return kb, summary, {Path(o.path).name: o for o in summary.outcomes}
 

@@ -16,7 +16,7 @@ from ingest.loaders.pdf import _MUPDF_ERRORS  # noqa: E402
 from ingest.loaders.pdf_quality import is_garbage, plan_ocr  # noqa: E402
 from ingest.loaders.pdf_text import read_page  # noqa: E402
 from ingest.pipeline import IngestPipeline  # noqa: E402
-from retrieval.store import KnowledgeBase  # noqa: E402
+from retrieval.kb.opening import open_knowledge_base  # noqa: E402
 from tests.conftest import require_shared  # noqa: E402
 
 SCANNED = ["扫描的页面没有文字层，", "需要光学字符识别才能检索。"]
@@ -62,7 +62,7 @@ def test_ocr_off_says_how_to_read_scans(tmp_path):
 @pytest.mark.slow
 def test_pipeline_counts_ocr_pages_and_marks_chunks(tmp_path, settings, fake_embedder):
     path = _scan_pdf(tmp_path / "scan.pdf")
-    with KnowledgeBase(settings.kb_root, "ocr", create=True) as kb:
+    with open_knowledge_base(settings.kb_root, "ocr", create=True) as kb:
         summary = IngestPipeline(kb, fake_embedder, settings.ingest_config(), progress=False).run([path])
         assert summary.pages == 2 and summary.ocr_pages == 1
         assert kb.document(str(path.resolve())).ocr_pages == 1

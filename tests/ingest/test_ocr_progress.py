@@ -9,7 +9,7 @@ pymupdf = pytest.importorskip("pymupdf")
 
 from ingest.loaders import load_file  # noqa: E402
 from ingest.pipeline import IngestPipeline  # noqa: E402
-from retrieval.store import KnowledgeBase  # noqa: E402
+from retrieval.kb.opening import open_knowledge_base  # noqa: E402
 
 TYPED = "这一页有正常的文字层，不需要识别。"
 LINES = ["扫描的页面没有文字层，", "需要光学字符识别才能检索。"]
@@ -84,7 +84,7 @@ def test_the_pipeline_passes_progress_on_with_the_file(tmp_path, settings, fake_
     note = tmp_path / "note.txt"
     note.write_text("没有需要识别的页面。", encoding="utf-8")
     calls: list[tuple[str, int, int]] = []
-    with KnowledgeBase(settings.kb_root, "progress", create=True) as kb:
+    with open_knowledge_base(settings.kb_root, "progress", create=True) as kb:
         pipeline = IngestPipeline(kb, fake_embedder, settings.ingest_config(), progress=False)
         summary = pipeline.run([scan, note], on_page=lambda path, n, total: calls.append((path, n, total)))
         assert summary.ocr_pages == 2

@@ -142,7 +142,7 @@ def _annual_report(path: Path) -> Path:
 def test_pdf_pages_lose_running_header_and_footer_but_keep_their_body(tmp_path, settings, fake_embedder):
     from ingest.loaders import load_file
     from ingest.pipeline import IngestPipeline
-    from retrieval.store import KnowledgeBase
+    from retrieval.kb.opening import open_knowledge_base
 
     path = _annual_report(tmp_path / "report.pdf")
     docs = load_file(path, source="report.pdf", content_hash="h")
@@ -150,7 +150,7 @@ def test_pdf_pages_lose_running_header_and_footer_but_keep_their_body(tmp_path, 
     for n, doc in enumerate(docs, start=1):
         assert HEADER not in doc.text and "—" not in doc.text, doc.text
         assert doc.text == "\n\n".join(p.format(n=n) for p in PARAGRAPHS)
-    with KnowledgeBase(settings.kb_root, "margins", create=True) as kb:
+    with open_knowledge_base(settings.kb_root, "margins", create=True) as kb:
         summary = IngestPipeline(kb, fake_embedder, settings.ingest_config(), progress=False).run([path])
         assert summary.pages == 4 and summary.ocr_pages == 0
         chunks = list(kb.chunks(list(range(1, 50))).values())

@@ -20,7 +20,7 @@ from ingest.loaders.pdf import _MUPDF_ERRORS  # noqa: E402
 from ingest.loaders.pdf_quality import plan_ocr  # noqa: E402
 from ingest.loaders.pdf_text import read_page  # noqa: E402
 from ingest.pipeline import IngestPipeline  # noqa: E402
-from retrieval.store import KnowledgeBase  # noqa: E402
+from retrieval.kb.opening import open_knowledge_base  # noqa: E402
 from tests.conftest import require_shared  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def no_ocr(settings):
 @pytest.mark.slow
 def test_every_shared_pdf_is_indexed_or_has_a_reason(no_ocr, fake_embedder):
     pdfs = require_shared("evaldata", "pdfs")
-    with KnowledgeBase(no_ocr.kb_root, "pdfs", create=True) as kb:
+    with open_knowledge_base(no_ocr.kb_root, "pdfs", create=True) as kb:
         summary = IngestPipeline(kb, fake_embedder, no_ocr.ingest_config(), progress=False).run([pdfs])
         outcomes = {Path(o.path).name: o for o in summary.outcomes}
         assert set(EXPECTED) <= set(outcomes), "a shared PDF is missing from the batch"
@@ -74,7 +74,7 @@ def test_every_shared_pdf_is_indexed_or_has_a_reason(no_ocr, fake_embedder):
 
 def test_password_opens_the_encrypted_pdf(no_ocr, fake_embedder):
     path = require_shared("evaldata", "pdfs", "broken", "enc_user_password_test.pdf")
-    with KnowledgeBase(no_ocr.kb_root, "enc", create=True) as kb:
+    with open_knowledge_base(no_ocr.kb_root, "enc", create=True) as kb:
         pipeline = IngestPipeline(kb, fake_embedder, no_ocr.ingest_config(), progress=False)
         wrong = pipeline.run([path], password="nope")
         assert "password given is wrong" in wrong.failures[0].reason

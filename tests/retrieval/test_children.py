@@ -1,9 +1,9 @@
-"""Child pieces (retrieval/children.py): row blocks, storage form, and the dense list that
+"""Child pieces (retrieval/children.py): row blocks, and the dense list that
 orders candidate chunks by their best piece. Pure functions on hand-written vectors."""
 import numpy as np
 import pytest
 
-from retrieval.children import best_child_ranking, pack, split_rows, unpack
+from retrieval.children import best_child_ranking, split_rows
 
 # Three directions a question can point in: 嘉峪关 (the west end of the Great Wall),
 # 西湖 (West Lake), 熊猫 (pandas). A chunk's child pieces are rows of such vectors.
@@ -24,16 +24,6 @@ def test_split_rows_gives_each_chunk_its_block_or_none():
     assert split_rows(np.zeros((0, 3)), [0, 0]) == [None, None]
     with pytest.raises(ValueError, match="rows expected"):
         split_rows(matrix, [1, 1])
-
-
-def test_pack_and_unpack_round_trip():
-    rows = np.stack([JIAYUGUAN, _unit([1, 1, 0]), _unit([0.3, -0.2, 0.9])])
-    back = unpack(pack(rows), 3)
-    assert back.dtype == np.float32 and back.shape == (3, 3)
-    assert np.abs(back - rows).max() < 1e-3  # stored in half precision
-    assert pack(None) is None and pack(np.zeros((0, 3))) is None
-    with pytest.raises(ValueError, match="not rows"):
-        unpack(b"\x00" * 8, 3)
 
 
 def test_a_chunk_is_found_by_its_best_piece_not_by_its_diluted_whole():

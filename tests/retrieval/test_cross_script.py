@@ -6,9 +6,10 @@ import numpy as np
 
 from core.enums import SearchMode
 from core.types import Chunk
+from retrieval.kb.catalogue import CATALOGUE_FILE
+from retrieval.kb.opening import open_catalogue_knowledge_base
 from retrieval.lexical import LEXICAL_VERSION, query_tokens
 from retrieval.search import HybridSearcher
-from retrieval.store import KnowledgeBase
 
 SIMPLIFIED = {
     "metro.txt": "台北捷运系统于1996年通车，目前共有六条路线，每天载客约两百万人次。",
@@ -23,7 +24,7 @@ TRADITIONAL = {
 
 
 def _kb(root, embedder, docs, name="kb"):
-    kb = KnowledgeBase(root, name, create=True)
+    kb = open_catalogue_knowledge_base(root, name, create=True)
     for source, text in docs.items():
         chunk = Chunk(text=text, source=source, retrieval_text=text, position=0)
         kb.replace_document(source, source, [chunk], embedder.embed_documents([text]), model_name=embedder.name)
@@ -68,27 +69,27 @@ def test_rows_of_an_older_lexical_version_are_made_again_on_open(tmp_path, fake_
     assert kb.lexical_version == LEXICAL_VERSION
     kb.close()
     # As a knowledge base built before normalisation: rows of the text as written, no version.
-    db = sqlite3.connect(tmp_path / "kb" / KnowledgeBase.DB_NAME)
+    db = sqlite3.connect(tmp_path / "kb" / CATALOGUE_FILE)
     db.execute("DELETE FROM chunks_fts")
     db.execute("INSERT INTO chunks_fts(rowid, tokens) SELECT chunk_id, retrieval_text FROM chunks")
     db.execute("DELETE FROM meta WHERE key = 'lexical_version'")
     db.execute("UPDATE chunks SET match_text = ''")
     db.commit()
     db.close()
-    with KnowledgeBase(tmp_path, "kb") as old:
+    with open_catalogue_knowledge_base(tmp_path, "kb") as old:
         assert old.lexical_version == LEXICAL_VERSION
         assert old.generation == generation  # the dense index is not touched
         hits = old.lexical_search(query_tokens("资料库管理系统"), 3)
         assert old.chunks([hits[0][0]])[hits[0][0]].source == "database_tw.txt"
         assert old.check().ok
-        texts = old._db.execute("SELECT match_text FROM chunks ORDER BY chunk_id").fetchall()
+        texts = old.catalogue.rows("SELECT match_text FROM chunks ORDER BY chunk_id")
         assert texts[1][0].startswith("关系型资料库")
 
 
 def test_a_new_knowledge_base_records_its_versions(tmp_path, fake_embedder):
-    with KnowledgeBase(tmp_path, "empty", create=True) as kb:
+    with open_catalogue_knowledge_base(tmp_path, "empty", create=True) as kb:
         assert kb.lexical_version == LEXICAL_VERSION
     kb = _kb(tmp_path, fake_embedder, {"a.txt": "一段文字"}, name="one")
-    assert kb._meta("embed_text_version") == "2"
+    assert kb.catalogue.meta("embed_text_version") == "2"
     assert np.asarray(kb.chunk_ids()).size == 1
     kb.close()

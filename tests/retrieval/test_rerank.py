@@ -10,9 +10,9 @@ import pytest
 
 from core.errors import ConfigError, ModelLoadError
 from core.types import Chunk
+from retrieval.kb.opening import open_knowledge_base
 from retrieval.rerank import CrossEncoderReranker, get_reranker, rerank_order
 from retrieval.search import HybridSearcher
-from retrieval.store import KnowledgeBase
 
 
 def build_tiny_cross_encoder(folder):
@@ -65,7 +65,7 @@ def test_cross_encoder_from_a_local_folder_scores_pairs(tiny_reranker_folder):
 
 @pytest.mark.slow
 def test_searcher_orders_the_pool_by_the_reranker(tmp_path, settings, fake_embedder, tiny_reranker_folder):
-    kb = KnowledgeBase(tmp_path, "kb", create=True)
+    kb = open_knowledge_base(tmp_path, "kb", create=True)
     texts = {"a.txt": "长城东起山海关，西至嘉峪关。", "b.txt": "长城的修筑历经两千多年。",
              "c.txt": "西湖位于浙江省杭州市。", "d.txt": "黄河发源于青海省。"}
     for source, text in texts.items():

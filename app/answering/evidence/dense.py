@@ -1,6 +1,6 @@
 """Embedding similarity for the best few evidence sentences of an English question.
 
-The lexical score (retrieval/evidence/scoring.py) ranks every sentence; the top
+The lexical score (app/answering/evidence/scoring.py) ranks every sentence; the top
 `DENSE_TOP` distinct sentences are then embedded and `weight · cosine(question, sentence)`
 is added to their scores before they are re-sorted. Only these few are embedded, so it
 costs one query and five short texts (about 15 ms with USE on two cores), not every

@@ -1,6 +1,6 @@
 """Evidence: the sentences of the retrieved passages that answer the question, ranked.
 
-Every sentence of every passage (retrieval/evidence/sentences.py) gets a score
+Every sentence of every passage (app/answering/evidence/sentences.py) gets a score
 
     W_COVERAGE  · the question's IDF-weighted content words it holds (retrieval/relevance.py)
   + W_CONTEXT   · the same, with the passage's topic words (those of its title or heading,
@@ -10,7 +10,7 @@ Every sentence of every passage (retrieval/evidence/sentences.py) gets a score
   + W_BIGRAM    · the share of the question's character bigrams it holds (jieba splits
                   questions and passages differently; bigrams do not care), the topic's
                   bigrams counted as present as for W_CONTEXT
-  + W_CUE       · a candidate answer of the expected type (retrieval/evidence/cues.py)
+  + W_CUE       · a candidate answer of the expected type (app/answering/evidence/cues.py)
   + W_PREV      · how well the sentence before it matches the question (the answer often
                   follows the sentence that restates the question's subject)
   + W_NEXT      · the same for the sentence after it
@@ -226,7 +226,7 @@ def select_evidence(question: str, results: Sequence[ScoredChunk], *, query_vect
     `sentence_vectors`, one array per result aligned with `passage_sentences(results,
     max_chars=…)`, and `query_vector` add embedding similarity to every sentence (the
     benchmark's way); `embedder` with a `dense_weight` adds it to the few best only
-    (retrieval/evidence/dense.py, the answer's way). A sentence repeated in overlapping
+    (app/answering/evidence/dense.py, the answer's way). A sentence repeated in overlapping
     chunks is given once (its best occurrence).
     """
     if not question.strip() or not results or limit <= 0:

@@ -2,7 +2,7 @@
 `[n]` names?
 
 A claim is supported by a passage when most of its bigrams (character pairs in Chinese,
-word pairs in English: retrieval/evidence/normalize.py) occur in one sentence of the
+word pairs in English: app/answering/evidence/tokens.py) occur in one sentence of the
 passage, or in two consecutive ones, after folding width, case and script, with
 punctuation, whitespace and [n] markers ignored. Every number the claim writes with
 digits must occur there too (每5年 is not supported by 每10年), and a claim with a gap

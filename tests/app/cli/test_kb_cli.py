@@ -81,12 +81,3 @@ def test_rename_as_a_user_would(env, settings, fake_embedder, capsys):
     assert main(["kb", "rename", "论文", "../up"]) == 2
     assert "not a valid knowledge-base name" in capsys.readouterr().err
 
-
-def test_the_command_line_names_the_variable_an_error_is_about():
-    from app.cli.common_cli import error_line
-    from core.errors import LoaderError, ModelLoadError
-
-    assert error_line(LoaderError("has 5 pages, more than the 3 allowed", setting="max_pages")) == (
-        "error: has 5 pages, more than the 3 allowed: see the setting YIZHI_MAX_PAGES")
-    assert error_line(ModelLoadError("llama-cpp-python is not installed")) == (
-        "error: llama-cpp-python is not installed")

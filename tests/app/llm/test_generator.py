@@ -7,7 +7,6 @@ from app.llm.config import LlmConfig
 from app.llm.generator import (
     DEFAULT_LLM,
     GenerationRequest,
-    Generator,
     LlamaCppGenerator,
     resolve_model_path,
     until_stop,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from app.cli.ingest_cli import parse_args
 from app.services import build_services
-from retrieval.store import KnowledgeBase
+from retrieval.kb.opening import open_catalogue_knowledge_base
 from tests.app.conftest import write_docs
 
 
@@ -22,9 +22,9 @@ def test_relex_uses_the_user_dictionary(settings, fake_embedder, fake_generator,
         line = svc.knowledge.relex("kb")
         assert line.startswith("lexical rows of 1 chunks made again") and "vocabulary terms" in line
         assert len(fake_embedder.calls) == embedded  # nothing re-embedded
-        with KnowledgeBase(settings.kb_root, "kb") as kb:
+        with open_catalogue_knowledge_base(settings.kb_root, "kb") as kb:
             assert "龙井虾仁" in kb.vocabulary().terms
-            tokens = kb._db.execute("SELECT tokens FROM chunks_fts").fetchone()[0].split()
+            tokens = kb.catalogue.rows("SELECT tokens FROM chunks_fts")[0][0].split()
             assert "龙井虾仁" in tokens
     finally:
         svc.close()

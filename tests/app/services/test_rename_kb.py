@@ -12,8 +12,8 @@ from app.services import Services, build_services
 from core.config import StoreConfig
 from core.errors import ConfigError, KnowledgeBaseBusy, KnowledgeBaseNotFound
 from core.types import SourceRef
-from retrieval.backend import open_knowledge_base
-from retrieval.milvus_store import MilvusKnowledgeBase
+from retrieval.kb.milvus.index import LITE_FILE
+from retrieval.kb.opening import open_knowledge_base
 
 TEA = "望月茶馆位于青石镇东街，每天早上七点开门，晚上十点关门。招牌茶是桂花乌龙。"
 PANDA = "大熊猫主要生活在四川、陕西和甘肃的山区，以竹子为主要食物。"
@@ -126,7 +126,7 @@ def test_a_milvus_lite_file_in_the_folder_moves_with_it(settings, fake_embedder,
     service = build_services(lite, embedder=fake_embedder)
     try:
         _fill(service, tmp_path)
-        assert (lite.kb_root / "papers" / MilvusKnowledgeBase.LITE_NAME).is_dir()
+        assert (lite.kb_root / "papers" / LITE_FILE).is_dir()
         other = open_knowledge_base(lite.kb_root, "papers", StoreConfig(vector_store="milvus"))
         try:  # still open (here another copy; or another process): its Lite file must not move under it
             with pytest.raises(KnowledgeBaseBusy, match="Milvus Lite file"):
@@ -135,7 +135,7 @@ def test_a_milvus_lite_file_in_the_folder_moves_with_it(settings, fake_embedder,
             other.close()
         assert service.knowledge.list_knowledge_bases() == ["papers"]
         service.knowledge.rename_knowledge_base("papers", "论文")
-        assert (lite.kb_root / "论文" / MilvusKnowledgeBase.LITE_NAME).is_dir()
+        assert (lite.kb_root / "论文" / LITE_FILE).is_dir()
         assert service.knowledge.vector_store("论文") == "milvus"
         found = service.answers.search("茶馆几点开门", ["论文"], 1)
         assert found and Path(found[0].chunk.source).parent == (lite.kb_root / "论文" / "files").resolve()

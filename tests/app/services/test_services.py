@@ -187,10 +187,10 @@ def _write(service: Services, name: str) -> Path:
 
 def test_a_knowledge_base_being_written_is_not_deleted(service: Services):
     from core.errors import KnowledgeBaseBusy
-    from retrieval.store import KnowledgeBase
+    from retrieval.kb.opening import open_knowledge_base
 
     service.knowledge.create_knowledge_base("kb")
-    other_writer = KnowledgeBase(service.settings.kb_root, "kb")  # as another process would open it
+    other_writer = open_knowledge_base(service.settings.kb_root, "kb")  # as another process would open it
     try:
         with other_writer.write_lock(timeout=0):
             with pytest.raises(KnowledgeBaseBusy):

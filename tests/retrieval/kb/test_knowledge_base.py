@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.enums import VectorStore
 from core.errors import ConfigError, EmbedderMismatch, KnowledgeBaseNotFound, YizhiError
 from core.types import Chunk
+from retrieval.kb.opening import knowledge_base_names, open_catalogue_knowledge_base
 from retrieval.lexical import query_tokens
-from retrieval.milvus_store import MilvusKnowledgeBase
-from retrieval.store import KnowledgeBase
 
 
 def _chunks(source: str, texts: list[str]) -> list[Chunk]:
@@ -29,7 +29,7 @@ def test_missing_kb_and_bad_names(tmp_path, open_kb):
     for bad in ["../x", "a/b", ".hidden", "", "x" * 65]:
         with pytest.raises(ConfigError):
             open_kb(tmp_path, bad, create=True)
-    assert KnowledgeBase.list_names(tmp_path) == []
+    assert knowledge_base_names(tmp_path) == []
 
 
 def test_replace_search_and_remove(tmp_path, open_kb):
@@ -55,7 +55,7 @@ def test_replace_search_and_remove(tmp_path, open_kb):
 def test_refuses_vectors_from_another_model(tmp_path, open_kb):
     with open_kb(tmp_path, "kb", create=True) as kb:
         kb.replace_document("a", "h", _chunks("a", ["x"]), _vectors(1), model_name="model-a")
-        with pytest.raises(EmbedderMismatch, match="YIZHI_EMBED_MODEL=model-a"):
+        with pytest.raises(EmbedderMismatch, match="built with the embedding model 'model-a', but 'model-b'"):
             kb.replace_document("b", "h", _chunks("b", ["y"]), _vectors(1), model_name="model-b")
 
 
@@ -69,8 +69,8 @@ def test_failed_document_is_recorded_with_reason(tmp_path, open_kb):
 def _killed_before_the_index_write(kb) -> None:
     """Make `kb`'s next commits reach the database only, as a kill right after each commit
     would: FAISS's file is written by save() (not called), Milvus's rows right after the commit."""
-    if isinstance(kb, MilvusKnowledgeBase):
-        kb._mirror.apply = lambda *args: None
+    if kb.backend == VectorStore.MILVUS:
+        kb.index.apply = lambda commit: None
 
 
 def test_index_persists_and_is_brought_level_when_behind(tmp_path, open_kb):
@@ -95,7 +95,7 @@ def test_index_persists_and_is_brought_level_when_behind(tmp_path, open_kb):
 def _open_at_once(kb_root: str, barrier) -> str:
     barrier.wait()  # every process opens the new knowledge base at the same instant
     try:
-        with KnowledgeBase(Path(kb_root), "together", create=True) as kb:
+        with open_catalogue_knowledge_base(Path(kb_root), "together", create=True) as kb:
             return f"generation {kb.generation}"
     except YizhiError as exc:
         return f"{type(exc).__name__}: {exc}"
@@ -113,7 +113,7 @@ def test_processes_creating_one_knowledge_base_at_once_all_succeed(tmp_path):
         with ctx.Pool(4) as pool:
             results = pool.starmap(_open_at_once, [(str(root), barrier)] * 4)
         assert results == ["generation 0"] * 4, results
-        assert KnowledgeBase.list_names(root) == ["together"]
+        assert knowledge_base_names(root) == ["together"]
 
 
 def test_child_vectors_are_stored_with_their_chunk_and_added_to_older_databases(tmp_path, open_kb):
@@ -134,9 +134,9 @@ def test_child_vectors_are_stored_with_their_chunk_and_added_to_older_databases(
                      " page INTEGER, heading TEXT, ocr INTEGER, text TEXT, retrieval_text TEXT, embedding BLOB,"
                      " match_text TEXT NOT NULL DEFAULT '')")
     db.close()
-    old = KnowledgeBase(tmp_path, "old")
+    old = open_catalogue_knowledge_base(tmp_path, "old")
     try:
-        assert "child_embeddings" in {r[1] for r in old._db.execute("PRAGMA table_info(chunks)")}
+        assert "child_embeddings" in {r[1] for r in old.catalogue.rows("PRAGMA table_info(chunks)")}
         assert old.child_embeddings([1]) == {}
     finally:
         old.close()

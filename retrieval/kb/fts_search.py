@@ -1,5 +1,5 @@
-"""Keeping BM25 over FTS5 fast in large knowledge bases: a query's very common tokens are
-left out of the MATCH.
+"""BM25 over the catalogue's FTS5 rows (the FAISS backend's lexical search), kept fast in
+large knowledge bases: a query's very common tokens are left out of the MATCH.
 
 FTS5 scores every row that matches any token of an OR query before it can sort them, at
 about 1 µs a row: at a million chunks a token found in 5-10% of them (公司, 国家, 两个) costs
@@ -19,6 +19,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 
+from retrieval.kb.catalogue import Catalogue
+from retrieval.kb.protocols import Ranked
 from retrieval.lexical import fts_match_expression
 
 COMMON_ROWS = 20_000
@@ -40,7 +42,7 @@ class CommonTokens:
         """`tokens` without those too common to be worth their cost (all of them while the
         knowledge base is small)."""
         tokens = list(tokens)
-        with self._lock:  # (the queries run outside it: `rows` takes the knowledge base's own lock)
+        with self._lock:  # (the queries run outside it: `rows` takes the catalogue's mutex)
             fresh = generation == self._generation
             limit, counts = self._limit, dict(self._counts)
         if not fresh:
@@ -62,3 +64,21 @@ class CommonTokens:
         counts.update(found)
         kept = [t for t in tokens if counts[t] <= limit]
         return kept or [min(tokens, key=counts.__getitem__)]
+
+
+class FtsSearch:
+    """BM25 over one catalogue's FTS5 rows, its very common tokens left out (`CommonTokens`)."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+        self._common_tokens = CommonTokens()
+
+    def search(self, tokens: Sequence[str], n: int) -> Ranked:
+        """(chunk_id, bm25) best first; bm25 here is FTS5's, negated so higher is better."""
+        if not tokens:
+            return []
+        rows = self._catalogue.rows  # each query takes the catalogue's mutex by itself
+        tokens = self._common_tokens.kept(tokens, rows, self._catalogue.generation)
+        found = rows("SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?",
+                     (fts_match_expression(list(tokens)), n))
+        return [(r[0], -r[1]) for r in found]

@@ -8,10 +8,11 @@ table holds those terms; queries are tokenised with the same table, so both side
 - A document's own heading terms enter the table in the transaction that stores its
   chunks (its rows were made with them), marked `pending`: rows of *other* documents that
   contain the new term do not have it yet.
-- `apply_pending` (run by `KnowledgeBase.save()` at the end of every batch, and on open
-  after a crash) finds those rows and makes them again: SQLite finds the chunks whose text
-  in matching form (the `match_text` column, kept for this) contains a new term, and only
-  those that lack its token are tokenised again.
+- `apply_pending` (run by the knowledge base's `save()` at the end of every batch, and on
+  open after a crash: retrieval/kb/lexical_upkeep.py) finds those rows and makes them
+  again: SQLite finds the chunks whose text in matching form (the `match_text` column,
+  kept for this) contains a new term, and only those that lack its token are tokenised
+  again.
 - `rebuild` makes every row and the whole table again, from the stored text (nothing is
   re-embedded): after a change of `LEXICAL_VERSION`, or of the user dictionary (noticed
   on open), or on request (`python -m ingest --relex --kb NAME`). Terms of documents

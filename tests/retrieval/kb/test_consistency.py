@@ -8,9 +8,12 @@ import pytest
 
 from core.errors import KnowledgeBaseBusy
 from core.types import Chunk
-from retrieval.dense_index import DenseIndex
+from retrieval.kb.faiss.dense_index import DenseIndex
+from retrieval.kb.faiss.index import DENSE_FILE
+from retrieval.kb.knowledge_base import CatalogueKnowledgeBase
+from retrieval.kb.opening import open_catalogue_knowledge_base
+from retrieval.kb.protocols import KnowledgeBase
 from retrieval.lexical import query_tokens
-from retrieval.store import KnowledgeBase
 
 
 def _chunks(source: str, texts: list[str]) -> list[Chunk]:
@@ -27,18 +30,19 @@ def _add(kb: KnowledgeBase, path: str, texts: list[str], seed: int) -> tuple[lis
     return kb.replace_document(path, f"h{seed}", _chunks(path, texts), vectors, model_name="m"), vectors
 
 
-def _dense_ids(kb: KnowledgeBase) -> set[int]:
-    return {int(i) for i in kb._dense_index().ids()}
+def _dense_ids(kb: CatalogueKnowledgeBase) -> set[int]:
+    with kb.catalogue.mutex:
+        return {int(i) for i in kb.index.ids()}
 
 
 def test_dense_file_behind_is_rebuilt_and_saved_on_open(tmp_path):
-    with KnowledgeBase(tmp_path, "kb", create=True) as kb:
+    with open_catalogue_knowledge_base(tmp_path, "kb", create=True) as kb:
         ids, _ = _add(kb, "a", ["北京", "上海"], 1)
         kb.save()
         more, vectors = _add(kb, "b", ["杭州"], 2)  # committed, never saved: a kill here
-    path = tmp_path / "kb" / KnowledgeBase.DENSE_NAME
+    path = tmp_path / "kb" / DENSE_FILE
     assert DenseIndex.read_stamp(path).count == 2
-    with KnowledgeBase(tmp_path, "kb") as kb:  # the check on open repairs the file
+    with open_catalogue_knowledge_base(tmp_path, "kb") as kb:  # the check on open repairs the file
         assert DenseIndex.read_stamp(path).generation == kb.generation
         assert DenseIndex.read_stamp(path).count == 3
         assert kb.dense_search(vectors[0], 1)[0][0] == more[0]
@@ -47,10 +51,10 @@ def test_dense_file_behind_is_rebuilt_and_saved_on_open(tmp_path):
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "legacy"])
 def test_damaged_or_old_dense_files_are_rebuilt(tmp_path, damage):
-    with KnowledgeBase(tmp_path, "kb", create=True) as kb:
+    with open_catalogue_knowledge_base(tmp_path, "kb", create=True) as kb:
         ids, vectors = _add(kb, "a", ["一", "二", "三"], 3)
         kb.save()
-    path = tmp_path / "kb" / KnowledgeBase.DENSE_NAME
+    path = tmp_path / "kb" / DENSE_FILE
     data = path.read_bytes()
     if damage == "truncate":
         path.write_bytes(data[: len(data) // 2])
@@ -60,7 +64,7 @@ def test_damaged_or_old_dense_files_are_rebuilt(tmp_path, damage):
         path.write_bytes(data[data.index(b"}") + 1:])
         path.with_name(path.name + ".json").write_text('{"generation": 1, "count": 3, "dim": 8}')
     (tmp_path / "kb" / "dense.faiss.123.tmp").write_bytes(b"left by a killed writer")
-    with KnowledgeBase(tmp_path, "kb") as kb:
+    with open_catalogue_knowledge_base(tmp_path, "kb") as kb:
         assert kb.dense_search(vectors[2], 1)[0][0] == ids[2]
         assert kb.check().ok
     assert DenseIndex.read_stamp(path) is not None
@@ -112,7 +116,7 @@ def test_writer_applies_its_commit_after_another_process_committed(tmp_path, ope
 def test_check_finds_and_repair_fixes_lexical_disagreement(tmp_path, open_kb):
     with open_kb(tmp_path, "kb", create=True) as kb:
         ids, _ = _add(kb, "a", ["西湖在杭州", "玄武湖在南京"], 1)
-        with kb.transaction() as db:  # damage made by hand: what a bug or an old version could leave
+        with kb.catalogue.transaction() as db:  # damage made by hand: what a bug or an old version could leave
             db.execute("DELETE FROM chunks_fts WHERE rowid = ?", (ids[0],))
             db.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (999, 'orphan')")
             db.execute("UPDATE documents SET chunks = 7")

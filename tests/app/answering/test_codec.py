@@ -1,5 +1,5 @@
 """An answer's sources name every file holding their text (`also_in`): in `ask --json`, in a
-saved conversation's JSON (app/services/answer_codec.py), and back."""
+saved conversation's JSON (app/answering/codec.py), and back."""
 from __future__ import annotations
 
 import json

@@ -9,13 +9,17 @@ import numpy as np
 import pytest
 
 from core.config import StoreConfig
+from core.enums import VectorStore
 from core.errors import ConfigError, KnowledgeBaseBusy
 from core.types import Chunk
-from retrieval import milvus_conn
-from retrieval.backend import KnowledgeStore, migrate, open_knowledge_base, recorded_backend, remove_knowledge_base
+from retrieval.kb.faiss.index import DENSE_FILE
+from retrieval.kb.manage import migrate_knowledge_base as migrate
+from retrieval.kb.manage import remove_knowledge_base
+from retrieval.kb.milvus import connection as milvus_conn
+from retrieval.kb.milvus.index import COLLECTION_KEY, LITE_FILE
+from retrieval.kb.opening import open_catalogue_knowledge_base, open_knowledge_base, recorded_backend
+from retrieval.kb.protocols import KnowledgeBase
 from retrieval.lexical import query_tokens
-from retrieval.milvus_store import MilvusKnowledgeBase
-from retrieval.store import KnowledgeBase
 
 
 def _chunks(source: str, texts: list[str]) -> list[Chunk]:
@@ -39,11 +43,15 @@ def _fill(kb) -> tuple[list[int], np.ndarray]:
     return ids, vectors
 
 
+def _collection(kb) -> str:
+    return kb.catalogue.meta(COLLECTION_KEY)
+
+
 def test_both_backends_satisfy_the_protocol(tmp_path, milvus):
     with open_knowledge_base(tmp_path, "a", milvus, create=True) as kb:
-        assert isinstance(kb, MilvusKnowledgeBase) and isinstance(kb, KnowledgeStore)
+        assert kb.backend == VectorStore.MILVUS and isinstance(kb, KnowledgeBase)
     with open_knowledge_base(tmp_path, "b", StoreConfig(), create=True) as kb:
-        assert type(kb) is KnowledgeBase and isinstance(kb, KnowledgeStore)
+        assert kb.backend == VectorStore.FAISS and isinstance(kb, KnowledgeBase)
 
 
 def test_an_existing_knowledge_base_keeps_its_backend(tmp_path, milvus):
@@ -55,9 +63,9 @@ def test_an_existing_knowledge_base_keeps_its_backend(tmp_path, milvus):
     assert recorded_backend(tmp_path, "old") == "faiss" and recorded_backend(tmp_path, "new") == "milvus"
     assert recorded_backend(tmp_path, "none") is None
     with open_knowledge_base(tmp_path, "old", milvus) as kb:  # the setting names the backend of new ones only
-        assert type(kb) is KnowledgeBase
+        assert kb.backend == VectorStore.FAISS
     with open_knowledge_base(tmp_path, "new", StoreConfig()) as kb:
-        assert isinstance(kb, MilvusKnowledgeBase) and kb.chunk_count() == 3
+        assert kb.backend == VectorStore.MILVUS and kb.chunk_count() == 3
 
 
 def test_migrate_both_ways_copies_without_re_embedding(tmp_path, milvus):
@@ -66,35 +74,35 @@ def test_migrate_both_ways_copies_without_re_embedding(tmp_path, milvus):
         kb.save()
     line = migrate(tmp_path, "kb", "milvus", milvus, lock_timeout=5)
     assert "moved from faiss to milvus" in line and "consistent: 3 chunks" in line
-    assert not (tmp_path / "kb" / KnowledgeBase.DENSE_NAME).exists()
-    with open_knowledge_base(tmp_path, "kb", StoreConfig()) as kb:
-        assert isinstance(kb, MilvusKnowledgeBase)
+    assert not (tmp_path / "kb" / DENSE_FILE).exists()
+    with open_catalogue_knowledge_base(tmp_path, "kb", StoreConfig()) as kb:
+        assert kb.backend == VectorStore.MILVUS
         assert kb.dense_search(vectors[1], 1)[0][0] == ids[1]
         assert kb.lexical_search(query_tokens("西湖在哪里"), 5)[0][0] == ids[2]
         assert np.array_equal(kb.embeddings([ids[0]])[ids[0]], vectors[0])
-        collection = kb._mirror.collection
+        collection = _collection(kb)
     assert "already uses milvus" in migrate(tmp_path, "kb", "milvus", milvus, lock_timeout=5)
     assert "moved from milvus to faiss" in migrate(tmp_path, "kb", "faiss", milvus, lock_timeout=5)
     assert not milvus_conn.acquire(milvus.milvus_uri).has_collection(collection)  # the collection is gone
     milvus_conn.release(milvus.milvus_uri)
     with open_knowledge_base(tmp_path, "kb", milvus) as kb:
-        assert type(kb) is KnowledgeBase and kb.check().ok
+        assert kb.backend == VectorStore.FAISS and kb.check().ok
         assert kb.dense_search(vectors[1], 1)[0][0] == ids[1]
     with pytest.raises(ConfigError, match="unknown vector store"):
         migrate(tmp_path, "kb", "chroma", milvus, lock_timeout=5)
 
 
 def test_each_knowledge_base_has_its_own_collection(tmp_path, milvus):
-    one = open_knowledge_base(tmp_path / "x", "kb", milvus, create=True)
-    two = open_knowledge_base(tmp_path / "y", "kb", milvus, create=True)  # the same name, one Milvus
+    one = open_catalogue_knowledge_base(tmp_path / "x", "kb", milvus, create=True)
+    two = open_catalogue_knowledge_base(tmp_path / "y", "kb", milvus, create=True)  # the same name, one Milvus
     try:
-        assert one._mirror.collection != two._mirror.collection
+        assert _collection(one) != _collection(two)
         ids, vectors = _fill(one)
         assert two.dense_search(vectors[0], 5) == [] and two.lexical_search(["西湖"], 5) == []
         assert one.dense_search(vectors[0], 1)[0][0] == ids[0]
     finally:
         two.close()
-    collection = one._mirror.collection
+    collection = _collection(one)
     with one.write_lock(5):
         remove_knowledge_base(one)  # the folder and the collection
     assert not (tmp_path / "x" / "kb").exists()
@@ -105,7 +113,7 @@ def test_each_knowledge_base_has_its_own_collection(tmp_path, milvus):
 def test_a_dropped_collection_is_rebuilt_from_the_catalogue(tmp_path, milvus):
     with open_knowledge_base(tmp_path, "kb", milvus, create=True) as kb:
         ids, vectors = _fill(kb)
-        kb.drop_collection()  # lost with a Milvus server, or another milvus_uri configured
+        kb.drop_index()  # lost with a Milvus server, or another milvus_uri configured
     with open_knowledge_base(tmp_path, "kb", milvus) as kb:
         assert kb.dense_search(vectors[2], 1)[0][0] == ids[2]
         assert kb.check().ok
@@ -123,7 +131,7 @@ def test_milvus_lite_serves_one_process_at_a_time(tmp_path):
     # uri "" = a Milvus Lite file in the knowledge base's folder; while this process has it
     # open, another process is told why it cannot, and what to do
     with open_knowledge_base(tmp_path, "lite", StoreConfig(vector_store="milvus"), create=True) as kb:
-        assert (tmp_path / "lite" / MilvusKnowledgeBase.LITE_NAME).is_dir()
+        assert (tmp_path / "lite" / LITE_FILE).is_dir()
         _fill(kb)
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             message = pool.apply(_open_in_child, (str(tmp_path),))

@@ -1,7 +1,7 @@
 """Whether a knowledge base agrees with itself, and putting it right.
 
 The chunks table is the truth. The lexical index (FTS5 rows, keyed by chunk id) and the
-dense index (FAISS ids) must hold exactly its ids; every chunk must belong to a
+vector index (FAISS or Milvus ids) must hold exactly its ids; every chunk must belong to a
 document and every document's chunk count must be right. Transactions keep all of this
 true; `check` proves it (the crash tests use it), `repair_database` restores it.
 """
@@ -46,20 +46,14 @@ def _ids(db: sqlite3.Connection, sql: str) -> np.ndarray:
 
 
 def check(db: sqlite3.Connection, dense_ids: np.ndarray) -> Report:
-    """Compare chunks, FTS rows and dense ids (read in one snapshot of the database)."""
-    started = db.in_transaction
-    if not started:
-        db.execute("BEGIN")  # one read snapshot for every query below
-    try:
-        chunks = _ids(db, "SELECT chunk_id FROM chunks")
-        lexical = _ids(db, "SELECT rowid FROM chunks_fts")
-        orphans = _ids(db, "SELECT chunk_id FROM chunks WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
-        wrong = [r[0] for r in db.execute(
-            "SELECT d.path FROM documents d LEFT JOIN chunks c USING(doc_id)"
-            " GROUP BY d.doc_id HAVING COUNT(c.chunk_id) != d.chunks")]
-    finally:
-        if not started:
-            db.execute("COMMIT")
+    """Compare chunks, FTS rows and the vector index's ids. Call it in one read snapshot
+    of the catalogue (`Catalogue.snapshot()`), so that every query below sees the same rows."""
+    chunks = _ids(db, "SELECT chunk_id FROM chunks")
+    lexical = _ids(db, "SELECT rowid FROM chunks_fts")
+    orphans = _ids(db, "SELECT chunk_id FROM chunks WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+    wrong = [r[0] for r in db.execute(
+        "SELECT d.path FROM documents d LEFT JOIN chunks c USING(doc_id)"
+        " GROUP BY d.doc_id HAVING COUNT(c.chunk_id) != d.chunks")]
     dense_ids = np.asarray(dense_ids, dtype=np.int64)
 
     def diff(a: np.ndarray, b: np.ndarray) -> list[int]:
@@ -75,7 +69,7 @@ def check(db: sqlite3.Connection, dense_ids: np.ndarray) -> Report:
 
 def repair_database(db: sqlite3.Connection, tokenize: Callable[[str], list[str]]) -> None:
     """Inside a transaction: drop orphan chunks and FTS rows, index chunks the FTS lacks,
-    and set every document's chunk count. (The dense index is rebuilt by the caller.)"""
+    and set every document's chunk count. (The vector index is brought level by the caller.)"""
     orphans = [(int(i),) for i in _ids(db, "SELECT chunk_id FROM chunks WHERE doc_id NOT IN (SELECT doc_id FROM documents)")]
     db.executemany("DELETE FROM chunks WHERE chunk_id = ?", orphans)
     chunks = _ids(db, "SELECT chunk_id FROM chunks")

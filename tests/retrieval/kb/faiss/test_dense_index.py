@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.dense_index import DenseIndex
+from retrieval.kb.faiss.dense_index import DenseIndex
 
 DIM = 32
 

@@ -17,16 +17,29 @@ import logging
 import re
 import threading
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import ConfigError, KnowledgeBaseBusy, YizhiError
+
+if TYPE_CHECKING:  # pymilvus loads only when a Milvus knowledge base is opened
+    from pymilvus import MilvusClient
 
 log = logging.getLogger(__name__)
 
 TEXT_MAX = 60_000  # bytes of a lexical row kept (a Milvus VARCHAR holds at most 65,535)
 HNSW = {"M": 16, "efConstruction": 128}
 _lock = threading.Lock()
-_clients: dict[tuple[str, str], list] = {}  # (uri, token) -> [client, references]
+
+
+@dataclass(slots=True)
+class _Shared:
+    client: MilvusClient
+    references: int = 0
+
+
+_clients: dict[tuple[str, str], _Shared] = {}  # (uri, token) -> the client and how many hold it
 
 
 class _LiteNoise(logging.Filter):
@@ -52,7 +65,7 @@ def describe(uri: str) -> str:
     return f"the Milvus server at {uri}" if is_server(uri) else f"the Milvus Lite file {uri}"
 
 
-def acquire(uri: str, token: str = ""):
+def acquire(uri: str, token: str = "") -> MilvusClient:
     """The shared client of `uri` (connecting on first use); `release(uri, token)` after."""
     from pymilvus import MilvusClient
     from pymilvus.exceptions import MilvusException
@@ -72,12 +85,11 @@ def acquire(uri: str, token: str = ""):
                 if not is_server(uri) and _lite_locked(uri):
                     raise KnowledgeBaseBusy(
                         f"the Milvus Lite file {uri} is open in another process (Milvus Lite serves one "
-                        "process at a time): close the other Yizhi process, or use a Milvus server "
-                        "(YIZHI_MILVUS_URI=http://host:19530)") from exc
+                        "process at a time): close the other Yizhi process, or use a Milvus server") from exc
                 raise MilvusUnavailable(f"cannot connect to {describe(uri)}: {exc}") from exc
-            entry = _clients[key] = [client, 0]
-        entry[1] += 1
-        return entry[0]
+            entry = _clients[key] = _Shared(client)
+        entry.references += 1
+        return entry.client
 
 
 def release(uri: str, token: str = "") -> None:
@@ -85,11 +97,11 @@ def release(uri: str, token: str = "") -> None:
         entry = _clients.get((uri, token))
         if entry is None:
             return
-        entry[1] -= 1
-        if entry[1] > 0:
+        entry.references -= 1
+        if entry.references > 0:
             return
         del _clients[(uri, token)]
-    entry[0].close()
+    entry.client.close()
     if not is_server(uri):
         from milvus_lite.server_manager import server_manager_instance
 
@@ -127,7 +139,7 @@ def new_collection_name(kb_name: str) -> str:
     return f"yizhi_{ascii_part}_{uuid.uuid4().hex[:10]}"
 
 
-def create_collection(client, name: str, dim: int) -> None:
+def create_collection(client: MilvusClient, name: str, dim: int) -> None:
     from pymilvus import DataType, Function, FunctionType
 
     schema = client.create_schema(auto_id=False, enable_dynamic_field=False)

@@ -19,13 +19,16 @@ from core.errors import KnowledgeBaseBusy
 
 log = logging.getLogger(__name__)
 
+LOCK_FILE = "write.lock"
 SETUP_LOCK_NAME = "setup.lock"
 
 
 class WriteLock:
-    def __init__(self, path: Path, kb_name: str) -> None:
+    """The write lock of the knowledge base in `folder`."""
+
+    def __init__(self, folder: Path, kb_name: str) -> None:
         self.kb_name = kb_name
-        self._lock = FileLock(str(path))
+        self._lock = FileLock(str(folder / LOCK_FILE))
 
     @contextmanager
     def hold(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
@@ -45,7 +48,7 @@ class WriteLock:
             except Timeout as exc:
                 raise KnowledgeBaseBusy(
                     f"knowledge base '{self.kb_name}' is being written by another process "
-                    f"(waited {timeout:.0f} s): try again when it has finished, or raise YIZHI_LOCK_TIMEOUT"
+                    f"(waited {timeout:.0f} s): try again when it has finished"
                 ) from exc
         try:
             yield
@@ -62,6 +65,18 @@ class WriteLock:
 
     def release(self) -> None:
         self._lock.release()
+
+    @contextmanager
+    def held_if_free(self) -> Iterator[bool]:
+        """The lock if it is free right now (True), else nothing (False); never waits.
+        What an open uses to bring an index or the lexical rows level, and what a rebuilt
+        index is saved under: a writer in another process brings them level itself."""
+        acquired = self.try_acquire()
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                self.release()
 
 
 def connect(db_path: Path, schema: str, kb_name: str, timeout: float = 30.0) -> sqlite3.Connection:

@@ -1,4 +1,5 @@
-"""The knowledge base's SQLite schema and its naming rule."""
+"""The catalogue's SQLite schema (`kb.sqlite`), its upgrade from earlier Yizhis, and the
+naming rule of knowledge bases."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,9 @@ from core.errors import ConfigError
 # Letters (any script), digits, '_', '-', '.'; no path separators; not starting with '.'.
 _KB_NAME = re.compile(r"^[^\W][\w.-]{0,63}$", re.UNICODE)
 
+# The text is stored in every catalogue's sqlite_master as written, so it stays as earlier
+# Yizhis wrote it, file names in its comments included: `match_text` is made in
+# retrieval/kb/lexical_table.py now, `child_embeddings` in retrieval/kb/child_vectors.py.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -54,7 +58,7 @@ def validate_kb_name(name: str) -> str:
     return name
 
 
-def migrate(db: sqlite3.Connection) -> None:
+def upgrade_schema(db: sqlite3.Connection) -> None:
     """Bring a database made by an earlier Yizhi to this schema (columns added since)."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
     for name, kind in (("match_text", "TEXT NOT NULL DEFAULT ''"), ("child_embeddings", "BLOB")):
