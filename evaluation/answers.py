@@ -65,7 +65,7 @@ def evaluate_answers(kb_name: str, items: Sequence[QAItem], settings: Settings, 
                      generator=None, progress: bool = True, details: list[dict] | None = None) -> dict:
     """Answer each question with the service on the evaluation knowledge base `kb_name`."""
     services = build_services(settings.with_overrides(data_dir=eval_data_dir(settings)),
-                              embedder=embedder, generator=generator or make_generator(settings))
+                              embedder=embedder, generator=generator or make_generator(settings.llm_config()))
     rows = []
     t0 = time.perf_counter()
     try:
