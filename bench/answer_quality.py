@@ -27,6 +27,7 @@ from core.types import ScoredChunk
 from evaluation.corpus_kb import build_eval_kb
 from evaluation.qa import load_qa
 from retrieval.embedders import Embedder, make_embedder
+from retrieval.kb.protocols import KnowledgeBase
 from retrieval.search import HybridSearcher
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "evaldata" / "cmrc2018"
@@ -44,11 +45,14 @@ def contains_gold(answer: str, golds: list[str]) -> bool:
 class GivenResults:
     """The flow's `Retriever` for one question whose results were searched already."""
 
-    def __init__(self, results: list[ScoredChunk], embedder: Embedder) -> None:
-        self.results, self.embedder = results, embedder
+    def __init__(self, results: list[ScoredChunk], embedder: Embedder, kb: KnowledgeBase) -> None:
+        self.results, self.embedder, self.kb = results, embedder, kb
 
     def search(self, query: str) -> list[ScoredChunk]:
         return self.results
+
+    def document_text(self, source: str) -> str:
+        return self.kb.document_text(source)
 
 
 def select_questions(settings: Settings, corpus: Path, qa: Path, n: int, embedder: Embedder):
@@ -64,10 +68,10 @@ def select_questions(settings: Settings, corpus: Path, qa: Path, n: int, embedde
             chosen.append((item, results))
         if len(chosen) >= n:
             break
-    return chosen, seen
+    return chosen, seen, kb
 
 
-def run_model(spec: str, settings: Settings, chosen, show: int, embedder: Embedder) -> dict:
+def run_model(spec: str, settings: Settings, chosen, show: int, embedder: Embedder, kb: KnowledgeBase) -> dict:
     s = settings.with_overrides({"llm_model": spec})
     gen = LlamaCppGenerator(s.llm_config())
     t0 = time.perf_counter()
@@ -76,7 +80,7 @@ def run_model(spec: str, settings: Settings, chosen, show: int, embedder: Embedd
     rows = []
     for i, (item, results) in enumerate(chosen):
         answer = None
-        for piece in answer_stream(item.question, None, GivenResults(results, embedder), lambda: gen,
+        for piece in answer_stream(item.question, None, GivenResults(results, embedder, kb), lambda: gen,
                                    s.answer_config()):
             if isinstance(piece, Answer):
                 answer = piece
@@ -122,10 +126,10 @@ def main() -> int:
               if v is not None}
     settings = settings.with_overrides(update)
     embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
-    chosen, seen = select_questions(settings, args.corpus, args.qa, args.n, embedder)
+    chosen, seen, kb = select_questions(settings, args.corpus, args.qa, args.n, embedder)
     logging.info("%d questions with the gold document in the top %d (of the first %d answerable)",
                  len(chosen), settings.top_k, seen)
-    results = [run_model(spec, settings, chosen, args.show, embedder) for spec in args.models]
+    results = [run_model(spec, settings, chosen, args.show, embedder, kb) for spec in args.models]
     summary = [{k: v for k, v in r.items() if k != "rows"} for r in results]
     print(json.dumps({"budget": settings.context_token_budget, "max_tokens": settings.llm_max_tokens,
                       "top_k": settings.top_k, "models": summary}, ensure_ascii=False, indent=2))

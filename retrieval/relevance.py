@@ -96,6 +96,11 @@ def _idf_table() -> tuple[dict[str, float], float]:
     return table, values[len(values) // 2]
 
 
+def is_rare(word: str) -> bool:
+    """True for a word the IDF table does not know (a new name, a rare term)."""
+    return word.strip().casefold() not in _idf_table()[0]
+
+
 def term_weight(word: str) -> float:
     """General-language IDF of a word; unknown words (names, English) weigh the median."""
     table, median = _idf_table()

@@ -179,11 +179,20 @@ class MultiSearcher:
                  config: SearchConfig, k: int | None = None) -> None:
         self.kb_names, self._open_kb, self.embedder, self.config = list(kb_names), open_kb, embedder, config
         self.k = k or config.top_k
+        self._texts: dict[str, str] = {}  # one question's documents, read once
 
     def searchers(self) -> list[HybridSearcher]:
         if not self.kb_names:
             raise ConfigError("no knowledge base selected")
         return [HybridSearcher(self._open_kb(name), self.embedder, self.config) for name in self.kb_names]
+
+    def document_text(self, source: str) -> str:
+        """The whole text of a found document in matching form ("" when no knowledge base holds
+        it): what the answer checks a question's names and numbers against."""
+        if source not in self._texts:
+            kb = next((kb for kb in map(self._open_kb, self.kb_names) if kb.document(source) is not None), None)
+            self._texts[source] = kb.document_text(source) if kb is not None else ""
+        return self._texts[source]
 
     def search(self, query: str) -> list[ScoredChunk]:
         """The best `k` chunks whose relevance reaches the threshold, best first."""

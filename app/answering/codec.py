@@ -6,7 +6,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from app.answering.types import Answer, Citation, Evidence, SentenceSupport
+from app.answering.types import Answer, Citation, Evidence, SentenceSupport, TableCell
+from core.enums import Language
 from core.types import SourceRef
 
 
@@ -36,9 +37,9 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "question": answer.question, "text": answer.text, "refused": answer.refused,
         "citations": [_citation_to_json(c) for c in answer.citations], "timings": dict(answer.timings),
         "language": answer.language, "query": answer.query, "quoted": answer.quoted,
-        "evidence": [_plain(e) for e in answer.evidence if dataclasses.is_dataclass(e)],
-        "sentences": [{**_plain(s), "cited": list(s.cited)} for s in answer.sentences
-                      if dataclasses.is_dataclass(s)],
+        "evidence": [_plain(e) for e in answer.evidence],
+        "sentences": [{**_plain(s), "cited": list(s.cited)} for s in answer.sentences],
+        "cells": [_plain(c) for c in answer.cells],
     }
 
 
@@ -50,7 +51,8 @@ def move_sources(data: dict[str, Any], moved: Callable[[str], str]) -> dict[str,
 
     citations = [{**place(c), "also_in": [place(r) for r in c.get("also_in") or ()]}
                  for c in data.get("citations", ())]
-    return {**data, "citations": citations, "evidence": [place(e) for e in data.get("evidence", ())]}
+    return {**data, "citations": citations, "evidence": [place(e) for e in data.get("evidence", ())],
+            "cells": [place(c) for c in data.get("cells", ())]}
 
 
 def answer_from_json(data: dict[str, Any]) -> Answer:
@@ -58,9 +60,11 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
     evidence = tuple(Evidence(**_fields(Evidence, e)) for e in data.get("evidence", ()))
     sentences = tuple(SentenceSupport(**{**_fields(SentenceSupport, s), "cited": tuple(s.get("cited", ()))})
                       for s in data.get("sentences", ()))
+    cells = tuple(TableCell(**_fields(TableCell, c)) for c in data.get("cells", ()))
+    language = Language.EN if data.get("language") == Language.EN else Language.ZH
     return Answer(str(data.get("question", "")), str(data.get("text", "")), bool(data.get("refused")), citations,
-                  dict(data.get("timings", {})), str(data.get("language", "zh")), str(data.get("query", "")),
-                  evidence=evidence, sentences=sentences, quoted=bool(data.get("quoted")))
+                  dict(data.get("timings", {})), language, str(data.get("query", "")),
+                  evidence=evidence, sentences=sentences, quoted=bool(data.get("quoted")), cells=cells)
 
 
 __all__ = ["answer_from_json", "answer_to_json", "move_sources"]

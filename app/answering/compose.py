@@ -1,8 +1,8 @@
 """From the model's draft and the evidence to the answer a user reads (pure functions).
 
-    a usable draft that says what the best evidence says             → the draft: each sentence
-      (or, without strong evidence, that a passage partly backs)        with its [n], sentences
-                                                                        no passage backs marked
+    a usable draft whose every sentence a passage backs, and that     → the draft: each sentence
+      says what the best evidence says (or, without strong evidence,    with its [n]
+      that the passages back)
     otherwise, strong evidence                                        → the best evidence
                                                                         sentence(s), quoted, [n]
     otherwise                                                         → the refusal (the
@@ -57,6 +57,8 @@ SHORT_DRAFT_CHARS = {"zh": 12, "en": 40}
 SECOND_QUOTE = 0.75
 # A draft whose bigrams are nearly all the question's says nothing new.
 ECHO_SHARE = 0.8
+# A draft whose word pairs are less than this share distinct goes round in circles (small models loop).
+LOOP_SHARE = 0.4
 
 _CITATIONS_ONLY = re.compile(r"(?:\[\d+\][\s,，、]*)*")
 _HAS_MARK = re.compile(r"\[\d+(?:\s*[,，]\s*\d+)*\]\s*$")
@@ -86,10 +88,17 @@ def says_something(draft: str) -> bool:
     return any(not w.isdigit() for w in words) or len(words) >= 2
 
 
+def repeats_itself(draft: str) -> bool:
+    """True for a draft that loops ("1F1B 1F1B 1F1B …"): few distinct word pairs among many."""
+    words = tokens(fold(strip_citations(draft)))
+    pairs = [tuple(words[i:i + 2]) for i in range(len(words) - 1)]
+    return len(pairs) >= 8 and len(set(pairs)) < LOOP_SHARE * len(pairs)
+
+
 def usable(draft: str, question: str) -> bool:
     text = draft.strip()
     return bool(text) and _CITATIONS_ONLY.fullmatch(text) is None and says_something(text) \
-        and not is_refusal(text) and not is_echo(text, question)
+        and not is_refusal(text) and not is_echo(text, question) and not repeats_itself(text)
 
 
 def on_evidence(checks: Sequence[SentenceSupport], evidence: Sequence[Evidence], question: str) -> bool:
@@ -149,12 +158,17 @@ def quotation(evidence: Sequence[Evidence], language: str, question: str = "") -
 
 
 def checked_quotation(evidence: Sequence[Evidence], language: str, question: str,
-                      passages: Sequence[str]) -> tuple[str, tuple[SentenceSupport, ...]]:
+                      passages: Sequence[str], lead: str = "") -> tuple[str, tuple[SentenceSupport, ...]]:
     """The quotation and its checks, part by part: two quoted sentences without a full stop
-    ("…比较多”[1]“你好…") would otherwise be read as one claim that no single passage holds."""
+    ("…比较多”[1]“你好…") would otherwise be read as one claim that no single passage holds.
+    `lead` names what a quotation that opens with a pronoun is about (its section's heading:
+    "milvus：“截至2023年，它是…”")."""
     parts = quotation_parts(evidence, language, question)
     checks = tuple(c for part in parts for c in check_citations(part, passages, question=question))
-    return ("" if language == "zh" else " ").join(parts), checks
+    text = ("" if language == "zh" else " ").join(parts)
+    if lead:
+        text = f"{lead}：{text}" if language == "zh" else f"{lead}: {text}"
+    return text, checks
 
 
 def is_strong(evidence: Sequence[Evidence], relevances: Sequence[float], language: str = "zh") -> bool:
@@ -167,29 +181,32 @@ def is_strong(evidence: Sequence[Evidence], relevances: Sequence[float], languag
 
 
 def compose(question: str, draft: str, evidence: Sequence[Evidence], passages: Sequence[str], *,
-            language: str, script: Script, refusal: str, relevances: Sequence[float] = ()) -> Composed:
+            language: str, script: Script, refusal: str, relevances: Sequence[float] = (),
+            answered: bool | None = None, lead: str = "") -> Composed:
     """The final answer from a draft (possibly empty: no model was asked) and the evidence.
 
     `passages` are the texts numbered as the prompt numbers them; `relevances` their
-    calibrated relevance (retrieval/relevance.py)."""
-    strong = is_strong(evidence, relevances, language)
+    calibrated relevance (retrieval/relevance.py). `answered`: whether the best evidence
+    answers by itself (evidence/findings.py decided it); None: judge by its score. `lead`:
+    what a quotation opening with a pronoun is about (`checked_quotation`)."""
+    strong = is_strong(evidence, relevances, language) if answered is None else answered
     if usable(draft, question):
         draft = in_script(draft.strip(), script)
         checks = check_citations(draft, passages, question=question)
-        backed = any(c.supported for c in checks)
-        # Kept when it says what the best evidence says (sentences no passage backs are
-        # marked, not dropped), or when there is no strong evidence to say it better.
+        backed = bool(checks) and all(c.supported for c in checks)
+        # Kept when every sentence is backed by a passage and it says what the best evidence
+        # says (or there is no strong evidence to say it better).
         if backed and (not strong or on_evidence(checks, evidence, question)):
             if strong and len(strip_citations(draft).strip()) <= SHORT_DRAFT_CHARS.get(language, SHORT_DRAFT_CHARS["zh"]):
                 # a bare "雨季" or "Amarillo" is hard to trust alone: show the sentence it comes from
                 short = with_marks(checks)
-                quote, quote_checks = checked_quotation(evidence, language, question, passages)
+                quote, quote_checks = checked_quotation(evidence, language, question, passages, lead)
                 label = in_script(" 原文：", script) if language == "zh" else " From the source: "
                 sentences = check_citations(short, passages, question=question) + list(quote_checks)
                 return Composed(short + label + quote, False, True, tuple(sentences))  # the label is Yizhi's
             return _answer(checks, quoted=False, passages=passages, question=question)
     if strong:
-        quote, quote_checks = checked_quotation(evidence, language, question, passages)
+        quote, quote_checks = checked_quotation(evidence, language, question, passages, lead)
         return Composed(quote, False, True, quote_checks)
     return Composed(in_script(refusal, script), True, False, ())
 

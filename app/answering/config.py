@@ -26,13 +26,18 @@ class AnswerContext(StrEnum):
 @dataclass(frozen=True, slots=True)
 class AnswerConfig:
     """`token_budget`: tokens of retrieved passages per prompt at most (the model's context
-    window, less its answer and the template, may leave fewer)."""
+    window, less its answer and the template, may leave fewer). `floor`: the relevance a
+    passage needs for an answer to read it, below the search threshold: a passage asked in
+    other words than its own still answers when its sentences hold what the question asks
+    (evidence/findings.py decides; search results keep the threshold)."""
 
     language: AnswerLanguage = AnswerLanguage.AUTO
     context: AnswerContext = AnswerContext.EVIDENCE
     token_budget: int = 350
+    floor: float = 0.35
 
     def __post_init__(self) -> None:
         check(self.token_budget >= 32, "token_budget", f"must be at least 32 tokens (got {self.token_budget})")
+        check(0 <= self.floor <= 1, "floor", f"must be between 0 and 1 (got {self.floor})")
         object.__setattr__(self, "language", as_enum(AnswerLanguage, self.language, "language"))
         object.__setattr__(self, "context", as_enum(AnswerContext, self.context, "context"))

@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Generator as PyGenerator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.answering.compose import compose, is_echo
 from app.answering.config import AnswerConfig, AnswerLanguage
+from app.answering.evidence.asks import Ask, analyse
 from app.answering.evidence.dense import dense_weight
+from app.answering.evidence.findings import Finding, FindingKind, find_answer
 from app.answering.evidence.scoring import select_evidence
 from app.answering.followups import retrieval_query
 from app.answering.passages import citations, prompt_passages
+from app.answering.render import Rendered, render
 from app.answering.types import Answer, Evidence
 from app.llm.generator import Generator
 from core.enums import Language
@@ -41,6 +44,7 @@ log = logging.getLogger(__name__)
 # Tokens kept free in the context window besides the passages and the answer.
 _CTX_MARGIN = 16
 EVIDENCE_SENTENCES = 3
+EVIDENCE_CANDIDATES = 8  # sentences findings.py looks through (a value's sentence is not always the best-worded)
 
 
 class Retriever(Protocol):
@@ -50,6 +54,8 @@ class Retriever(Protocol):
     def embedder(self) -> Embedder: ...
 
     def search(self, query: str) -> list[ScoredChunk]: ...
+
+    def document_text(self, source: str) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,7 @@ class Retrieved:
     timings: dict[str, float] = field(default_factory=dict)
     started: float = 0.0
     answer: Answer | None = None
+    lead: str = ""  # what the best evidence is about when it opens with a pronoun (findings.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +121,34 @@ def retrieve(question: str, history: History | None, retriever: Retriever, confi
         timings["total_ms"] = _ms(time.perf_counter() - t0)
         return Retrieved(question, language, script, query, timings=timings, started=t0,
                          answer=Answer(question, text, True, (), timings, language, query))
-    evidence = [e for e in select_evidence(question, results, limit=EVIDENCE_SENTENCES + 1,
-                                           embedder=retriever.embedder, dense_weight=dense_weight(language))
-                if not is_echo(e.text, question)][:EVIDENCE_SENTENCES]  # the question itself is no evidence
+    candidates = [e for e in select_evidence(question, results, limit=EVIDENCE_CANDIDATES,
+                                             embedder=retriever.embedder, dense_weight=dense_weight(language))
+                  if not is_echo(e.text, question)]  # the question itself is no evidence
+    ask = analyse(question)
+    finding = find_answer(ask, results, candidates, retriever.document_text)
     timings["evidence_ms"] = _ms(time.perf_counter() - t_retrieved)
-    return Retrieved(question, language, script, query, tuple(results), tuple(evidence), timings, t0)
+    if finding.kind == FindingKind.SENTENCE:  # the model may say it better; the quotation stands by
+        evidence = list(finding.evidence) + [e for e in candidates if e not in finding.evidence]
+        return Retrieved(question, language, script, query, tuple(results), tuple(evidence[:EVIDENCE_SENTENCES]),
+                         timings, t0, lead=finding.lead)
+    answer = _answered_by(finding, ask, results, script, query, timings, t0)
+    return Retrieved(question, language, script, query, tuple(results), answer.evidence, timings, t0, answer)
+
+
+def _answered_by(finding: Finding, ask: Ask, results: Sequence[ScoredChunk], script: Script, query: str,
+                 timings: dict[str, float], t0: float) -> Answer:
+    """The answer a finding gives without the model: a table cell, a list, a value's sentence,
+    or a refusal that says what the documents do not give (NOT_GIVEN) or only refuses (NONE);
+    the passages found are listed either way."""
+    language = ask.language
+    if finding.kind == FindingKind.NONE:
+        rendered = Rendered(in_script(REFUSALS[language][0], script), True, quoted=False)
+    else:
+        rendered = render(finding, ask, results, script, [r.chunk.text for r in results])
+    timings["total_ms"] = _ms(time.perf_counter() - t0)
+    return Answer(ask.question, rendered.text, rendered.refused, citations(results, set(range(1, len(results) + 1))),
+                  timings, language, query, evidence=rendered.evidence, sentences=rendered.sentences,
+                  quoted=rendered.quoted and not rendered.refused, cells=rendered.cells)
 
 
 def prompt_request(retrieved: Retrieved, generator: Generator, config: AnswerConfig,
@@ -183,7 +213,7 @@ def generate(retrieved: Retrieved, generator: Generator, config: AnswerConfig) -
     results = retrieved.results
     composed = compose(question, draft.text, retrieved.evidence, [r.chunk.text for r in results],
                        language=language, script=retrieved.script, refusal=REFUSALS[language][0],
-                       relevances=[r.relevance for r in results])
+                       relevances=[r.relevance for r in results], answered=True, lead=retrieved.lead)
     cited = {s.passage for s in composed.sentences if s.passage is not None}
     if not streamed:
         timings["first_token_ms"] = _ms(time.perf_counter() - t0)

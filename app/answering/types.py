@@ -56,6 +56,25 @@ class SentenceSupport:
 
 
 @dataclass(frozen=True, slots=True)
+class TableCell:
+    """A table cell an answer gives: the table's caption, the row's label, the column's
+    name, the value and the table's unit, where it was found (`passage` is its [n])."""
+
+    caption: str
+    row: str
+    column: str
+    value: str
+    unit: str
+    source: str
+    page: int | None
+    passage: int
+
+    def to_dict(self) -> JsonObject:
+        return {"caption": self.caption, "row": self.row, "column": self.column, "value": self.value,
+                "unit": self.unit, "source": self.source, "page": self.page, "passage": self.passage}
+
+
+@dataclass(frozen=True, slots=True)
 class Citation:
     """A passage the model was given, numbered as in the prompt (`[index]`); `also_in` names
     the other files (and pages) holding the same text (retrieval/duplicates.py)."""
@@ -89,7 +108,8 @@ class Answer:
     `total_ms`, …) and token counts; `query` is what was searched (the question, joined to
     the previous one for short or anaphoric follow-ups). `evidence` are the sentences that
     answer, best first; `sentences` each sentence of `text` with its [n] and whether a
-    passage backs it; `quoted`: `text` quotes the documents (the draft was not used).
+    passage backs it; `quoted`: `text` quotes the documents (the draft was not used);
+    `cells`: the table cells the answer gives, with their row and column.
     """
 
     question: str
@@ -102,6 +122,7 @@ class Answer:
     evidence: tuple[Evidence, ...] = ()
     sentences: tuple[SentenceSupport, ...] = ()
     quoted: bool = False
+    cells: tuple[TableCell, ...] = ()
 
     @property
     def supported(self) -> bool:
@@ -113,7 +134,8 @@ class Answer:
         return {"answer": self.text, "refused": self.refused, "quoted": self.quoted,
                 "sources": [c.to_dict() for c in self.citations],
                 "evidence": [e.to_dict() for e in self.evidence],
-                "citations": [s.to_dict() for s in self.sentences], "timings": dict(self.timings)}
+                "citations": [s.to_dict() for s in self.sentences], "timings": dict(self.timings),
+                "cells": [c.to_dict() for c in self.cells]}
 
 
-__all__ = ["Answer", "Citation", "Evidence", "JsonObject", "SentenceSupport", "SourceRef"]
+__all__ = ["Answer", "Citation", "Evidence", "JsonObject", "SentenceSupport", "SourceRef", "TableCell"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 
 from app.answering.flow import answer_language, generate, retrieve
 from app.answering.types import Answer
@@ -63,7 +64,10 @@ class LocalAnswerService:
         a greeting) is answered already. `PreparedAnswer.stream()` generates the rest."""
         settings = self._settings(overrides)
         config = settings.answer_config()
-        retrieved = retrieve(question, history, self._retriever(kb_names, settings), config)
+        search = settings.search_config()
+        reading = replace(search, score_threshold=min(search.score_threshold, config.floor))
+        retriever = MultiSearcher(kb_names, self._res.knowledge_base, self._res.embedder, reading)
+        retrieved = retrieve(question, history, retriever, config)
 
         def finish(stop: Stop | None) -> Iterator[str | Answer]:
             return generate(retrieved, self._generator(settings, stop), config)

@@ -271,6 +271,13 @@ class SectionBuilder:
             self._stack.pop()
         self._stack.append((level, text))
 
+    def close_to(self, level: int) -> None:
+        """End the current section and go back to the heading of `level` (0: no heading): the
+        text that follows belongs to it again (a list's items after a nested one)."""
+        self.flush()
+        while self._stack and self._stack[-1][0] > level:
+            self._stack.pop()
+
     def add(self, text: str) -> None:
         if text:
             self._parts.append(text)

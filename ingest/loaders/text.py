@@ -3,7 +3,8 @@
 A text file is one Document. A Markdown file is one Document per ATX heading section
 (`# 标题`), its `heading` the path of headings above it ("指南 > 安装 > 下载"); the heading
 line itself is left out of the text. Headings inside fenced code blocks are code, not
-headings. YAML front matter is dropped (its `title:` becomes the title).
+headings. YAML front matter is dropped (its `title:` becomes the title). A nested list is
+read as the outline it is: an item with items under it is a heading (ingest/loaders/outline.py).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from core.errors import LoaderError
 from core.types import Document
 from ingest.loaders._common import SectionBuilder, normalize_whitespace
 from ingest.loaders.encoding import decode_bytes
+from ingest.loaders.outline import OutlineReader
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +81,15 @@ def parse_markdown(text: str, *, source: str, content_hash: str, fallback_title:
     fence: str | None = None
     body: list[str] = []
     code: list[str] = []
+    lines = text.split("\n")
+    outline = OutlineReader(0)
 
     def flush_body() -> None:
         if body:
             builder.add(_clean_markdown("\n".join(body)))
             body.clear()
 
-    for line in text.split("\n"):
+    for i, line in enumerate(lines):
         fence_match = _FENCE.match(line)
         if fence is not None:
             if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
@@ -106,6 +110,17 @@ def parse_markdown(text: str, *, source: str, content_hash: str, fallback_title:
             if level == 1 and not first_h1:
                 first_h1 = label
             builder.heading(level, label)
+            outline = OutlineReader(level)
+            continue
+        step = outline.step(lines, i)
+        if step.close_to >= 0 or step.level:
+            flush_body()
+        if step.close_to >= 0:
+            builder.close_to(step.close_to)
+        if step.level:
+            body.append(line)  # still an item of the list it belongs to ("Graph-based": HNSW, NSG, Vamana)
+            flush_body()
+            builder.heading(step.level, _clean_markdown(step.text).strip())
             continue
         body.append(line)
     flush_body()

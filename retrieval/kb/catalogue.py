@@ -259,6 +259,12 @@ class Catalogue:
             for r in rows
         }
 
+    def document_text(self, path: str) -> str:
+        """A document's chunks in matching form (core.text.fold, headings included), in order."""
+        rows = self.rows("SELECT c.match_text FROM chunks c JOIN documents d USING(doc_id) WHERE d.path = ?"
+                         " ORDER BY c.position", (path,))
+        return "\n".join(r[0] or "" for r in rows)
+
     def embeddings(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
         if not ids:
             return {}

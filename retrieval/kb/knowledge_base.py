@@ -140,6 +140,9 @@ class CatalogueKnowledgeBase:
     def document(self, path: str) -> DocumentRecord | None:
         return self.catalogue.document(path)
 
+    def document_text(self, path: str) -> str:
+        return self.catalogue.document_text(path)
+
     def documents(self) -> list[DocumentRecord]:
         return self.catalogue.documents()
 

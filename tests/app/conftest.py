@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from core.text import fold
 from core.types import ScoredChunk
 from prompts.types import GenerationRequest
 from retrieval.embedders import Embedder
@@ -55,6 +56,9 @@ class FixedRetriever:
     def search(self, query: str) -> list[ScoredChunk]:
         self.queries.append(query)
         return list(self.results)
+
+    def document_text(self, source: str) -> str:
+        return "\n".join(fold(r.chunk.retrieval_text) for r in self.results if r.chunk.source == source)
 
 
 @pytest.fixture

@@ -1,0 +1,255 @@
+"""What the passages say to a question, decided before any model writes a word.
+
+    keys ─ a name, code or number the question asks about is in no passage of its document
+           ("农业银行" asked, "兴业银行" found)                        → NOT_GIVEN (says which)
+    a table row the question names, and the column it asks for       → TABLE    (the cell)
+    LIST  ─ the enumeration whose lead holds the subject              → LIST     (every item)
+    VALUE ─ a sentence about the subject that holds a value of the
+            kind asked (a number, a date, a name, an organisation)    → VALUE    (that sentence)
+            none, though the passages are about the subject          → NOT_GIVEN (says what is missing)
+    REASON ─ a sentence that gives a cause about the subject          → SENTENCE (the cause first)
+    otherwise, a sentence that holds enough of the subject           → SENTENCE
+    nothing that does                                                 → NONE     (refuse)
+
+A quotation that does not answer is worse than none: a question for a number gets a
+sentence with a number about its subject, or is told that the documents do not give it.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.answering.evidence.answer_types import AnswerType
+from app.answering.evidence.asks import Ask, AskKind, ValueKind
+from app.answering.evidence.cues import cue_spans
+from app.answering.evidence.lists import ListBlock, find_list
+from app.answering.evidence.sentences import split_sentences
+from app.answering.evidence.tables import CellAnswer, find_cells, table_rows
+from app.answering.types import Evidence
+from core.enums import Language
+from core.text import HAN_CHAR, fold
+from core.types import ScoredChunk
+from retrieval.relevance import coverage
+
+# A sentence answers by itself when it holds this share of the question's subject (its
+# passage's topic counted, as in the evidence score: scoring.py `context`).
+ENOUGH_SUBJECT = 0.5
+_CODE_SPAN = re.compile(r"(?<![A-Za-z\d])[A-Za-z]{0,6}[-\s]?\d[\w.\-/]*|〔\d{4}〕\d+号|\[\d{4}\]\d+号")
+_ORGANIZATION_SPAN = re.compile(r"[\w（）()·&\-. ]{2,30}?(?:公司|集团|银行|机构|大学|学院|研究院|研究所|中心|协会|委员会|实验室)"
+                                r"|\b(?:[A-Z][\w&.-]*\s+){0,4}(?:AI|Research|Inc\.?|Corp\.?|Ltd\.?|LLC|University|"
+                                r"Institute|Labs?|Foundation|Agency|Company)\b")
+_ASKED_UNIT = re.compile(r"(?:多少|几)[^，,。？?；;]{0,8}?(?P<unit>倍|个月|小时|分钟|万元|亿元|元|美元|年|天|周|秒|人次|人|次|家|岁|%|％|公里|千米|米|吨|股|页|篇|项)")
+
+
+def asked_unit(question: str) -> str:
+    """The unit a number question names ("快了几倍": 倍), "" when it names none."""
+    match = _ASKED_UNIT.search(fold(question))
+    return match.group("unit") if match else ""
+
+
+_CONSEQUENCE = re.compile(r"^\W*(?:因此|所以|因而|故|于是|这使得|从而|therefore|thus|so)\b", re.IGNORECASE)
+_VALUE_TYPES = {ValueKind.NUMBER: AnswerType.NUMBER, ValueKind.DATE: AnswerType.DATE,
+                ValueKind.PERSON: AnswerType.PERSON, ValueKind.PLACE: AnswerType.PLACE}
+# Words for what a value question asks, in Yizhi's "not given" sentence.
+WHAT_ZH = {ValueKind.NUMBER: "数字", ValueKind.DATE: "日期或时间", ValueKind.PERSON: "人名",
+           ValueKind.PLACE: "地点", ValueKind.ORGANIZATION: "机构名称", ValueKind.CODE: "编号"}
+WHAT_EN = {ValueKind.NUMBER: "number", ValueKind.DATE: "date", ValueKind.PERSON: "name",
+           ValueKind.PLACE: "place", ValueKind.ORGANIZATION: "organisation", ValueKind.CODE: "number or code"}
+
+
+class FindingKind(StrEnum):
+    TABLE = "table"
+    LIST = "list"
+    VALUE = "value"
+    SENTENCE = "sentence"
+    NOT_GIVEN = "not_given"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """The answer the passages hold, or why they hold none.
+
+    `evidence`: the sentences quoted, best first (VALUE, SENTENCE); `cell` (TABLE); `block`
+    (LIST); `topic`: the subject words the passages hold and `missing` what they lack (a key
+    word, or the kind of value), for a NOT_GIVEN."""
+
+    kind: FindingKind
+    evidence: tuple[Evidence, ...] = ()
+    cell: CellAnswer | None = None
+    cell_passage: int = 0
+    block: ListBlock | None = None
+    topic: tuple[str, ...] = ()
+    missing: str = ""
+    lead: str = ""  # what a quoted sentence opening with a pronoun is about (its section's heading)
+
+
+DocumentText = Callable[[str], str]  # a found document's whole text in matching form (Retriever.document_text)
+_COMPACT = re.compile(r"[\W_]+")
+
+
+def compact(text: str) -> str:
+    """Letters, digits and Han characters only: "GB/T 3620.1—2016", "RL HF" and "TA 5G" meet their keys."""
+    return _COMPACT.sub("", fold(text))
+
+
+def missing_keys(ask: Ask, results: Sequence[ScoredChunk], index: int, document_text: DocumentText) -> list[str]:
+    """The question's key words that the passage's document does not hold anywhere. An English
+    question asked of a Chinese document is held to its numbers and codes only."""
+    chunk = results[index].chunk
+    whole = compact(chunk.heading + chunk.text) + compact(document_text(chunk.source))
+    chinese_document = HAN_CHAR.search(chunk.text) is not None
+    return [k for k in ask.keys if compact(k) not in whole and not _other_language(k, ask.language, chinese_document)]
+
+
+def _other_language(key: str, language: Language, chinese_document: bool) -> bool:
+    """A word that cannot be in a document of the other language (Texas / 德克萨斯州): not held to it."""
+    if any(c.isdigit() for c in key):
+        return False
+    if language == Language.EN and chinese_document:
+        return key.isascii()
+    return not chinese_document and HAN_CHAR.search(key) is not None
+
+
+def topic_words(ask: Ask, text: str) -> tuple[str, ...]:
+    """The question's subject words a passage holds, in the question's order (at most three)."""
+    folded = fold(text)
+    held = [t.text for t in ask.subject if t.weight >= 4 and t.text in folded]
+    return tuple(dict.fromkeys(held))[:3]
+
+
+def _value_spans(text: str, ask: Ask) -> bool:
+    """Whether a sentence holds a value of the kind asked for (not one the question holds), in
+    the unit the question asks for when it names one (几倍: a 倍; 多少 GPU 小时: 小时)."""
+    if ask.value == ValueKind.PERSON and _labelled_name(text, ask):
+        return True
+    if ask.value in _VALUE_TYPES:
+        spans = cue_spans(text, _VALUE_TYPES[ask.value], ask.question)
+        if ask.value == ValueKind.DATE:
+            spans = [s for s in spans if not re.search(r"\d{1,2}\s*年(?:时间|之久|以来|多|内|间)", text[s.start:s.end + 3])]
+        if ask.value == ValueKind.NUMBER and (unit := asked_unit(ask.question)):
+            spans = [s for s in spans if unit in text[s.start:s.end + len(unit) + 2]]
+        return bool(spans)
+    asked = fold(ask.question)
+    pattern = _ORGANIZATION_SPAN if ask.value == ValueKind.ORGANIZATION else _CODE_SPAN
+    return any(fold(m.group(0)).strip() not in asked for m in pattern.finditer(text))
+
+
+def _names_attribute(ask: Ask, evidence: Evidence, results: Sequence[ScoredChunk]) -> bool:
+    """Whether a sentence (with its heading) names what the value is of ("研发费用", "batch
+    size"): a number in a sentence about something else answers nothing."""
+    if not ask.attribute:
+        return True
+    text = fold(evidence.text + "\n" + results[evidence.passage - 1].chunk.heading)
+    return any(word in text for word in ask.attribute)
+
+
+def _enough(ask: Ask, evidence: Evidence) -> float:
+    """The share of the subject a sentence must hold: half, or a quarter when the question and
+    the passage are written in different languages (their words meet only in names)."""
+    latin_passage = not HAN_CHAR.search(evidence.text)
+    return ENOUGH_SUBJECT / 2 if latin_passage != (ask.language == Language.EN) else ENOUGH_SUBJECT
+
+
+def _labelled_name(text: str, ask: Ask) -> bool:
+    """A name written after the label the question asks about ("主管会计工作负责人：肖寻")."""
+    folded = fold(text)
+    return any(re.search(re.escape(word) + r"\s*[:：]\s*[\u4e00-\u9fff]{2,}", folded) for word in ask.attribute)
+
+
+def _about(ask: Ask, evidence: Evidence, results: Sequence[ScoredChunk]) -> float:
+    chunk = results[evidence.passage - 1].chunk
+    return coverage(list(ask.subject), fold(evidence.text + "\n" + chunk.heading))
+
+
+def find_answer(ask: Ask, results: Sequence[ScoredChunk], evidence: Sequence[Evidence],
+                document_text: DocumentText) -> Finding:
+    """What the ranked passages (and their best evidence sentences) answer to the question."""
+    if not results:
+        return Finding(FindingKind.NONE)
+    usable = [i for i in range(len(results)) if not missing_keys(ask, results, i, document_text)]
+    if not usable:
+        lacking = missing_keys(ask, results, 0, document_text)
+        return Finding(FindingKind.NOT_GIVEN, topic=topic_words(ask, results[0].chunk.text), missing=lacking[0])
+    usable_set = {i + 1 for i in usable}
+    kept = [e for e in evidence if e.passage in usable_set]
+    table = _table(ask, results, usable)
+    if table is not None:
+        return table
+    if ask.kind == AskKind.LIST:
+        block = find_list(list(ask.subject), [results[i] for i in usable])
+        if block is not None:
+            passage = usable[block.passage - 1] + 1
+            return Finding(FindingKind.LIST, block=_renumbered(block, passage))
+    if ask.kind == AskKind.VALUE:
+        valued = [e for e in kept if _value_spans(e.text, ask) and _names_attribute(ask, e, results)
+                  and _about(ask, e, results) >= _enough(ask, e)]
+        if valued:
+            return Finding(FindingKind.VALUE, evidence=tuple(valued[:2]), lead=_lead(valued[0], results))
+        top = results[usable[0]].chunk
+        return Finding(FindingKind.NOT_GIVEN, topic=topic_words(ask, top.heading + top.text), missing=ask.value.value)
+    about = [e for e in kept if _about(ask, e, results) >= _enough(ask, e)]
+    if not about:
+        return Finding(FindingKind.NONE)
+    if ask.kind == AskKind.REASON:
+        about = _causes_first(about, results)
+        about = [_with_cause(e, results) for e in about]
+    return Finding(FindingKind.SENTENCE, evidence=tuple(about[:2]), lead=_lead(about[0], results))
+
+
+_ANAPHOR = re.compile(r"^[\W\d]*(?:它|其|该|此|这|他|她|they\b|it\b|its\b|this\b)", re.IGNORECASE)
+
+
+def _lead(evidence: Evidence, results: Sequence[ScoredChunk]) -> str:
+    """The section a sentence that opens with a pronoun is about ("它是唯一一个…" under
+    "… > milvus"), or ""."""
+    heading = results[evidence.passage - 1].chunk.heading
+    if " > " not in heading or not _ANAPHOR.match(evidence.text):
+        return ""
+    return re.sub(r"^\s*(?:[-*+•]|\d{1,3}[.)、])\s*", "", heading.split(" > ")[-1]).strip()
+
+
+def _renumbered(block: ListBlock, passage: int) -> ListBlock:
+    return ListBlock(passage, block.lead, block.items, block.start, block.end, block.inline)
+
+
+def _table(ask: Ask, results: Sequence[ScoredChunk], usable: Sequence[int]) -> Finding | None:
+    """A cell of a table row the question names, in the passages that hold no key word less."""
+    wanted = "reason" if ask.kind == AskKind.REASON else ask.value.value
+    best: tuple[CellAnswer, int] | None = None
+    for i in usable:
+        found = find_cells(ask.question, ask.subject, ask.keys, table_rows(results[i].chunk.text), wanted)
+        if found is not None and (best is None or found.score > best[0].score):
+            best = (found, i + 1)
+    if best is None or ask.kind in (AskKind.LIST, AskKind.OTHER) and best[0].score < 1.0:
+        return None
+    return Finding(FindingKind.TABLE, cell=best[0], cell_passage=best[1])
+
+
+def _with_cause(evidence: Evidence, results: Sequence[ScoredChunk]) -> Evidence:
+    """A sentence that draws a consequence ("因此，这对有效管理 KV cache 挑战较大。") with the
+    sentence before it, which gives the cause."""
+    if not _CONSEQUENCE.match(evidence.text):
+        return evidence
+    text = results[evidence.passage - 1].chunk.text
+    before = [s for s in split_sentences(text) if s.end <= evidence.start]
+    if not before:
+        return evidence
+    start = before[-1].start
+    return Evidence(evidence.passage, evidence.source, evidence.page, evidence.chunk_id, text[start:evidence.end],
+                    start, evidence.end, evidence.score, evidence.span, evidence.span_start, evidence.span_end)
+
+
+def _causes_first(about: list[Evidence], results: Sequence[ScoredChunk]) -> list[Evidence]:
+    """Sentences that give a cause (因为, 由于, 为了, because …) before the others; a sentence
+    that draws a consequence (因此…) brings the sentence before it, which holds the cause."""
+    def gives_cause(e: Evidence) -> bool:
+        return bool(cue_spans(e.text, AnswerType.REASON)) or bool(_CONSEQUENCE.match(e.text))
+
+    return sorted(about, key=lambda e: not gives_cause(e))
+
+
+__all__ = ["ENOUGH_SUBJECT", "DocumentText", "Finding", "FindingKind", "WHAT_EN", "WHAT_ZH", "asked_unit", "compact",
+           "find_answer", "missing_keys", "topic_words"]
