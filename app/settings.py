@@ -35,6 +35,7 @@ C = TypeVar("C")
 _RENAMED: dict[str, tuple[type, str]] = {
     "answer_language": (AnswerConfig, "language"), "answer_context": (AnswerConfig, "context"),
     "context_token_budget": (AnswerConfig, "token_budget"), "answer_floor": (AnswerConfig, "floor"),
+    "answer_passages": (AnswerConfig, "passages"),
     **{f"llm_{name}": (LlmConfig, name) for name in (
         "model", "n_ctx", "threads", "temperature", "seed", "max_tokens", "repeat_penalty", "prompt_style")},
     "llm_cpu_extra_buffers": (LlmConfig, "extra_buffers"),
@@ -76,6 +77,7 @@ class Settings(BaseSettings):
     # Answers (app/answering/config.py).
     context_token_budget: int = Field(_from("context_token_budget"), description="tokens of retrieved passages per prompt")
     answer_language: AnswerLanguage = _from("answer_language")
+    answer_passages: int = Field(_from("answer_passages"), description="passages an answer reads")
     answer_floor: float = Field(_from("answer_floor"), description="relevance a passage needs for an answer to "
                                 "read it (below score_threshold: checked sentence by sentence)")
     answer_context: AnswerContext = Field(_from("answer_context"), description="what the prompt shows: whole "
@@ -183,7 +185,7 @@ class Settings(BaseSettings):
         return self._build(IngestConfig)
 
     def answer_config(self) -> AnswerConfig:
-        return self._build(AnswerConfig)
+        return self._build(AnswerConfig, threshold=self.score_threshold)
 
     def llm_config(self) -> LlmConfig:
         return self._build(LlmConfig, data_dir=self.data_dir)

@@ -18,30 +18,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.answering.evidence.strength import is_strong
 from app.answering.evidence.support import check_citations, support_score
 from app.answering.evidence.tokens import grams, strip_citations, tokens
 from app.answering.types import Evidence, SentenceSupport
 from core.text import Script, fold, in_script
 from prompts.templates import is_refusal
 
-# When the best evidence sentence answers by itself (a quotation instead of a refusal or
-# an unsupported draft): its score reaches `strong`, or `fair` in a passage whose relevance
-# reaches `fair_relevance`. Chinese: on CMRC (400 questions, no LLM) this quotes 97% of
-# answerable questions (82% contain the gold answer) and 2% of unanswerable ones.
-# English scores sit lower (long sentences share a smaller part of their word pairs with
-# the question), so its thresholds are set where they quote the same share of answerable
-# questions: 99% of SQuAD's answerable ones, where 0.9/0.7/0.65 quoted 81% (its 270 answerable
-# questions that pass the threshold, no LLM; 74% of the quotations then hold the gold answer).
-
-
-@dataclass(frozen=True, slots=True)
-class Strength:
-    strong: float
-    fair: float
-    fair_relevance: float
-
-
-STRENGTH = {"zh": Strength(0.9, 0.7, 0.65), "en": Strength(0.7, 0.5, 0.55)}
 # A draft is "on the evidence" when one of the best evidence sentences backs it this well.
 ON_EVIDENCE = 0.5
 EVIDENCE_CHECKED = 2
@@ -169,15 +152,6 @@ def checked_quotation(evidence: Sequence[Evidence], language: str, question: str
     if lead:
         text = f"{lead}：{text}" if language == "zh" else f"{lead}: {text}"
     return text, checks
-
-
-def is_strong(evidence: Sequence[Evidence], relevances: Sequence[float], language: str = "zh") -> bool:
-    """Whether the best evidence sentence can answer by itself (see STRENGTH)."""
-    if not evidence:
-        return False
-    best, bar = evidence[0], STRENGTH.get(language, STRENGTH["zh"])
-    relevance = relevances[best.passage - 1] if 0 < best.passage <= len(relevances) else 0.0
-    return best.score >= bar.strong or (best.score >= bar.fair and relevance >= bar.fair_relevance)
 
 
 def compose(question: str, draft: str, evidence: Sequence[Evidence], passages: Sequence[str], *,

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 # Tokens kept free in the context window besides the passages and the answer.
 _CTX_MARGIN = 16
 EVIDENCE_SENTENCES = 3
-EVIDENCE_CANDIDATES = 8  # sentences findings.py looks through (a value's sentence is not always the best-worded)
+EVIDENCE_CANDIDATES = 16  # sentences findings.py looks through (a value's sentence is not always the best-worded)
 
 
 class Retriever(Protocol):
@@ -125,7 +125,7 @@ def retrieve(question: str, history: History | None, retriever: Retriever, confi
                                              embedder=retriever.embedder, dense_weight=dense_weight(language))
                   if not is_echo(e.text, question)]  # the question itself is no evidence
     ask = analyse(question)
-    finding = find_answer(ask, results, candidates, retriever.document_text)
+    finding = find_answer(ask, results, candidates, retriever.document_text, config.threshold)
     timings["evidence_ms"] = _ms(time.perf_counter() - t_retrieved)
     if finding.kind == FindingKind.SENTENCE:  # the model may say it better; the quotation stands by
         evidence = list(finding.evidence) + [e for e in candidates if e not in finding.evidence]

@@ -66,7 +66,8 @@ class LocalAnswerService:
         config = settings.answer_config()
         search = settings.search_config()
         reading = replace(search, score_threshold=min(search.score_threshold, config.floor))
-        retriever = MultiSearcher(kb_names, self._res.knowledge_base, self._res.embedder, reading)
+        retriever = MultiSearcher(kb_names, self._res.knowledge_base, self._res.embedder, reading,
+                                  max(search.top_k, config.passages))
         retrieved = retrieve(question, history, retriever, config)
 
         def finish(stop: Stop | None) -> Iterator[str | Answer]:

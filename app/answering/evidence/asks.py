@@ -134,6 +134,7 @@ _ZH_ASKS_VALUE = re.compile(r"多少|几|多大|多长|多久|多高|什么时�
                             r"|什么|是啥|叫啥")
 _EN_ASKS_VALUE = re.compile(r"\bhow (?:many|much|long|old|far|large|big)\b|\bwhat\b|\bwhen\b|\bwho\b|\bwhere\b|\bwhich\b",
                             re.IGNORECASE)
+_EN_HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE)
 _ZH_CLAUSE = re.compile(r"[的，,、；;：:里]|在|时")
 _ZH_FILLER = frozenset("是 有 为 成 设 取 一般 大概 大约 一共 总共 达到 约 了 要 需要 通常 平均 具体".split())
 _EN_STOP = frozenset("is are was were did does do has have had be been must will would can could should "
@@ -151,7 +152,7 @@ def attribute_terms(question: str, language: Language) -> tuple[str, ...]:
     permit, check; "what is the estimated average cost per operator" → average, cost)."""
     folded = fold(question)
     if language == Language.EN:
-        match = _EN_ASKS_VALUE.search(folded)
+        match = _EN_HOW_MANY.search(folded)  # "what country": the kind of value, not what it is of
         if not match:
             return ()
         words = []
@@ -169,7 +170,8 @@ def attribute_terms(question: str, language: Language) -> tuple[str, ...]:
     clauses = [c for c in _ZH_CLAUSE.split(folded[:match.start()]) if _content(c)]
     before = _content(clauses[-1])[-2:] if clauses else []
     after = _content(re.split(r"[的，,。？?！!]", folded[match.end():])[0])[:1]
-    return tuple(dict.fromkeys(before + after))
+    nouns = {w for w, tag in _tagged(folded) if tag.startswith(("n", "vn", "eng"))}
+    return tuple(w for w in dict.fromkeys(before + after) if w in nouns)
 
 
 def _bare(word: str) -> str:
@@ -181,7 +183,7 @@ def analyse(question: str) -> Ask:
     question = question.strip()
     kind, value = ask_kind(question)
     language = detect_language(question)
-    attribute = attribute_terms(question, language) if kind == AskKind.VALUE else ()
+    attribute = attribute_terms(question, language) if kind == AskKind.VALUE and value == ValueKind.NUMBER else ()
     return Ask(question, kind, value, tuple(query_terms(fold(question))), key_terms(question, language), language,
                attribute)
 

@@ -26,6 +26,7 @@ from app.answering.evidence.asks import Ask, AskKind, ValueKind
 from app.answering.evidence.cues import cue_spans
 from app.answering.evidence.lists import ListBlock, find_list
 from app.answering.evidence.sentences import split_sentences
+from app.answering.evidence.strength import strong_sentence
 from app.answering.evidence.tables import CellAnswer, find_cells, table_rows
 from app.answering.types import Evidence
 from core.enums import Language
@@ -36,6 +37,7 @@ from retrieval.relevance import coverage
 # A sentence answers by itself when it holds this share of the question's subject (its
 # passage's topic counted, as in the evidence score: scoring.py `context`).
 ENOUGH_SUBJECT = 0.5
+TOP_SENTENCES = 3  # the best sentences of a relevant passage answer with half that share
 _CODE_SPAN = re.compile(r"(?<![A-Za-z\d])[A-Za-z]{0,6}[-\s]?\d[\w.\-/]*|〔\d{4}〕\d+号|\[\d{4}\]\d+号")
 _ORGANIZATION_SPAN = re.compile(r"[\w（）()·&\-. ]{2,30}?(?:公司|集团|银行|机构|大学|学院|研究院|研究所|中心|协会|委员会|实验室)"
                                 r"|\b(?:[A-Z][\w&.-]*\s+){0,4}(?:AI|Research|Inc\.?|Corp\.?|Ltd\.?|LLC|University|"
@@ -120,6 +122,20 @@ def topic_words(ask: Ask, text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(held))[:3]
 
 
+def _attribute_phrases(ask: Ask) -> list[str]:
+    """The attribute's words, neighbours in the question joined into one phrase ("营业"+"收入":
+    营业收入, so "营业外收入" does not name it), in compact form."""
+    asked = compact(ask.question)
+    words = [compact(w) for w in ask.attribute if compact(w)]
+    phrases: list[str] = []
+    for word in words:
+        if phrases and phrases[-1] + word in asked:
+            phrases[-1] += word
+        else:
+            phrases.append(word)
+    return phrases
+
+
 def _value_spans(text: str, ask: Ask) -> bool:
     """Whether a sentence holds a value of the kind asked for (not one the question holds), in
     the unit the question asks for when it names one (几倍: a 倍; 多少 GPU 小时: 小时)."""
@@ -137,13 +153,28 @@ def _value_spans(text: str, ask: Ask) -> bool:
     return any(fold(m.group(0)).strip() not in asked for m in pattern.finditer(text))
 
 
+_PRECISE_DATE = re.compile(r"哪一?年|哪一?天|哪天|几月|几号|几日|何时|什么时候|什么时间|日期|\bwhen\b|\bwhat (?:year|date|day)\b"
+                           r"|\bby what date\b|\bin what year\b", re.IGNORECASE)
+
+
+def reliably_typed(ask: Ask) -> bool:
+    """Whether a value of the kind asked is found reliably when it is there (a number, a
+    precise date, a code: by their characters), so that none found means none given. Names,
+    places, organisations and eras ("哪个时期") are recognised too loosely to refuse on."""
+    if ask.value in (ValueKind.NUMBER, ValueKind.CODE):
+        return True
+    return ask.value == ValueKind.DATE and bool(_PRECISE_DATE.search(fold(ask.question)))
+
+
 def _names_attribute(ask: Ask, evidence: Evidence, results: Sequence[ScoredChunk]) -> bool:
     """Whether a sentence (with its heading) names what the value is of ("研发费用", "batch
     size"): a number in a sentence about something else answers nothing."""
-    if not ask.attribute:
+    phrases = _attribute_phrases(ask)
+    if not phrases:
         return True
-    text = fold(evidence.text + "\n" + results[evidence.passage - 1].chunk.heading)
-    return any(word in text for word in ask.attribute)
+    text = compact(evidence.text + "\n" + results[evidence.passage - 1].chunk.heading)
+    return any(phrase in text or (len(phrase) >= 3 and any(phrase[i:i + 2] in text for i in range(len(phrase) - 1)))
+               for phrase in phrases)
 
 
 def _enough(ask: Ask, evidence: Evidence) -> float:
@@ -165,8 +196,12 @@ def _about(ask: Ask, evidence: Evidence, results: Sequence[ScoredChunk]) -> floa
 
 
 def find_answer(ask: Ask, results: Sequence[ScoredChunk], evidence: Sequence[Evidence],
-                document_text: DocumentText) -> Finding:
-    """What the ranked passages (and their best evidence sentences) answer to the question."""
+                document_text: DocumentText, threshold: float = 1.0) -> Finding:
+    """What the ranked passages (and their best evidence sentences) answer to the question.
+
+    `threshold` is the search's relevance threshold: a passage that reaches it is about the
+    question, so its best sentences answer with a quarter of the subject; one read below it
+    (asked in other words) answers only with a sentence that holds half of it."""
     if not results:
         return Finding(FindingKind.NONE)
     usable = [i for i in range(len(results)) if not missing_keys(ask, results, i, document_text)]
@@ -188,9 +223,16 @@ def find_answer(ask: Ask, results: Sequence[ScoredChunk], evidence: Sequence[Evi
                   and _about(ask, e, results) >= _enough(ask, e)]
         if valued:
             return Finding(FindingKind.VALUE, evidence=tuple(valued[:2]), lead=_lead(valued[0], results))
-        top = results[usable[0]].chunk
-        return Finding(FindingKind.NOT_GIVEN, topic=topic_words(ask, top.heading + top.text), missing=ask.value.value)
-    about = [e for e in kept if _about(ask, e, results) >= _enough(ask, e)]
+        if reliably_typed(ask):  # no number (date, code) about the subject: the documents do not give it
+            top = results[usable[0]].chunk
+            return Finding(FindingKind.NOT_GIVEN, topic=topic_words(ask, top.heading + top.text),
+                           missing=ask.value.value)
+    relevances = [r.relevance for r in results]
+    relevant = {e.passage for e in kept if results[e.passage - 1].relevance >= threshold}
+    about = [e for i, e in enumerate(kept)
+             if strong_sentence(e, relevances, ask.language)
+             or _about(ask, e, results) >= (_enough(ask, e) / 2 if i < TOP_SENTENCES and e.passage in relevant
+                                            else _enough(ask, e))]
     if not about:
         return Finding(FindingKind.NONE)
     if ask.kind == AskKind.REASON:
@@ -199,6 +241,7 @@ def find_answer(ask: Ask, results: Sequence[ScoredChunk], evidence: Sequence[Evi
     return Finding(FindingKind.SENTENCE, evidence=tuple(about[:2]), lead=_lead(about[0], results))
 
 
+_ITEM_START = re.compile(r"^\s*(?:\d{1,2}[.、)）]|[（(]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩])")
 _ANAPHOR = re.compile(r"^[\W\d]*(?:它|其|该|此|这|他|她|they\b|it\b|its\b|this\b)", re.IGNORECASE)
 
 
@@ -230,14 +273,18 @@ def _table(ask: Ask, results: Sequence[ScoredChunk], usable: Sequence[int]) -> F
 
 def _with_cause(evidence: Evidence, results: Sequence[ScoredChunk]) -> Evidence:
     """A sentence that draws a consequence ("因此，这对有效管理 KV cache 挑战较大。") with the
-    sentence before it, which gives the cause."""
+    sentence before it, which gives the cause, and, when that is an item of an enumeration
+    ("2. 动态变化…"), every item before it and their lead ("其具有以下特点:1. 显存占用大…")."""
     if not _CONSEQUENCE.match(evidence.text):
         return evidence
     text = results[evidence.passage - 1].chunk.text
     before = [s for s in split_sentences(text) if s.end <= evidence.start]
     if not before:
         return evidence
-    start = before[-1].start
+    first = len(before) - 1
+    while first > 0 and _ITEM_START.match(before[first].text):
+        first -= 1
+    start = before[first].start
     return Evidence(evidence.passage, evidence.source, evidence.page, evidence.chunk_id, text[start:evidence.end],
                     start, evidence.end, evidence.score, evidence.span, evidence.span_start, evidence.span_end)
 

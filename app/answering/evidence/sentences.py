@@ -28,6 +28,7 @@ _OPENERS = frozenset("“‘「『（(【《〈[\"'")
 _CJK = re.compile(f"[{HAN}{CJK_PUNCTUATION}]")
 _WORDLIKE = re.compile(r"\w")
 _SOFT_BREAK = frozenset("，,、：:")
+_INLINE_MARKER = re.compile(r"(?:^|[:：；;，,])\s*\d{1,2}\.$")
 # Lower-cased, without their final dot: a dot after one of these does not end a sentence.
 _ABBREVIATIONS = frozenset(
     """e.g i.e cf vs al mr mrs ms dr prof st sr jr mt ft fig figs no nos vol vols pp ed eds inc ltd co corp
@@ -91,6 +92,8 @@ def _dot_ends(line: str, dot: int, after: int) -> bool:
     if word in _ABBREVIATIONS or (len(word) == 1 and line[dot - 1].isupper()):
         return False
     if line[:dot].strip().isdigit():  # a list marker: "1. Install"
+        return False
+    if _INLINE_MARKER.search(line[:dot + 1]):  # an item number after a lead: "以下特点:1. 显存占用大"
         return False
     return True
 

@@ -1,7 +1,8 @@
 """From draft and evidence to the answer a user reads: when evidence is strong enough to quote."""
 from __future__ import annotations
 
-from app.answering.compose import STRENGTH, compose, is_strong, quoted_evidence
+from app.answering.compose import compose, quoted_evidence
+from app.answering.evidence.strength import STRENGTH, is_strong
 from app.answering.types import Evidence
 from core.text import Script
 
