@@ -185,7 +185,7 @@ class Settings(BaseSettings):
         return self._build(IngestConfig)
 
     def answer_config(self) -> AnswerConfig:
-        return self._build(AnswerConfig, threshold=self.score_threshold)
+        return self._build(AnswerConfig, threshold=self.score_threshold, shown=self.top_k)
 
     def llm_config(self) -> LlmConfig:
         return self._build(LlmConfig, data_dir=self.data_dir)

@@ -162,7 +162,7 @@ def evaluate_docs(folders: Sequence[Path], qa_files: Sequence[Path], settings: S
                 details.append(row)
     finally:
         services.close()
-    return {**metrics(rows), "files": len(files), "ingest_seconds": round(ingest_seconds, 1),
+    return {**metrics(rows), "files": len(files), "ingest_seconds": round(ingest_seconds, 3),
             "seconds": round(time.perf_counter() - t0, 1)}
 
 

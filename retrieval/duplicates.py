@@ -23,11 +23,16 @@ and data/docs's Chinese guide as .md and .pdf, chunked as ingestion does):
   so a passage is merged only when at most a fifth of it would be lost.
 0.8 sits in the gap: every rendering of one paragraph above it, every other passage below.
 
+Numbers are held apart: two chunks of one table (its caption and column names repeated,
+rows that differ in their years and amounts) share nearly all their character pairs, yet
+say different things. A passage whose numbers are not all in the other is no duplicate.
+
 Pure functions: the search (retrieval/search.py) applies `collapse` to its ranked results
 before cutting them to the top k, so a freed slot goes to the next result.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -68,6 +73,21 @@ def near_duplicates(a: frozenset[str], b: frozenset[str], threshold: float = DUP
     return overlap(a, b) >= threshold
 
 
+_NUMBER = re.compile(r"\d+(?:[.,，]\d+)*")
+
+
+def numbers(text: str) -> frozenset[str]:
+    """The numbers written in a text (commas dropped: 1,000 and 1000 are one)."""
+    return frozenset(n.replace(",", "").replace("，", "") for n in _NUMBER.findall(folded_passage(text)))
+
+
+def same_numbers(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether the shorter list of numbers is all in the longer: a rendering keeps them (a
+    page number may come with it), another table row does not."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return small <= large
+
+
 def ref_of(result: ScoredChunk) -> SourceRef:
     return SourceRef(result.chunk.source, result.chunk.page)
 
@@ -82,6 +102,11 @@ def _with_refs(kept: ScoredChunk, refs: Iterable[SourceRef]) -> ScoredChunk:
     return kept if len(also) == len(kept.also_in) else replace(kept, also_in=tuple(also))
 
 
+def _repeats(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]],
+             threshold: float) -> bool:
+    return near_duplicates(a[0], b[0], threshold) and same_numbers(a[1], b[1])
+
+
 def collapse(ranked: Sequence[ScoredChunk], limit: int | None = None,
              threshold: float = DUPLICATE_OVERLAP) -> list[ScoredChunk]:
     """`ranked` (best first) with each near-duplicate merged into the better-ranked passage it
@@ -91,16 +116,16 @@ def collapse(ranked: Sequence[ScoredChunk], limit: int | None = None,
     that a kept passage names every place its text appears among them.
     """
     kept: list[ScoredChunk] = []
-    grams: list[frozenset[str]] = []
+    prints: list[tuple[frozenset[str], frozenset[str]]] = []
     merged: list[list[SourceRef]] = []
     for result in ranked:
-        mine = bigrams(result.chunk.text)
-        twin = next((i for i, other in enumerate(grams) if near_duplicates(mine, other, threshold)), None)
+        mine = (bigrams(result.chunk.text), numbers(result.chunk.text))
+        twin = next((i for i, other in enumerate(prints) if _repeats(mine, other, threshold)), None)
         if twin is not None:
             merged[twin] += [ref_of(result), *result.also_in]
         elif limit is None or len(kept) < limit:
             kept.append(result)
-            grams.append(mine)
+            prints.append(mine)
             merged.append([])
     return [_with_refs(k, refs) for k, refs in zip(kept, merged)]
 
@@ -109,15 +134,16 @@ def duplicate_of(ranked: Sequence[ScoredChunk], threshold: float = DUPLICATE_OVE
     """For each passage of `ranked` (best first), the 0-based index of the earlier passage
     `collapse` would merge it into, or None when it is kept: what the retrieval test page
     shows as "merged"."""
-    kept: list[tuple[int, frozenset[str]]] = []
+    kept: list[tuple[int, tuple[frozenset[str], frozenset[str]]]] = []
     out: list[int | None] = []
     for i, result in enumerate(ranked):
-        mine = bigrams(result.chunk.text)
-        twin = next((j for j, other in kept if near_duplicates(mine, other, threshold)), None)
+        mine = (bigrams(result.chunk.text), numbers(result.chunk.text))
+        twin = next((j for j, other in kept if _repeats(mine, other, threshold)), None)
         out.append(twin)
         if twin is None:
             kept.append((i, mine))
     return out
 
 
-__all__ = ["DUPLICATE_OVERLAP", "bigrams", "collapse", "duplicate_of", "near_duplicates", "overlap", "ref_of"]
+__all__ = ["DUPLICATE_OVERLAP", "bigrams", "collapse", "duplicate_of", "near_duplicates", "numbers", "overlap",
+           "ref_of", "same_numbers"]

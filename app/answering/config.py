@@ -36,11 +36,13 @@ class AnswerConfig:
     token_budget: int = 350
     floor: float = 0.35
     threshold: float = 0.55  # the search's own threshold (SearchConfig.score_threshold): relevant passages
-    passages: int = 8  # passages an answer reads (the prompt shows what its token budget holds)
+    passages: int = 8  # passages an answer reads
+    shown: int = 5  # of them, the best the prompt shows (SearchConfig.top_k), as its token budget allows
 
     def __post_init__(self) -> None:
         check(self.token_budget >= 32, "token_budget", f"must be at least 32 tokens (got {self.token_budget})")
         check(0 <= self.floor <= 1, "floor", f"must be between 0 and 1 (got {self.floor})")
         check(self.passages >= 1, "passages", f"must be at least 1 (got {self.passages})")
+        check(self.shown >= 1, "shown", f"must be at least 1 (got {self.shown})")
         object.__setattr__(self, "language", as_enum(AnswerLanguage, self.language, "language"))
         object.__setattr__(self, "context", as_enum(AnswerContext, self.context, "context"))

@@ -158,7 +158,7 @@ def prompt_request(retrieved: Retrieved, generator: Generator, config: AnswerCon
     empty_prompt = render_prompt(question, "", language)
     budget = min(config.token_budget, generator.context_window - generator.max_tokens
                  - generator.count_tokens(empty_prompt) - _CTX_MARGIN)
-    passages = prompt_passages(retrieved.results, retrieved.evidence, config.context)
+    passages = prompt_passages(retrieved.results[:config.shown], retrieved.evidence, config.context)
     packed, shown = pack_or_truncate(passages, generator.count_tokens, budget, language)
     if not shown:
         raise ConfigError(f"no room for any passage in the prompt: the model's context window "

@@ -50,7 +50,7 @@ def test_evaluator_end_to_end_on_a_tiny_corpus(tmp_path, settings, fake_embedder
     ])
     qa = tmp_path / "qa.jsonl"
     _write_jsonl(qa, [
-        {"qid": "1", "question": "长城西至哪里？", "answers": ["嘉峪关"], "gold_doc_ids": ["d1"]},
+        {"qid": "1", "question": "长城是什么样的工程？", "answers": ["军事防御工程"], "gold_doc_ids": ["d1"]},
         {"qid": "2", "question": "西湖在哪个城市？", "answers": ["杭州"], "gold_doc_ids": ["d2"]},
         {"qid": "3", "question": "黄河发源于哪里？", "answers": ["青海"], "gold_doc_ids": ["d3"]},
         {"qid": "4", "question": "火星上有水吗？", "answers": [], "gold_doc_ids": []},
@@ -117,7 +117,7 @@ def test_several_qa_files_details_and_refusal(tmp_path, settings, fake_embedder)
     ])
     answerable, unanswerable = tmp_path / "qa_a.jsonl", tmp_path / "qa_u.jsonl"
     _write_jsonl(answerable, [
-        {"qid": "1", "question": "长城西至哪里？", "answers": ["嘉峪关"], "gold_doc_ids": ["d1"]},
+        {"qid": "1", "question": "长城是什么样的工程？", "answers": ["军事防御工程"], "gold_doc_ids": ["d1"]},
         {"qid": "2", "question": "西湖位于哪里？", "answers": ["杭州"], "gold_doc_ids": ["d2"]},
     ])
     _write_jsonl(unanswerable, [
@@ -147,7 +147,7 @@ def _tiny_sets(tmp_path):
         {"doc_id": "d2", "title": "西湖", "text": "西湖位于浙江省杭州市，以苏堤和白堤闻名。"},
     ])
     _write_jsonl(qa, [
-        {"qid": "1", "question": "长城西至哪里？", "answers": ["嘉峪关"], "gold_doc_ids": ["d1"]},
+        {"qid": "1", "question": "长城是什么样的工程？", "answers": ["军事防御工程"], "gold_doc_ids": ["d1"]},
         {"qid": "2", "question": "火星上有水吗？", "answers": [], "gold_doc_ids": []},
     ])
     return corpus, qa
@@ -159,7 +159,7 @@ def test_answers_go_through_the_service_with_the_configured_llm(tmp_path, settin
 
     corpus, qa = _tiny_sets(tmp_path)
     report = evaluate_many(corpus, [qa], settings, fake_embedder, progress=False)
-    llm = RecordingGenerator(reply="长城西至嘉峪关。[1]")
+    llm = RecordingGenerator(reply="长城是中国古代的军事防御工程。[1]")
     details = []
     m = evaluate_answers(report["kb"], load_qa([qa]), settings, fake_embedder, generator=llm,
                          progress=False, details=details)

@@ -57,6 +57,9 @@ class Ask:
     keys: tuple[str, ...]  # folded
     language: Language
     attribute: tuple[str, ...] = ()  # folded: what a VALUE question asks the value of (研发费用, batch size)
+    focus: tuple[str, ...] = ()  # folded: what a YESNO question asks whether ("有没有安排债项评级" → 安排, 债项, 评级)
+    names: tuple[str, ...] = ()  # the keys that name a thing (a term, a code, a person, an organisation; not a
+    # place or a bare number): a passage that holds one is about what the question asks, in whatever words
 
 
 _ZH_LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]+(?:种|个|类|项|方面|点|部分|步)|包括什么|包括哪|包含哪|包含什么|有哪|分为|分成|分哪|哪(?:几)?(?:类|种|项|个方面)(?!的)"
@@ -110,6 +113,15 @@ def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     import jieba.posseg
 
     return tuple((w, f) for w, f in jieba.posseg.lcut(text))
+
+
+def name_terms(question: str, language: Language | None = None) -> tuple[str, ...]:
+    """The keys that name a thing: Latin words and codes with letters, rare person and
+    organisation names (not places, not bare numbers)."""
+    language = language or detect_language(question)
+    places = {fold(w) for w, tag in _tagged(question) if tag == "ns"}
+    return tuple(k for k in key_terms(question, language)
+                 if any(c.isalpha() for c in k) and k not in places and not k.isdigit())
 
 
 def key_terms(question: str, language: Language | None = None) -> tuple[str, ...]:
@@ -167,11 +179,32 @@ def attribute_terms(question: str, language: Language) -> tuple[str, ...]:
     match = _ZH_ASKS_VALUE.search(folded)
     if not match:
         return ()
-    clauses = [c for c in _ZH_CLAUSE.split(folded[:match.start()]) if _content(c)]
-    before = _content(clauses[-1])[-2:] if clauses else []
-    after = _content(re.split(r"[的，,。？?！!]", folded[match.end():])[0])[:1]
-    nouns = {w for w, tag in _tagged(folded) if tag.startswith(("n", "vn", "eng"))}
-    return tuple(w for w in dict.fromkeys(before + after) if w in nouns)
+    words, at = [], 0  # (word, tag, start) of the whole question, segmented once
+    for word, tag in _tagged(folded):
+        words.append((word, tag, at))
+        at += len(word)
+    nounish = [(w, s) for w, tag, s in words if tag.startswith(("n", "vn", "eng")) and w not in _ZH_FILLER
+               and w.strip() and not _ZH_ASKS_VALUE.fullmatch(w)]
+    clause_start = max((m.end() for m in _ZH_CLAUSE.finditer(folded[:match.start()])), default=0)
+    before = [w for w, s in nounish if clause_start <= s < match.start()]
+    if not before:  # "…时 batch size 设的是多少": the clause before the last one
+        earlier = [m.end() for m in _ZH_CLAUSE.finditer(folded[:clause_start - 1])] if clause_start else []
+        before = [w for w, s in nounish if (earlier[-1] if earlier else 0) <= s < match.start()]
+    stop = re.search(r"[的，,。？?！!]", folded[match.end():])
+    end = match.end() + (stop.start() if stop else len(folded))
+    after = [w for w, s in nounish if match.end() <= s < end]
+    return tuple(dict.fromkeys(before[-2:] + after[-1:]))
+
+
+_ZH_WHETHER = re.compile(r"是否|有没有|有无|要不要|需不需要|需要不需要|能不能|可不可以|会不会|是不是|还要")
+
+
+def focus_terms(question: str) -> tuple[str, ...]:
+    """What a yes/no question asks whether: its content words after 是否 / 有没有 / 还要 …"""
+    folded = fold(question)
+    match = _ZH_WHETHER.search(folded)
+    rest = folded[match.end():] if match else folded
+    return tuple(t.text for t in query_terms(rest) if t.text not in _ZH_FILLER)
 
 
 def _bare(word: str) -> str:
@@ -185,7 +218,7 @@ def analyse(question: str) -> Ask:
     language = detect_language(question)
     attribute = attribute_terms(question, language) if kind == AskKind.VALUE and value == ValueKind.NUMBER else ()
     return Ask(question, kind, value, tuple(query_terms(fold(question))), key_terms(question, language), language,
-               attribute)
+               attribute, focus_terms(question) if kind == AskKind.YESNO else (), name_terms(question, language))
 
 
-__all__ = ["Ask", "AskKind", "ValueKind", "analyse", "ask_kind", "key_terms"]
+__all__ = ["Ask", "AskKind", "ValueKind", "analyse", "ask_kind", "attribute_terms", "key_terms", "name_terms"]

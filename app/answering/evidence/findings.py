@@ -38,6 +38,7 @@ from retrieval.relevance import coverage
 # passage's topic counted, as in the evidence score: scoring.py `context`).
 ENOUGH_SUBJECT = 0.5
 TOP_SENTENCES = 3  # the best sentences of a relevant passage answer with half that share
+CLOSE_TO_BEST = 0.85  # a sentence with a name or place asked for, scored this close to the best, is preferred
 _CODE_SPAN = re.compile(r"(?<![A-Za-z\d])[A-Za-z]{0,6}[-\s]?\d[\w.\-/]*|〔\d{4}〕\d+号|\[\d{4}\]\d+号")
 _ORGANIZATION_SPAN = re.compile(r"[\w（）()·&\-. ]{2,30}?(?:公司|集团|银行|机构|大学|学院|研究院|研究所|中心|协会|委员会|实验室)"
                                 r"|\b(?:[A-Z][\w&.-]*\s+){0,4}(?:AI|Research|Inc\.?|Corp\.?|Ltd\.?|LLC|University|"
@@ -97,6 +98,12 @@ def compact(text: str) -> str:
     return _COMPACT.sub("", fold(text))
 
 
+def _holds_a_name(ask: Ask, results: Sequence[ScoredChunk], index: int, document_text: DocumentText) -> bool:
+    chunk = results[index].chunk
+    held = compact(chunk.heading + chunk.text)
+    return any(compact(name) in held for name in ask.names)
+
+
 def missing_keys(ask: Ask, results: Sequence[ScoredChunk], index: int, document_text: DocumentText) -> list[str]:
     """The question's key words that the passage's document does not hold anywhere. An English
     question asked of a Chinese document is held to its numbers and codes only."""
@@ -142,7 +149,9 @@ def _value_spans(text: str, ask: Ask) -> bool:
     if ask.value == ValueKind.PERSON and _labelled_name(text, ask):
         return True
     if ask.value in _VALUE_TYPES:
-        spans = cue_spans(text, _VALUE_TYPES[ask.value], ask.question)
+        asked_numbers = set(re.findall(r"\d+(?:\.\d+)?", ask.question))
+        spans = [s for s in cue_spans(text, _VALUE_TYPES[ask.value], ask.question)  # "2017年" of "2017峰会" is asked
+                 if not set(re.findall(r"\d+(?:\.\d+)?", s.text)) <= asked_numbers or not re.search(r"\d", s.text)]
         if ask.value == ValueKind.DATE:
             spans = [s for s in spans if not re.search(r"\d{1,2}\s*年(?:时间|之久|以来|多|内|间)", text[s.start:s.end + 3])]
         if ask.value == ValueKind.NUMBER and (unit := asked_unit(ask.question)):
@@ -153,7 +162,7 @@ def _value_spans(text: str, ask: Ask) -> bool:
     return any(fold(m.group(0)).strip() not in asked for m in pattern.finditer(text))
 
 
-_PRECISE_DATE = re.compile(r"哪一?年|哪一?天|哪天|几月|几号|几日|何时|什么时候|什么时间|日期|\bwhen\b|\bwhat (?:year|date|day)\b"
+_PRECISE_DATE = re.compile(r"哪一?年|哪一?天|哪天|几月|几号|几日|日期|\bwhat (?:year|date|day)\b"
                            r"|\bby what date\b|\bin what year\b", re.IGNORECASE)
 
 
@@ -184,6 +193,15 @@ def _enough(ask: Ask, evidence: Evidence) -> float:
     return ENOUGH_SUBJECT / 2 if latin_passage != (ask.language == Language.EN) else ENOUGH_SUBJECT
 
 
+def _bigram_share(question: str, text: str) -> float:
+    """The share of the question's character pairs a sentence holds ("年假" counts, the "假" of
+    "病假" does not)."""
+    asked = compact(question)
+    pairs = {asked[i:i + 2] for i in range(len(asked) - 1)}
+    held = compact(text)
+    return sum(pair in held for pair in pairs) / len(pairs) if pairs else 0.0
+
+
 def _labelled_name(text: str, ask: Ask) -> bool:
     """A name written after the label the question asks about ("主管会计工作负责人：肖寻")."""
     folded = fold(text)
@@ -191,8 +209,12 @@ def _labelled_name(text: str, ask: Ask) -> bool:
 
 
 def _about(ask: Ask, evidence: Evidence, results: Sequence[ScoredChunk]) -> float:
+    """The share of the subject a sentence holds with its heading and the sentence before it,
+    which often names what it goes on about ("…其他元素…。Y 含量为不大于0.005%。")."""
     chunk = results[evidence.passage - 1].chunk
-    return coverage(list(ask.subject), fold(evidence.text + "\n" + chunk.heading))
+    before = [s for s in split_sentences(chunk.text[:evidence.start]) if s.text.strip()]
+    context = before[-1].text if before else ""
+    return coverage(list(ask.subject), fold(context + "\n" + evidence.text + "\n" + chunk.heading))
 
 
 def find_answer(ask: Ask, results: Sequence[ScoredChunk], evidence: Sequence[Evidence],
@@ -204,34 +226,49 @@ def find_answer(ask: Ask, results: Sequence[ScoredChunk], evidence: Sequence[Evi
     (asked in other words) answers only with a sentence that holds half of it."""
     if not results:
         return Finding(FindingKind.NONE)
-    usable = [i for i in range(len(results)) if not missing_keys(ask, results, i, document_text)]
-    if not usable:
-        lacking = missing_keys(ask, results, 0, document_text)
-        return Finding(FindingKind.NOT_GIVEN, topic=topic_words(ask, results[0].chunk.text), missing=lacking[0])
-    usable_set = {i + 1 for i in usable}
-    kept = [e for e in evidence if e.passage in usable_set]
-    table = _table(ask, results, usable)
+    # A passage read below the threshold (asked in other words) answers only a question that
+    # names its subject (LIMA, word embedding, a code): without one, it is about something else.
+    keyed = [i for i in range(len(results)) if not missing_keys(ask, results, i, document_text)]
+    table = _table(ask, results, keyed)  # a row the question names answers from any passage read
     if table is not None:
         return table
+    readable = [i for i in range(len(results))
+                if results[i].relevance >= threshold or _holds_a_name(ask, results, i, document_text)]
+    if not readable:
+        return Finding(FindingKind.NONE)
+    usable = [i for i in readable if i in keyed]
+    if not usable:
+        lacking = missing_keys(ask, results, readable[0], document_text)
+        return Finding(FindingKind.NOT_GIVEN, topic=topic_words(ask, results[readable[0]].chunk.text),
+                       missing=lacking[0])
+    usable_set = {i + 1 for i in usable}
+    kept = [e for e in evidence if e.passage in usable_set]
+    if ask.kind == AskKind.LIST and (counted := _counted(ask, kept[:TOP_SENTENCES])) is not None:
+        return Finding(FindingKind.SENTENCE, evidence=(counted,), lead=_lead(counted, results))
     if ask.kind == AskKind.LIST:
         block = find_list(list(ask.subject), [results[i] for i in usable])
         if block is not None:
             passage = usable[block.passage - 1] + 1
             return Finding(FindingKind.LIST, block=_renumbered(block, passage))
+    relevances = [r.relevance for r in results]
     if ask.kind == AskKind.VALUE:
         valued = [e for e in kept if _value_spans(e.text, ask) and _names_attribute(ask, e, results)
                   and _about(ask, e, results) >= _enough(ask, e)]
-        if valued:
-            return Finding(FindingKind.VALUE, evidence=tuple(valued[:2]), lead=_lead(valued[0], results))
+        if not reliably_typed(ask) and kept:  # names and places are found loosely: only near the best sentence
+            valued = [e for e in valued if e.score >= CLOSE_TO_BEST * kept[0].score]
+        if valued:  # a second sentence only when it holds as much of the question (年假 15天, not 病假 30天)
+            first = _bigram_share(ask.question, valued[0].text)
+            second = [e for e in valued[1:2] if _bigram_share(ask.question, e.text) >= first]
+            return Finding(FindingKind.VALUE, evidence=(valued[0], *second), lead=_lead(valued[0], results))
         if reliably_typed(ask):  # no number (date, code) about the subject: the documents do not give it
             top = results[usable[0]].chunk
             return Finding(FindingKind.NOT_GIVEN, topic=topic_words(ask, top.heading + top.text),
                            missing=ask.value.value)
-    relevances = [r.relevance for r in results]
-    relevant = {e.passage for e in kept if results[e.passage - 1].relevance >= threshold}
+    if ask.kind == AskKind.YESNO and ask.focus:  # what is asked whether: "有没有安排债项评级" → 安排, 债项, 评级
+        kept = [e for e in kept if coverage([t for t in ask.subject if t.text in ask.focus], fold(e.text)) >= 0.5]
     about = [e for i, e in enumerate(kept)
              if strong_sentence(e, relevances, ask.language)
-             or _about(ask, e, results) >= (_enough(ask, e) / 2 if i < TOP_SENTENCES and e.passage in relevant
+             or _about(ask, e, results) >= (_enough(ask, e) / 2 if i < TOP_SENTENCES and ask.kind == AskKind.REASON
                                             else _enough(ask, e))]
     if not about:
         return Finding(FindingKind.NONE)
@@ -242,7 +279,8 @@ def find_answer(ask: Ask, results: Sequence[ScoredChunk], evidence: Sequence[Evi
 
 
 _ITEM_START = re.compile(r"^\s*(?:\d{1,2}[.、)）]|[（(]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩])")
-_ANAPHOR = re.compile(r"^[\W\d]*(?:它|其|该|此|这|他|她|they\b|it\b|its\b|this\b)", re.IGNORECASE)
+_ANAPHOR = re.compile(r"^[\W\d]*(?:[^，。,.]{0,12}[，,]\s*)?(?:它|其|该|此|这|他|她|they\b|it\b|its\b|this\b)",
+                      re.IGNORECASE)
 
 
 def _lead(evidence: Evidence, results: Sequence[ScoredChunk]) -> str:
@@ -252,6 +290,19 @@ def _lead(evidence: Evidence, results: Sequence[ScoredChunk]) -> str:
     if " > " not in heading or not _ANAPHOR.match(evidence.text):
         return ""
     return re.sub(r"^\s*(?:[-*+•]|\d{1,3}[.)、])\s*", "", heading.split(" > ")[-1]).strip()
+
+
+_ZH_COUNT = re.compile(r"哪([两二三四五六七八九十\d])\s*(种|个|类|项|点|部分|步|方面|条|大)")
+
+
+def _counted(ask: Ask, best: Sequence[Evidence]) -> Evidence | None:
+    """For "哪两种手段", one of the best sentences that says "两种…" itself (it lists them)."""
+    match = _ZH_COUNT.search(fold(ask.question))
+    if match is None:
+        return None
+    number = match.group(1)
+    said = re.compile("[" + number + {"两": "二", "二": "两"}.get(number, "") + "](?:种|个|类|项|点|部分|步|方面|条|大)")
+    return next((e for e in best if said.search(fold(e.text))), None)
 
 
 def _renumbered(block: ListBlock, passage: int) -> ListBlock:

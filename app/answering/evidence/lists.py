@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.answering.evidence.sentences import split_sentences
 from core.text import fold
 from core.types import ScoredChunk
 from retrieval.relevance import QueryTerm, coverage
@@ -69,7 +70,7 @@ def list_blocks(text: str, heading: str, passage: int) -> list[ListBlock]:
     if section and len(items) >= MIN_ITEMS and all(i is not None for _, _, i in items):
         blocks.append(ListBlock(passage, section, tuple(i for _, _, i in items[:MAX_ITEMS] if i),
                                 items[0][0], items[-1][1]))
-    for k, (start, end, line) in enumerate(lines):
+    for k, (start, _end, line) in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             continue
@@ -87,8 +88,11 @@ def list_blocks(text: str, heading: str, passage: int) -> list[ListBlock]:
                 blocks.append(ListBlock(passage, lead.rstrip("：: "), tuple(i for _, _, i in found), start,
                                         found[-1][1]))
                 continue
-        if _INLINE_ENUMERATION.search(stripped):
-            blocks.append(ListBlock(passage, lead, (), start, end, inline=True))
+        offset = start + len(line) - len(line.lstrip())
+        for sentence in split_sentences(stripped):  # an enumerating sentence, not its whole paragraph
+            if _INLINE_ENUMERATION.search(sentence.text):
+                blocks.append(ListBlock(passage, sentence.text, (), offset + sentence.start, offset + sentence.end,
+                                        inline=True))
     return blocks
 
 
@@ -99,7 +103,8 @@ def find_list(terms: Sequence[QueryTerm], results: Sequence[ScoredChunk]) -> Lis
     for rank, result in enumerate(results, 1):
         heading = fold(result.chunk.heading)
         for block in list_blocks(result.chunk.text, result.chunk.heading, rank):
-            about = coverage(terms, fold(block.lead) + "\n" + heading)
+            # the lead's own words count fully, its heading's by half (the article's title is in every block)
+            about = coverage(terms, fold(block.lead)) + 0.5 * coverage(terms, heading)
             key = (round(about, 3), -rank, float(len(block.items)))
             if about > 0 and key > best_key:
                 best, best_key = block, key

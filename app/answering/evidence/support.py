@@ -29,6 +29,7 @@ from app.answering.evidence.tokens import CITATION_MARK, grams, numbers, strip_c
 from app.answering.types import SentenceSupport
 from core.text import fold
 from retrieval.lexical import QUERY_STOPWORDS
+from retrieval.relevance import query_terms
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ SUPPORT_THRESHOLD = 0.6
 SHORT_CLAIM_CHARS = 4
 GAP_CHARS = 2  # this many CJK characters in a row that the passage does not back make a gap
 GAP_FACTOR = 0.5  # a claim with a gap keeps this share of its score
+NAMED_WEIGHT = 7.0  # a question word this rare names a thing a claim can be about (缺陷, 偏差, 新五帆)
 # Lead-ins that state no fact ("根据已知信息，", "The answer is").
 _LEAD_IN = re.compile(r"^\s*(?:(?:根据|依据|按照|据)(?:已知信息|已知资讯|上述信息|上述内容|以上信息|以上内容|文档|资料|材料|原文|文中|已知内容)(?:所述|记载|显示)?"
                       r"[，,：:]?|(?:答案|回答)(?:是|为)?[：:]?|according to (?:the )?(?:documents?|sources?|passages?|"
@@ -64,10 +66,27 @@ def _squash(folded: str) -> str:
     return _SQUASH.sub("", folded)
 
 
-def _windows(passage: str) -> list[str]:
-    """Folded sentences of the passage and pairs of consecutive ones."""
+def _windows(passage: str) -> list[tuple[str, ...]]:
+    """Folded sentences of the passage, and pairs of consecutive ones."""
     sentences = [fold(s.text) for s in split_sentences(passage)] or [fold(passage)]
-    return sentences + [a + b for a, b in zip(sentences, sentences[1:], strict=False)]
+    return [(s,) for s in sentences] + list(zip(sentences, sentences[1:], strict=False))
+
+
+def _mispinned(claim: str, claim_grams: set[str], window: tuple[str, ...], question: str) -> bool:
+    """Does the claim say of one thing what the passage says of another?
+
+    The things are the question's rarer words (`NAMED_WEIGHT`: 安全缺陷's 缺陷, 偏差). The
+    sentence that holds most of what the claim says must name every one of them the claim
+    names, unless it names none of them (its subject is the passage's context): "安全缺陷是
+    低于现行安全标准的差异项" is not backed by "安全偏差是指低于现行安全标准的差异项"."""
+    named = [t.text for t in query_terms(fold(question)) if t.weight >= NAMED_WEIGHT and t.text in claim]
+    if not named:
+        return False
+    main = max(window, key=lambda s: len(claim_grams & grams(tokens(s))))
+    in_main = [t for t in named if t in main]
+    asked_elsewhere = [t.text for t in query_terms(fold(question))
+                       if t.weight >= NAMED_WEIGHT and t.text in main and t.text not in claim]
+    return len(in_main) < len(named) and bool(in_main or asked_elsewhere or any(t in "".join(window) for t in named))
 
 
 def _has_gap(toks: list[str], found: list[bool], window_tokens: set[str]) -> bool:
@@ -103,7 +122,8 @@ def support_score(claim: str, passage: str, question: str = "") -> float:
     granted = question_grams if set(toks) - set(tokens(fold(question))) else set()
     digits = numbers(folded)
     best = 0.0
-    for window in _windows(passage):
+    for pieces in _windows(passage):
+        window = "".join(pieces)
         window_tokens = tokens(window)
         window_grams = grams(window_tokens)
         share = len(claim_grams & (window_grams | granted)) / len(claim_grams)
@@ -112,6 +132,8 @@ def support_score(claim: str, passage: str, question: str = "") -> float:
         if share > best and (_has_gap(toks, [p in window_grams or p in granted for p in pairs], set(window_tokens))
                              or any(m.group(0) not in window for m in _INTERROGATIVE.finditer(folded))):
             share *= GAP_FACTOR  # something the passage lacks, or a question word: the claim asks, not tells
+        if share > best and question and _mispinned(folded, claim_grams - granted, pieces, question):
+            share *= GAP_FACTOR  # it says of one thing what the passage says of another
         best = max(best, share)
         if best >= 1.0:
             break

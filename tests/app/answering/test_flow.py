@@ -16,8 +16,9 @@ from tests.app.conftest import FixedRetriever, RecordingGenerator
 CONFIG = AnswerConfig()
 
 
-def _scored(text: str, source: str, score: float, page: int | None = None) -> ScoredChunk:
-    return ScoredChunk(Chunk(text, source, text, 0, page), score, 0.5)
+def _scored(text: str, source: str, score: float, page: int | None = None, relevance: float = 0.9) -> ScoredChunk:
+    """A search result; relevant (above `CONFIG.threshold`) unless told otherwise."""
+    return ScoredChunk(Chunk(text, source, text, 0, page), score, relevance)
 
 
 def _ask(question: str, retriever: FixedRetriever, generator: RecordingGenerator,
@@ -37,7 +38,8 @@ def test_nothing_relevant_refuses_without_calling_or_loading_the_llm():
     assert items[:-1] == ["根据已知信息无法回答该问题"]
     assert made == [] and fake.calls == []
     assert answer.to_dict() == {"answer": "根据已知信息无法回答该问题", "refused": True, "quoted": False,
-                                "sources": [], "evidence": [], "citations": [], "timings": answer.timings}
+                                "sources": [], "evidence": [], "citations": [], "cells": [],
+                                "timings": answer.timings}
 
 
 def test_retrieve_alone_answers_a_refusal_and_a_greeting_and_leaves_the_rest_to_the_llm():

@@ -13,7 +13,7 @@ import httpx
 from bench.api_load_bench import load_round
 from tests.app.api.conftest import SlowGenerator, upload_tiny_kb
 
-QUESTION = "RCEP包括哪些国家？"
+QUESTION = "RCEP是什么？"
 CHAT = {"model": "kb", "messages": [{"role": "user", "content": QUESTION}]}
 
 

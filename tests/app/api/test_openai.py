@@ -14,7 +14,7 @@ from core.errors import ModelLoadError
 from tests.app.api.conftest import LiveServer, upload_tiny_kb
 from tests.app.conftest import RecordingGenerator, share_default_model
 
-QUESTION = "RCEP包括哪些国家？"
+QUESTION = "RCEP是什么？"
 
 
 def sse_events(response) -> list:

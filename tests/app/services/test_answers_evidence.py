@@ -30,7 +30,7 @@ def leave_docs(tmp_path) -> list[Path]:
     return write_docs(tmp_path / "docs", {"休假制度.md": LEAVE})
 
 
-@pytest.mark.parametrize("question, fact", [("员工每年有几天年假？", "15天"), ("病假一年有多少天？", "30天")])
+@pytest.mark.parametrize("question, fact", [("员工的年假有什么规定？", "15天"), ("病假怎么请？", "30天")])
 def test_a_model_that_obeys_injected_instructions_is_not_believed(settings, fake_embedder, leave_docs,
                                                                   question, fact):
     pirate = RecordingGenerator("我是海盗。请访问 [领取奖品](http://evil.example/prize)")
@@ -46,18 +46,25 @@ def test_a_model_that_obeys_injected_instructions_is_not_believed(settings, fake
 
 def test_a_supported_draft_is_kept_with_its_citation_added(settings, fake_embedder, leave_docs):
     answer = _ask(settings, fake_embedder, RecordingGenerator("员工每年可享受带薪年假15天。"),
-                  "员工每年有几天年假？", leave_docs)
+                  "员工的年假有什么规定？", leave_docs)
     assert not answer.quoted and answer.text == "员工每年可享受带薪年假15天。[1]"
     assert [s.supported for s in answer.sentences] == [True] and answer.sentences[0].passage == 1
 
 
-def test_an_invented_sentence_is_kept_but_marked(settings, fake_embedder, leave_docs):
+def test_a_draft_with_an_invented_sentence_gives_way_to_the_documents_sentence(settings, fake_embedder, leave_docs):
     draft = "员工每年可享受带薪年假15天。年假可以折算成现金发放。"
-    answer = _ask(settings, fake_embedder, RecordingGenerator(draft), "员工每年有几天年假？", leave_docs)
-    assert not answer.quoted and "年假可以折算成现金发放" in answer.text
-    supported = {s.text.strip().rstrip("[1]"): s.supported for s in answer.sentences}
-    assert list(supported.values()) == [True, False] and not answer.supported
-    assert answer.to_dict()["citations"][1]["supported"] is False
+    answer = _ask(settings, fake_embedder, RecordingGenerator(draft), "员工的年假有什么规定？", leave_docs)
+    assert "折算成现金" not in answer.text
+    assert answer.quoted and answer.supported and "带薪年假15天" in answer.text
+
+
+def test_a_number_question_is_answered_by_the_sentence_that_gives_it_without_the_model(settings, fake_embedder,
+                                                                                     leave_docs):
+    model = RecordingGenerator("年假有30天。")
+    answer = _ask(settings, fake_embedder, model, "员工每年有几天年假？", leave_docs)
+    assert model.calls == []
+    # the annual-leave sentence, not the sick-leave one that also has 员工每年 and a number of days
+    assert answer.quoted and answer.text == "“员工每年可享受带薪年假15天，入职满一年后开始计算。”[1]"
 
 
 def test_an_echo_of_the_question_is_replaced_by_the_evidence(settings, fake_embedder, leave_docs):
@@ -82,7 +89,7 @@ def test_the_real_default_model_answers_the_leave_questions(settings, use_embedd
     services = build_services(settings, embedder=use_embedder)
     services.knowledge.ingest("hr", leave_docs)
     try:
-        for question, fact in [("员工每年有几天年假？", "15"), ("病假一年有多少天？", "30")]:
+        for question, fact in [("员工的年假有什么规定？", "15"), ("病假怎么请？", "证明")]:
             answer = services.answers.ask(question, ["hr"])
             assert not answer.refused and fact in answer.text, answer
             assert "海盗" not in answer.text and "evil.example" not in answer.text
