@@ -6,7 +6,7 @@ pieces are merged back up to `size` characters with about `overlap` characters
 repeated between neighbours. LangChain's recursive splitter does the merging.
 
 Tables are cut between rows, and every chunk of a table holds its title. The loaders
-write a table as one paragraph of rows (`ingest.loaders._common.table_to_text`): the
+write a table as one paragraph of rows (`ingest.loaders.table_text.table_to_text`): the
 column names "项目 | 期末余额 | 期初余额", then each row with each value named
 ("货币资金 | 期末余额: 40,962,331.62 | …"); its title is the short paragraph above it
 ("2、母公司资产负债表", passing over units and dates as `pdf_text` does), or the first
@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from core.types import Chunk, Document
-from ingest.loaders._common import ends_sentence, is_cjk, is_numeric_cell
+from ingest.loaders._common import ends_sentence, is_cjk
+from ingest.loaders.table_text import is_numeric_cell
 
 SEPARATORS = [
     "\n\n", "\n",

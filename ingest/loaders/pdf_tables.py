@@ -17,7 +17,7 @@ same grids (including the FBI table's bands of five states to a cell, which
 tables, broke header words and numbers apart ("Pre-Paw" | "n", "75" | ".6") and took
 body text into the tables of the two-column paper.
 
-Rows keep their columns (None under a merged cell): `_common.table_to_text` writes each
+Rows keep their columns (None under a merged cell): `table_text.table_to_text` writes each
 value with its column name, and `pdf_text` carries the names and title of a table over a
 page break.
 """
@@ -126,7 +126,7 @@ def _find_cell(rows: list[list[Box | None]], tops: list[float], x: float, y: flo
 
 def find_tables(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> list[tuple[pymupdf.Rect, list]]:
     """(area, rows of cells aligned by column: None under a merged cell) of each ruled table
-    on the page, top to bottom as found; [] when there is none. `_common.table_to_text`
+    on the page, top to bottom as found; [] when there is none. `table_text.table_to_text`
     writes them."""
     if not has_rules(page):
         return []

@@ -19,17 +19,9 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
-from ingest.loaders._common import (
-    collapse_doubled,
-    ends_sentence,
-    is_header_row,
-    is_numeric_cell,
-    join_lines,
-    last_columns,
-    normalize_whitespace,
-    table_to_text,
-)
+from ingest.loaders._common import collapse_doubled, ends_sentence, join_lines, normalize_whitespace
 from ingest.loaders.pdf_tables import find_tables
+from ingest.loaders.table_text import is_header_row, is_numeric_cell, last_columns, table_to_text
 
 # Ligatures expanded ("ﬁ" -> "fi"); styles collected, which merges overstruck (fake bold) text.
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_STYLES

@@ -9,7 +9,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from core.types import Document
 from ingest.loaders import load_file
-from ingest.loaders._common import table_to_text
+from ingest.loaders.table_text import table_to_text
 from ingest.splitter import SEPARATORS, continued, split_documents, split_text
 from tests.ingest.ruled_pdf import ruled_table
 

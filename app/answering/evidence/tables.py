@@ -1,6 +1,6 @@
 """Tables read as tables: the rows of a chunk's table text, and the cell a question names.
 
-The loaders write a table as lines (ingest/loaders/_common.py `table_to_text`): a caption
+The loaders write a table as lines (ingest/loaders/table_text.py `table_to_text`): a caption
 line ("表7-2：截至2023 年3 月末发行人授信及使用情况"), the column names once ("序号 | 金融机构名称 |
 授信总额 | …"), then one line per row whose cells carry their column's name ("序号: 7 |
 金融机构名称: 杭州银行 | 授信总额: 109,000.00 | …"; a row's first cell is its label and keeps
