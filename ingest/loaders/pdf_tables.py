@@ -19,7 +19,11 @@ body text into the tables of the two-column paper.
 
 Rows keep their columns (None under a merged cell): `table_text.table_to_text` writes each
 value with its column name, and `pdf_text` carries the names and title of a table over a
-page break.
+page break. Where the grid alone does not say what a cell is, the positions of its
+characters do (`table_layout`): a row label merged down over several rows is written in
+each of them, and a header cell over several columns whose last line places a name over
+each column (the FBI table's groups, not ruled apart in its header) becomes the group's
+name over its columns' own.
 """
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ _FIND_KWARGS = (
 )
 _MIN_RULES = 4  # drawn lines or rectangles a page needs before tables are looked for
 # Ligatures expanded ("ﬁ" -> "fi"); styles collected, which merges overstruck (fake bold) text.
-_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_STYLES
+CHAR_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_STYLES
 
 Box = tuple[float, float, float, float]
 
@@ -72,7 +76,7 @@ def _cell_rows(page: pymupdf.Page, table) -> list[list[str | None]]:
     glyphs: list[list[list[Glyph]]] = [[[] for _ in row] for row in rows]
     texts: list[list[list[str]]] = [[[] for _ in row] for row in rows]
     last_line: dict[tuple[int, int], int] = {}
-    raw = page.get_text("rawdict", flags=_FLAGS, clip=pymupdf.Rect(table.bbox))
+    raw = page.get_text("rawdict", flags=CHAR_FLAGS, clip=pymupdf.Rect(table.bbox))
     line_no = 0
     for block in raw.get("blocks", ()):
         for line in block.get("lines", ()):

@@ -3,7 +3,9 @@
 Text comes block by block in the PDF's own order (right for multi-column papers). The
 lines of a block, and blocks that go on with the sentence of the block above, are joined
 into one paragraph (Chinese lines without a space); paragraphs are separated by a blank
-line. Ruled tables (see `pdf_tables`) replace the blocks they cover with readable rows.
+line. Ruled tables (see `pdf_tables`) replace the blocks they cover with readable rows,
+and tables without rules whose text layer runs out of reading order (`pdf_unruled`) the
+lines they cover.
 Text drawn twice for a "fake bold" is read once: MuPDF's style collection merges the
 overstrike, and what it leaves doubled ("知知识识") is collapsed.
 

@@ -20,12 +20,11 @@ from collections.abc import Sequence
 import pymupdf
 
 from ingest.loaders._common import collapse_doubled
+from ingest.loaders.pdf_tables import CHAR_FLAGS
 from ingest.loaders.table_layout import Glyph, Piece, pieces, table_runs, visual_rows
 
 log = logging.getLogger(__name__)
 
-# Ligatures expanded ("ﬁ" -> "fi"); styles collected, which merges overstruck (fake bold) text.
-_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_STYLES
 _MIN_SCRAMBLED = 3  # lines a visual row needs before its order says anything
 _MAX_CELL = 20  # characters in most cells of a table (a median)
 
@@ -57,7 +56,7 @@ def _pieces(page: pymupdf.Page, ruled: Sequence[pymupdf.Rect]) -> list[Piece]:
     the text layer's order."""
     found: list[Piece] = []
     order = 0
-    for block in page.get_text("rawdict", flags=_FLAGS).get("blocks", ()):
+    for block in page.get_text("rawdict", flags=CHAR_FLAGS).get("blocks", ()):
         for line in block.get("lines", ()):
             order += 1
             dx, dy = line.get("dir", (1, 0))

@@ -118,12 +118,16 @@ def split_header_cell(glyphs: Sequence[Glyph], columns: Sequence[tuple[float, fl
     """A header cell over `columns` (their left and right edges) taken apart when its last
     line holds two or more pieces, each inside one column, in two or more columns: they
     name those columns, the lines above name the group. None when it does not (a title
-    over the columns, its words a space apart, is one piece)."""
+    over the columns, its words a space apart, is one piece; a word spaced out over them
+    is pieces of one letter each)."""
     lines = visual_rows(glyphs)
     if len(columns) < 2 or not lines:
         return None
+    last = pieces(lines[-1])
+    if all(len(p.text) == 1 for p in last):
+        return None  # a word with its letters spaced out ("项    目"), not names
     names: list[list[str]] = [[] for _ in columns]
-    for piece in pieces(lines[-1]):
+    for piece in last:
         j = _column_of(piece, columns)
         if j is None:
             return None

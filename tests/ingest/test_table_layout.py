@@ -54,7 +54,8 @@ def test_a_title_over_the_columns_is_not_taken_apart():
     columns = [(100, 150), (150, 200), (200, 250)]
     # One piece (its words a space apart) standing over all three columns.
     assert split_header_cell(_glyphs("退回卖方 私人交易", 110, 70), columns) is None
-    # Pieces that straddle a column's edge do not name columns either.
+    # Nor is a word spaced out over them, nor pieces straddling a column's edge.
+    assert split_header_cell(_glyphs("项", 130, 70) + _glyphs("目", 160, 70), columns) is None
     assert split_header_cell(_glyphs("手枪", 140, 70) + _glyphs("长枪", 195, 70), columns) is None
 
 
