@@ -27,3 +27,15 @@ def test_the_nics_table_reads_back_each_state_by_its_columns():
     assert rows["Kentucky"]["Permit"] == "264,140"
     assert rows["Kentucky"]["Pre-Pawn/Long Gun"] == "11"
     assert rows["Texas"]["Totals"] == "146,982"
+
+
+def test_a_chunk_of_a_wide_table_without_its_column_names_still_gives_its_rows():
+    chunk = ("NICS Firearm Background Checks November - 2015 (continued)\n"
+             "Texas | Permit: 21,550 | Handgun: 56,941\n"
+             "Texas | Return to Seller - Private Sale/*Other: 0 | Totals: 146,982\n"
+             "Note: these statistics are not sales.")  # a line of prose is not a row
+    rows = table_rows(chunk)
+    assert [(r.label, r.cells) for r in rows] == [
+        ("Texas", (("Permit", "21,550"), ("Handgun", "56,941"))),
+        ("Texas", (("Return to Seller - Private Sale/*Other", "0"), ("Totals", "146,982")))]
+    assert rows[0].caption == "NICS Firearm Background Checks November - 2015"
