@@ -135,7 +135,9 @@ def _split_headers(cells: list[list[str | None]], rows: list[list[Box | None]], 
         splits = {}
         if not any(c and is_numeric_cell(c) for c in row):
             for j, box in enumerate(rows[i]):
-                spanned = [c for c, (x0, x1) in enumerate(columns) if box is not None and box[0] - 1 <= x0 and x1 <= box[2] + 1]
+                if box is None:
+                    continue
+                spanned = [c for c, (x0, x1) in enumerate(columns) if box[0] - 1 <= x0 and x1 <= box[2] + 1]
                 if len(spanned) >= 2 and (split := split_header_cell(glyphs[i][j], [columns[c] for c in spanned])):
                     splits[j] = (spanned, split)
         if not splits:
