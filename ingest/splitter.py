@@ -5,30 +5,25 @@ English counterparts), then at commas, and only as a last resort inside a senten
 pieces are merged back up to `size` characters with about `overlap` characters
 repeated between neighbours. LangChain's recursive splitter does the merging.
 
-Tables are cut between rows, and every chunk of a table holds its title. The loaders
-write a table as one paragraph of rows (`ingest.loaders._common.table_to_text`): the
-column names "项目 | 期末余额 | 期初余额", then each row with each value named
-("货币资金 | 期末余额: 40,962,331.62 | …"); its title is the short paragraph above it
-("2、母公司资产负债表", passing over units and dates as `pdf_text` does), or the first
-line of the block (a table continued from the page before: "…资产负债表（续）"; a title
-row of the table itself; a .docx caption), or, for a table that opens a section, the
-section's heading.
-A table longer than a chunk is packed row by row, and each chunk after its first starts
-with the title marked "（续）" and the column names in force, counted in the size (at most
-a third of it), so that each chunk is found by the title's words and reads on its own:
-"2、母公司资产负债表（续）\\n项目 | 期末余额 | 期初余额\\n应收账款 | 期末余额: …".
+Tables are cut between rows, and every chunk of a table holds its title (`table_blocks`
+finds the tables and their titles). A table longer than a chunk is packed row by row, and
+each chunk after its first starts with the title marked "（续）" and the column names in
+force, counted in the size (at most a third of it), so that each chunk is found by the
+title's words and reads on its own:
+"2、母公司资产负债表（续）\\n项目 | 期末余额 | 期初余额\\n应收账款 | 期末余额: …". A row
+wider than a chunk is cut between its cells, each part opening with the row's label.
 Each chunk can also be cut into sentence-sized child pieces (ingest/child_pieces.py).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from core.types import Chunk, Document
-from ingest.loaders._common import ends_sentence, is_cjk, is_numeric_cell
+from ingest.loaders._common import is_cjk
+from ingest.table_blocks import CELL, CONTINUED, find_table_blocks, header_lines
 
 SEPARATORS = [
     "\n\n", "\n",
@@ -37,16 +32,8 @@ SEPARATORS = [
     "，", "、", ", ",
     " ", "",
 ]
-
-CELL = " | "  # between the cells of a table row, as the loaders write them
-_BLANK = re.compile(r"\n[ \t]*\n\s*")
-_CAPTION_CHARS = 60  # a table's title is a short paragraph (or line), as `pdf_text` takes it
-_LOOKBACK = 4  # paragraphs above a table searched for its title
+_NAMED = re.compile(r"^[^:：|]{1,40}?\s*[:：]\s")  # a cell with its column's name ("期末余额: 40,962,331.62")
 _SUBTITLE_CHARS = 40  # a one-cell row right above column names titles the rows under them
-_CHECKBOX = re.compile(r"[□☐☑☒√■].*$", re.S)  # "…项目和金额√适用□不适用": a form's answer, not a title
-_UNIT = re.compile(r"(编制)?单位[：:].*$", re.S)
-_CONTINUED = ("（续）", "(continued)", "(cont.)")
-
 
 def _recursive(text: str, size: int, overlap: int) -> list[str]:
     splitter = RecursiveCharacterTextSplitter(
@@ -59,103 +46,9 @@ def _recursive(text: str, size: int, overlap: int) -> list[str]:
     return [piece for piece in splitter.split_text(text) if piece.strip()]
 
 
-@dataclass(frozen=True, slots=True)
-class _Table:
-    """A table block of a text: `start` where its first chunk starts (its title paragraph,
-    or its first line), `body` where its rows start, `end` where it ends."""
-
-    start: int
-    body: int
-    end: int
-    title: str
-    above: bool = False  # the title is a paragraph above the rows (not a line of the block)
-
-
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    spans, pos = [], 0
-    for match in _BLANK.finditer(text):
-        if text[pos:match.start()].strip():
-            spans.append((pos, match.start()))
-        pos = match.end()
-    if text[pos:].strip():
-        spans.append((pos, len(text)))
-    return spans
-
-
-def _is_header(line: str, following: str | None) -> bool:
-    """Whether `line` holds column names: the next row of cells names its values with them."""
-    if CELL not in line or not following:
-        return False
-    names = set(line.split(CELL))
-    return any(": " in cell and cell.split(": ", 1)[0] in names for cell in following.split(CELL))
-
-
-def _headers(lines: list[str]) -> list[bool]:
-    """Which lines of a table block hold column names (one-cell rows such as "流动资产：" may
-    stand between them and the first row they name)."""
-    flags, following = [], None
-    for line in reversed(lines):
-        flags.append(_is_header(line, following))
-        following = line if CELL in line else following
-    return flags[::-1]
-
-
-def _is_table(lines: list[str], header: list[bool]) -> bool:
-    rows = sum(1 for line in lines if CELL in line)
-    return rows >= 3 or (rows >= 2 and any(header))
-
-
-def _inline_title(lines: list[str], header: list[bool]) -> bool:
-    """Whether the block's first line is its title: a line above column names (a title row,
-    a caption the loader put there), or a short one ("…资产负债表（续）") above rows."""
-    first = lines[0]
-    if CELL in first or len(lines) < 3 or CELL not in lines[1]:
-        return False
-    return header[1] or first.endswith(_CONTINUED) or (len(first) <= _CAPTION_CHARS and not ends_sentence(first))
-
-
-def _caption_above(text: str, spans: list[tuple[int, int]], k: int) -> tuple[str, int] | None:
-    """The title of the table of paragraph k among the paragraphs above it, and where it starts."""
-    for start, end in reversed(spans[max(0, k - _LOOKBACK):k]):
-        para = text[start:end].strip()
-        if "\n" in para:
-            return None
-        if _CHECKBOX.search(para):  # "…项目和金额√适用□不适用": the title before a form's answer
-            para = "" if "是否" in para else _CHECKBOX.sub("", para).strip()  # "…是否…□是√否" asks
-        para = _UNIT.sub("", para)  # "…变动的情况及原因单位：人民币元", "编制单位：…"
-        if not para or is_numeric_cell(para):
-            continue
-        return (para, start) if len(para) <= _CAPTION_CHARS and not ends_sentence(para) else None
-    return None
-
-
-def _find_tables(text: str, size: int, heading: str = "") -> list[_Table]:
-    """The table blocks of `text`, each with its title ("" if none is found). A title
-    paragraph further than half a chunk above its table is not taken into its first chunk."""
-    spans = _paragraphs(text)
-    tables: list[_Table] = []
-    for k, (start, end) in enumerate(spans):
-        lines = text[start:end].split("\n")
-        header = _headers(lines)
-        if not _is_table(lines, header):
-            continue
-        inline = _inline_title(lines, header)
-        # A title row over column names may title only part of a table: a title above wins.
-        alone = (inline and not header[1]) or lines[0].endswith(_CONTINUED)
-        found = None if alone else _caption_above(text, spans, k)
-        if inline and not found:
-            tables.append(_Table(start, start + len(lines[0]) + 1, end, lines[0].strip()))
-        elif found and start - found[1] <= size // 2:
-            tables.append(_Table(found[1], start, end, found[0], above=True))
-        else:
-            title = found[0] if found else (heading.split(" > ")[-1].strip() if k == 0 else "")
-            tables.append(_Table(start, start, end, title))
-    return tables
-
-
 def continued(title: str) -> str:
     """The title of a table's later chunk: "…（续）" ("… (continued)" for a title in English)."""
-    if not title or title.endswith(_CONTINUED):
+    if not title or title.endswith(CONTINUED):
         return title
     return f"{title}（续）" if any(is_cjk(c) for c in title) else f"{title} (continued)"
 
@@ -181,7 +74,7 @@ def _table_pieces(lead: str, title: str, lines: list[str], size: int, overlap: i
     pieces: list[str] = []
     if len(lead) > size // 2:  # a title line too long for the chunk size: a piece of its own
         pieces, lead = _recursive(lead, size, overlap), _fit([title], budget)
-    header = _headers(lines)
+    header = header_lines(lines)
     subtitle = [CELL not in a and len(a) <= _SUBTITLE_CHARS and h for a, h in zip(lines, header[1:] + [False])]
     rows = _Rows()
     room = max(size - max(len(lead), budget) - 1, 1)
@@ -189,7 +82,7 @@ def _table_pieces(lead: str, title: str, lines: list[str], size: int, overlap: i
     for i, line in enumerate(lines):
         begins = header[i] or subtitle[i]
         opening = _fit([title] if begins else [title, *names], budget)
-        for part in _recursive(line, room, overlap) if len(line) > room else [line]:
+        for part in _row_parts(line, room, overlap, labelled=not header[i]):
             rows.add(part, opening, begins)
         if header[i]:
             names = [lines[i - 1], line] if i and subtitle[i - 1] else [line]
@@ -202,6 +95,31 @@ def _table_pieces(lead: str, title: str, lines: list[str], size: int, overlap: i
         else:
             low = mid + 1
     return pieces + (rows.pack(lead, high, overlap) if len(packed) > 1 else packed)
+
+
+def _row_parts(line: str, room: int, overlap: int, *, labelled: bool) -> list[str]:
+    """A table row in parts of at most `room` characters: whole when it fits, else cut
+    between its cells, each later part of a data row (`labelled`) opening with the row's
+    label, its first cell, so that it still says whose values it holds ("Texas | … |
+    Totals: 146,982"); a cell longer than a part is cut as text."""
+    if len(line) <= room:
+        return [line]
+    cells = line.split(CELL)
+    label = cells[0] if labelled and len(cells) > 1 and not _NAMED.match(cells[0]) and len(cells[0]) <= room // 3 else ""
+    lead = f"{label}{CELL}" if label else ""
+    items = [piece for cell in (cells[1:] if label else cells)
+             for piece in (_recursive(cell, room - len(lead), overlap) if len(lead) + len(cell) > room else [cell])]
+    parts: list[str] = []
+    part = label
+    for item in items:
+        joined = f"{part}{CELL}{item}" if part else item
+        if len(joined) <= room or part == label:  # a part takes at least one item
+            part = joined
+        else:
+            parts.append(part)
+            part = f"{lead}{item}"
+    parts.append(part)
+    return parts
 
 
 class _Rows:
@@ -250,7 +168,7 @@ def split_text(text: str, size: int, overlap: int, *, heading: str = "") -> list
         raise ValueError(f"size must be positive, got {size}")
     if not 0 <= overlap < size:
         raise ValueError(f"overlap must be in [0, size), got {overlap}")
-    tables = _find_tables(text, size, heading) if CELL in text else []
+    tables = find_table_blocks(text, size, heading) if CELL in text else []
     if not tables:
         return _recursive(text, size, overlap)
     pieces: list[str] = []

@@ -1,8 +1,10 @@
-"""Helpers shared by the loaders: whitespace, CJK-aware line joining, tables, sections."""
+"""Helpers shared by the loaders: whitespace, CJK-aware line joining, sections.
+
+Tables are written by `table_text`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from core.text import CJK_PUNCTUATION, HAN
 from core.types import Document
@@ -101,140 +103,6 @@ def join_lines(lines: Iterable[str]) -> str:
         else:
             out += " " + line
     return out
-
-
-# A cell that holds a number (or a dash standing for one): at least 40% digits.
-_DASHES = {"-", "–", "—", "－", "/"}
-_MAX_HEADER_CELL = 24  # characters: longer cells are text, not column names
-
-
-def _cell_text(cell: str | None) -> str | None:
-    if cell is None:
-        return None
-    text = join_lines(cell.splitlines())
-    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
-
-
-def is_numeric_cell(text: str) -> bool:
-    """A value cell: a number, an amount, a percentage, a date, or a dash standing for one."""
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
-        return False
-    if "".join(chars) in _DASHES:
-        return True
-    return sum(c.isdigit() for c in chars) >= 0.4 * len(chars)
-
-
-# A period naming a column ("2018 年1-3 月", "2017年度", "2020"), not a date in a cell.
-_PERIOD = re.compile(r"^(19|20)\d{2}\s*(年\s*(\d{1,2}\s*[-–—至~]\s*\d{1,2}\s*月|度|第?[一二三四1-4]季度)?|年)?$")
-_MAX_NAMED_TEXT = 40  # a longer text cell is a passage, written without a column name
-
-
-def is_header_row(row: Sequence[str | None]) -> bool:
-    """Column names: two or more short cells, none of them a value (a period is a name),
-    at least one of them words."""
-    cells = [c for c in row if c]
-    return (len(cells) >= 2 and all(len(c) <= _MAX_HEADER_CELL for c in cells)
-            and not any(is_numeric_cell(c) and not _PERIOD.match(c) for c in cells)
-            and any(not is_numeric_cell(c) for c in cells))
-
-
-def column_names(header_rows: Sequence[Sequence[str | None]], width: int) -> list[str]:
-    """One name per column from one or more header rows; a cell merged over several
-    columns (None to its right) names all of them, and a second row adds its sub-names
-    ("质押或冻结情况 股份状态")."""
-    names = [""] * width
-    for row in header_rows:
-        last = ""
-        for j in range(width):
-            cell = row[j] if j < len(row) else ""
-            if cell is None:
-                cell = last
-            else:
-                last = cell
-            if cell and cell not in names[j].split("/"):
-                names[j] = f"{names[j]}/{cell}" if names[j] else cell
-    return names
-
-
-def _header_line(names: Sequence[str]) -> str:
-    """The column names once each, as a table row ("股东名称 | 持股比例 | …")."""
-    shown: list[str] = []
-    for name in names:
-        if name and (not shown or shown[-1] != name):
-            shown.append(name)
-    return " | ".join(shown)
-
-
-def _header_rows_at(table: Sequence[Sequence[str | None]], i: int) -> int:
-    """How many rows of column names start at row i (0, 1 or 2): a header row opens the
-    table or follows a one-cell row (a title inside the table, "前10 名股东持股情况"), and
-    data rows come after it; a second one holds the sub-names under merged cells."""
-    row = table[i]
-    opens = i == 0 or sum(1 for c in table[i - 1] if c) <= 1
-    if not (opens and is_header_row(row) and i + 1 < len(table)):
-        return 0
-    if None in row[1:] and i + 2 < len(table) and is_header_row(table[i + 1]):
-        return 2
-    return 1
-
-
-def last_columns(rows: Iterable[Sequence[str | None]]) -> list[str] | None:
-    """The column names of the last header of a table (as `table_to_text` finds them)."""
-    table = [[_cell_text(c) for c in row] for row in rows]
-    width = max((len(r) for r in table), default=0)
-    names = None
-    for i in range(len(table)):
-        if count := _header_rows_at(table, i):
-            names = column_names(table[i:i + count], width)
-    return names
-
-
-def table_to_text(rows: Iterable[Sequence[str | None]], *, columns: Sequence[str] | None = None,
-                  caption: str = "") -> str:
-    """Rows of cells as readable lines, each row with its column names.
-
-    `rows` are aligned by column: None is a cell covered by a merged one, "" an empty cell.
-    The column names (a header row: short cells, no values, opening the table or following
-    a title row inside it; or `columns`, given for a table that goes on from the page
-    before) are written once as "a | b | c", and every value cell after them as
-    "name: value", so a row read alone (in a chunk of its own, or on the next page) still
-    says what each value is: "货币资金 | 期末余额: 40,962,331.62 | 期初余额: …". The first
-    cell of a row is its label and keeps no name unless it is a value ("年份: 2023"), and
-    a long text cell keeps none either. A row with one cell (a section or a title) is
-    written as it is; `caption` (the title of a table continued from the page before) comes
-    first. A text cell repeated by a merged span is written once; equal values in two
-    columns both stay.
-    """
-    table = [[_cell_text(c) for c in row] for row in rows]
-    width = max((len(r) for r in table), default=0)
-    names: list[str] | None = list(columns) if columns else None
-    lines: list[str] = [caption] if caption else []
-    if names:
-        lines.append(_header_line(names))
-    i = 0
-    while i < len(table):
-        row = table[i]
-        count = 0 if (columns and i == 0) else _header_rows_at(table, i)
-        if count:
-            names = column_names(table[i:i + count], width)
-            lines.append(_header_line(names))
-            i += count
-            continue
-        cells: list[str] = []
-        filled = [j for j, c in enumerate(row) if c]
-        for j in filled:
-            text = row[j]
-            if cells and not is_numeric_cell(text) and cells[-1].endswith(text):
-                continue  # a merged span repeated
-            name = names[j] if names and j < len(names) else ""
-            label = (len(filled) == 1 or (j == filled[0] and not is_numeric_cell(text))
-                     or len(text) > _MAX_NAMED_TEXT)
-            cells.append(f"{name}: {text}" if name and name != text and not label else text)
-        if cells:
-            lines.append(" | ".join(cells))
-        i += 1
-    return "\n".join(lines)
 
 
 def heading_level(style_or_tag: str) -> int | None:

@@ -3,7 +3,7 @@
 Paragraphs and tables are read in document order. A heading paragraph (style "Heading N"
 or "标题 N", or an outline level set on the paragraph or its style) starts a new
 section, one Document each, with the heading path as `heading`. Tables become rows
-"a | b | c", each value with its column name (`_common.table_to_text`); a paragraph in Word's
+"a | b | c", each value with its column name (`table_text.table_to_text`); a paragraph in Word's
 Caption style (题注) right above a table (else right below it) becomes the table's first line,
 where the splitter finds a table's title. The title is the document's Title property, else its
 "Title" paragraph or first level-1 heading, else the file name.
@@ -23,7 +23,8 @@ from docx.text.paragraph import Paragraph
 
 from core.errors import EncryptedFile, LoaderError
 from core.types import Document
-from ingest.loaders._common import SectionBuilder, heading_level, table_to_text
+from ingest.loaders._common import SectionBuilder, heading_level
+from ingest.loaders.table_text import table_to_text
 
 log = logging.getLogger(__name__)
 

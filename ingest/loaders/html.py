@@ -16,8 +16,9 @@ from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, P
 
 from core.errors import LoaderError
 from core.types import Document
-from ingest.loaders._common import SectionBuilder, table_to_text
+from ingest.loaders._common import SectionBuilder
 from ingest.loaders.encoding import decode_bytes
+from ingest.loaders.table_text import table_to_text
 
 log = logging.getLogger(__name__)
 

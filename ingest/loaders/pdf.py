@@ -171,7 +171,8 @@ class _PageReader:
         scans: list[int] = []  # indexes in `documents` of the text OCR read of whole pages
         failures: list[tuple[int, str]] = []
         pages = self._layers(failures)
-        margins = margin_rows([layer.row_texts() for _, layer, _ in pages], numbers=[n for n, _, _ in pages])
+        margins = margin_rows([layer.row_texts() for _, layer, _ in pages], numbers=[n for n, _, _ in pages],
+                              tables=[layer.table_count() for _, layer, _ in pages])
         self._to_ocr = sum(1 for _, _, plan in pages if plan.needed) if self.ocr else 0
         table_head = None  # the last table of the page before, for one that goes on
         for (number, layer, plan), dropped in zip(pages, margins):

@@ -16,7 +16,8 @@ one visual line of a page, its pieces joined by a space). Only the first and las
   a half so that the headers of even and odd pages (the book's title, the chapter's)
   each count; rows made of numbers only (table cells) never count, and neither do
   numbers that do not follow the page (the dates of a register), which are content.
-  A header or footer frames other text: on a page that has nothing else, it stays.
+  A header or footer frames other content, text or tables: on a page that has nothing
+  else, it stays.
 """
 from __future__ import annotations
 
@@ -99,11 +100,13 @@ def _candidates(rows: Sequence[str], margin: int) -> list[int]:
 
 
 def margin_rows(pages: Sequence[Sequence[str]], margin: int = MARGIN_ROWS, *,
-                numbers: Sequence[int] | None = None) -> list[set[int]]:
+                numbers: Sequence[int] | None = None, tables: Sequence[int] | None = None) -> list[set[int]]:
     """For each page (its rows, top to bottom), the indexes of the rows to leave out:
     page numbers, and running headers and footers (see the module doc). `numbers` are
-    the pages' numbers in the file when some are missing (default: one after another)."""
+    the pages' numbers in the file when some are missing (default: one after another);
+    `tables` the number of tables on each page, content besides its rows (default: none)."""
     numbers = list(numbers) if numbers is not None else list(range(len(pages)))
+    tables = list(tables) if tables is not None else [0] * len(pages)
     drops: list[set[int]] = [set() for _ in pages]
     same: dict[str, list[tuple[int, int]]] = defaultdict(list)  # compact text -> (page, row) it is at
     numbered: dict[str, list[tuple[int, list[int]]]] = defaultdict(list)  # pattern -> (page, its numbers)
@@ -138,8 +141,8 @@ def margin_rows(pages: Sequence[Sequence[str]], margin: int = MARGIN_ROWS, *,
         for p, i in found:
             running[p].add(i)
     for p, rows in enumerate(pages):
-        # A header or footer frames other text: on a page with nothing else it is the text.
-        if running[p] and len(running[p] | drops[p]) < len(rows):
+        # A header or footer frames other content: on a page with nothing else it is the text.
+        if running[p] and (len(running[p] | drops[p]) < len(rows) or tables[p]):
             drops[p] |= running[p]
     return drops
 

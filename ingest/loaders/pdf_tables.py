@@ -17,9 +17,13 @@ same grids (including the FBI table's bands of five states to a cell, which
 tables, broke header words and numbers apart ("Pre-Paw" | "n", "75" | ".6") and took
 body text into the tables of the two-column paper.
 
-Rows keep their columns (None under a merged cell): `_common.table_to_text` writes each
+Rows keep their columns (None under a merged cell): `table_text.table_to_text` writes each
 value with its column name, and `pdf_text` carries the names and title of a table over a
-page break.
+page break. Where the grid alone does not say what a cell is, the positions of its
+characters do (`table_layout`): a row label merged down over several rows is written in
+each of them, and a header cell over several columns whose last line places a name over
+each column (the FBI table's groups, not ruled apart in its header) becomes the group's
+name over its columns' own.
 """
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ import pymupdf
 from pymupdf import table as _pymupdf_table
 
 from ingest.loaders._common import collapse_doubled
+from ingest.loaders.table_layout import Glyph, carry_labels, split_header_cell
+from ingest.loaders.table_text import is_numeric_cell
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +46,7 @@ _FIND_KWARGS = (
 )
 _MIN_RULES = 4  # drawn lines or rectangles a page needs before tables are looked for
 # Ligatures expanded ("ﬁ" -> "fi"); styles collected, which merges overstruck (fake bold) text.
-_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_STYLES
+CHAR_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_STYLES
 
 Box = tuple[float, float, float, float]
 
@@ -61,13 +67,16 @@ def _inside(box: Box, x: float, y: float) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def _cell_rows(page: pymupdf.Page, table) -> list[list[str]]:
-    """The text of each cell (None cells, covered by a merged one, are left out)."""
-    rows = [[cell for cell in row.cells] for row in table.rows]
+def _cell_rows(page: pymupdf.Page, table) -> list[list[str | None]]:
+    """The text of each cell (None for a cell covered by a merged one), with row labels
+    merged down carried into each row, header cells over several columns taken apart,
+    and banded rows split."""
+    rows = [list(row.cells) for row in table.rows]
     tops = [row.bbox[1] for row in table.rows]
+    glyphs: list[list[list[Glyph]]] = [[[] for _ in row] for row in rows]
     texts: list[list[list[str]]] = [[[] for _ in row] for row in rows]
     last_line: dict[tuple[int, int], int] = {}
-    raw = page.get_text("rawdict", flags=_FLAGS, clip=pymupdf.Rect(table.bbox))
+    raw = page.get_text("rawdict", flags=CHAR_FLAGS, clip=pymupdf.Rect(table.bbox))
     line_no = 0
     for block in raw.get("blocks", ()):
         for line in block.get("lines", ()):
@@ -75,8 +84,7 @@ def _cell_rows(page: pymupdf.Page, table) -> list[list[str]]:
             for span in line.get("spans", ()):
                 for char in span.get("chars", ()):
                     x0, y0, x1, y1 = char["bbox"]
-                    x, y = (x0 + x1) / 2, (y0 + y1) / 2
-                    at = _find_cell(rows, tops, x, y)
+                    at = _find_cell(rows, tops, (x0 + x1) / 2, (y0 + y1) / 2)
                     if at is None:
                         continue
                     i, j = at
@@ -84,10 +92,64 @@ def _cell_rows(page: pymupdf.Page, table) -> list[list[str]]:
                         texts[i][j].append("\n")
                     last_line[at] = line_no
                     texts[i][j].append(char["c"])
-    return split_bands([
-        [None if cell is None else collapse_doubled("".join(parts)) for parts, cell in zip(row_texts, row)]
-        for row_texts, row in zip(texts, rows)
-    ])
+                    glyphs[i][j].append(Glyph(char["c"], x0, y0, x1, y1))
+    cells = [[None if cell is None else collapse_doubled("".join(parts)) for parts, cell in zip(row_texts, row)]
+             for row_texts, row in zip(texts, rows)]
+    cells = carry_labels(cells, _merged_down(rows, tops))
+    return split_bands(_split_headers(cells, rows, glyphs, _column_edges(rows, table.bbox[2])))
+
+
+def _merged_down(rows: list[list[Box | None]], tops: list[float]) -> dict[tuple[int, int], int]:
+    """Each grid cell covered by a cell merged down from a row above, and that row."""
+    covered = {}
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            if cell is not None:
+                continue
+            k = next((k for k in range(i - 1, -1, -1) if rows[k][j] is not None), None)
+            if k is not None and rows[k][j][3] > tops[i] + 1:
+                covered[(i, j)] = k
+    return covered
+
+
+def _column_edges(rows: list[list[Box | None]], right: float) -> list[tuple[float, float]] | None:
+    """The left and right edge of each column of the grid; None when a column starts no cell."""
+    lefts = []
+    for j in range(max((len(r) for r in rows), default=0)):
+        starts = [row[j][0] for row in rows if j < len(row) and row[j] is not None]
+        if not starts:
+            return None
+        lefts.append(min(starts))
+    return list(zip(lefts, lefts[1:] + [right]))
+
+
+def _split_headers(cells: list[list[str | None]], rows: list[list[Box | None]], glyphs: list[list[list[Glyph]]],
+                   columns: list[tuple[float, float]] | None) -> list[list[str | None]]:
+    """Header rows (no values) with a cell over several columns whose last line names each
+    of them (`table_layout.split_header_cell`) made two rows: the group names, then the
+    columns' own names (the FBI table's "Pre-Pawn" over "Handgun | Long Gun | *Other")."""
+    if columns is None:
+        return cells
+    out: list[list[str | None]] = []
+    for i, row in enumerate(cells):
+        splits = {}
+        if not any(c and is_numeric_cell(c) for c in row):
+            for j, box in enumerate(rows[i]):
+                if box is None:
+                    continue
+                spanned = [c for c, (x0, x1) in enumerate(columns) if box[0] - 1 <= x0 and x1 <= box[2] + 1]
+                if len(spanned) >= 2 and (split := split_header_cell(glyphs[i][j], [columns[c] for c in spanned])):
+                    splits[j] = (spanned, split)
+        if not splits:
+            out.append(row)
+            continue
+        top, names = list(row), [""] * len(row)
+        for j, (spanned, split) in splits.items():
+            top[j] = split.parent
+            for c, name in zip(spanned, split.names):
+                names[c] = name
+        out += [top, names]
+    return out
 
 
 _MIN_BAND = 3  # lines a banded row must have before it is split
@@ -102,8 +164,8 @@ def split_bands(rows: list[list[str | None]]) -> list[list[str | None]]:
         filled = [c for c in row if c]
         counts = {len(c.split("\n")) for c in filled}
         if len(filled) >= 2 and len(counts) == 1 and (k := counts.pop()) >= _MIN_BAND and row[0]:
-            lines = [c.split("\n") if c else None for c in row]
-            out += [[None if parts is None else parts[i] for parts in lines] for i in range(k)]
+            lines = [c.split("\n") if c else [c] * k for c in row]  # None stays None, "" stays ""
+            out += [[parts[i] for parts in lines] for i in range(k)]
         else:
             out.append(row)
     return out
@@ -126,7 +188,7 @@ def _find_cell(rows: list[list[Box | None]], tops: list[float], x: float, y: flo
 
 def find_tables(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> list[tuple[pymupdf.Rect, list]]:
     """(area, rows of cells aligned by column: None under a merged cell) of each ruled table
-    on the page, top to bottom as found; [] when there is none. `_common.table_to_text`
+    on the page, top to bottom as found; [] when there is none. `table_text.table_to_text`
     writes them."""
     if not has_rules(page):
         return []

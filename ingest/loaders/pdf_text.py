@@ -3,7 +3,9 @@
 Text comes block by block in the PDF's own order (right for multi-column papers). The
 lines of a block, and blocks that go on with the sentence of the block above, are joined
 into one paragraph (Chinese lines without a space); paragraphs are separated by a blank
-line. Ruled tables (see `pdf_tables`) replace the blocks they cover with readable rows.
+line. Ruled tables (see `pdf_tables`) replace the blocks they cover with readable rows,
+and tables without rules whose text layer runs out of reading order (`pdf_unruled`) the
+lines they cover.
 Text drawn twice for a "fake bold" is read once: MuPDF's style collection merges the
 overstrike, and what it leaves doubled ("知知识识") is collapsed.
 
@@ -19,17 +21,10 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
-from ingest.loaders._common import (
-    collapse_doubled,
-    ends_sentence,
-    is_header_row,
-    is_numeric_cell,
-    join_lines,
-    last_columns,
-    normalize_whitespace,
-    table_to_text,
-)
+from ingest.loaders._common import collapse_doubled, ends_sentence, join_lines, normalize_whitespace
 from ingest.loaders.pdf_tables import find_tables
+from ingest.loaders.pdf_unruled import rebuilt_tables
+from ingest.loaders.table_text import is_header_row, is_numeric_cell, last_columns, table_to_text
 
 # Ligatures expanded ("ﬁ" -> "fi"); styles collected, which merges overstruck (fake bold) text.
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_COLLECT_STYLES
@@ -154,6 +149,12 @@ class PageLayer:
     rotation: int = 0
     rows: list[list[tuple[int, int]]] = field(default_factory=list)  # visual rows outside tables, top to bottom
     page: pymupdf.Rect = field(default_factory=pymupdf.Rect)
+    rebuilt: list = field(default_factory=list)  # tables without rules (pdf_unruled): [(area, rows)]
+    table_lines: set[tuple[int, int]] = field(default_factory=set)  # (block, line) of the lines they replace
+
+    def table_count(self) -> int:
+        """The page's tables, ruled or rebuilt: content besides its rows of text."""
+        return len(self.tables) + len(self.rebuilt)
 
     def row_texts(self) -> list[str]:
         """Each visual row's text, its lines left to right joined by a space (for `pdf_margins`)."""
@@ -181,12 +182,13 @@ def _in_table(bbox: pymupdf.Rect, tables: list) -> bool:
     return any(centre in area for area, _ in tables)
 
 
-def _visual_rows(blocks: list, tables: list) -> list[list[tuple[int, int]]]:
+def _visual_rows(blocks: list, tables: list, skip: set[tuple[int, int]] | frozenset = frozenset()
+                 ) -> list[list[tuple[int, int]]]:
     """The lines outside tables grouped into visual rows (boxes overlapping by half a line's
     height), top to bottom, each left to right. Lines much taller than most (vertical text,
     drop capitals) belong to no row."""
     lines = [(box, b, i) for b, (bbox, block_lines) in enumerate(blocks) if not _in_table(bbox, tables)
-             for i, (box, _) in enumerate(block_lines)]
+             for i, (box, _) in enumerate(block_lines) if (b, i) not in skip]
     if not lines:
         return []
     heights = sorted(box.height for box, _, _ in lines)
@@ -215,7 +217,10 @@ def extract_page(page: pymupdf.Page, errors: tuple[type[Exception], ...]) -> Pag
     rotation = _ROTATIONS.get(directions.most_common(1)[0][0], 0) if directions else 0
     # Rows (for running headers and page numbers) only where the text runs left to right.
     rows = _visual_rows(blocks, tables) if rotation == 0 else []
-    return PageLayer(blocks, tables, raw, boxes, rotation, rows, pymupdf.Rect(page.rect))
+    rebuilt, table_lines = rebuilt_tables(page, blocks, rows, [area for area, _ in tables])
+    if table_lines:
+        rows = _visual_rows(blocks, tables, table_lines)
+    return PageLayer(blocks, tables, raw, boxes, rotation, rows, pymupdf.Rect(page.rect), rebuilt, table_lines)
 
 
 def compose(layer: PageLayer, carried: TableHead | None = None,
@@ -224,7 +229,7 @@ def compose(layer: PageLayer, carried: TableHead | None = None,
     last table's head, without the lines in `drop` ((block, line) indexes: running headers,
     page numbers). `carried` is the last table of the page before (`PageText.table_head`):
     a table that goes on at the top of this page gets its column names and title."""
-    pending = sorted(layer.tables, key=lambda t: (t[0].y0, t[0].x0))
+    pending = sorted(layer.tables + layer.rebuilt, key=lambda t: (t[0].y0, t[0].x0))
     parts: list[str | _Paragraph] = []
     head: TableHead | None = None
     placed = 0
@@ -236,14 +241,17 @@ def compose(layer: PageLayer, carried: TableHead | None = None,
         if text:
             parts.append(text)
 
+    gone = set(drop) | layer.table_lines
     for b, (bbox, lines) in enumerate(layer.blocks):
-        if _in_table(bbox, layer.tables):
-            # Blocks inside a table are replaced by its rows, placed where it starts.
+        ruled = _in_table(bbox, layer.tables)
+        if ruled or any((b, i) in layer.table_lines for i in range(len(lines))):
+            # A table replaces the blocks (or, rebuilt, the lines) it covers, placed where it starts.
             while pending and pending[0][0].y0 <= bbox.y1:
                 place()
+        if ruled:
             continue
-        if drop:
-            lines = [line for i, line in enumerate(lines) if (b, i) not in drop]
+        if gone:
+            lines = [line for i, line in enumerate(lines) if (b, i) not in gone]
             if not lines:
                 continue
             bbox = pymupdf.Rect(lines[0][0])

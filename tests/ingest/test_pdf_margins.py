@@ -93,6 +93,11 @@ def test_a_header_on_a_page_with_nothing_else_stays():
     assert margin_rows(pages)[3] == {1}
 
 
+def test_a_header_on_a_page_whose_only_other_content_is_a_table_goes():
+    pages = [*_report(3), ["某某公司年度报告", "— 4 —"]]
+    assert margin_rows(pages, tables=[0, 0, 0, 1])[3] == {0, 1}
+
+
 def test_a_row_on_too_few_pages_is_kept():
     pages = [["某某公司年度报告" if n < 3 else f"附录{'甲乙丙丁戊己庚'[n - 3]}", *body(n), f"正文结束于第{n}节。"]
              for n in range(10)]
@@ -187,3 +192,20 @@ def test_pdf_text_repeated_in_the_middle_of_the_page_is_body(tmp_path):
     doc.save(tmp_path / "blank_below.pdf")
     texts = [d.text for d in load_file(tmp_path / "blank_below.pdf", source="b", content_hash="h")]
     assert texts == [f"{PARAGRAPHS[0].format(n=n)}\n\n本页以下空白。" for n in range(1, 5)]
+
+
+def test_pdf_pages_of_tables_alone_lose_their_running_header(tmp_path):
+    """Pages whose only content besides the running header is a table (a balance sheet going
+    on over pages) lose the header as pages of text do: a table is content."""
+    from ingest.loaders import load_file
+    from tests.ingest.ruled_pdf import ruled_table
+
+    doc = pymupdf.open()
+    for n in range(1, 5):
+        page = doc.new_page(width=595, height=842)
+        page.insert_text((230, 40), HEADER, fontname="china-s", fontsize=10)
+        ruled_table(page, 120, [["项目", "期末余额", "期初余额"], [f"第{n}项资产", f"{n},000.00", f"{n},500.00"]])
+    doc.save(tmp_path / "tables.pdf")
+    texts = [d.text for d in load_file(tmp_path / "tables.pdf", source="t", content_hash="h")]
+    assert texts == [f"项目 | 期末余额 | 期初余额\n第{n}项资产 | 期末余额: {n},000.00 | 期初余额: {n},500.00"
+                     for n in range(1, 5)]

@@ -9,7 +9,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from core.types import Document
 from ingest.loaders import load_file
-from ingest.loaders._common import table_to_text
+from ingest.loaders.table_text import table_to_text
 from ingest.splitter import SEPARATORS, continued, split_documents, split_text
 from tests.ingest.ruled_pdf import ruled_table
 
@@ -209,3 +209,18 @@ def test_a_docx_table_with_a_caption_keeps_it_in_every_chunk(tmp_path):
     assert all(len(c.text) <= 300 and c.heading == "财务报表" for c in chunks)
     _check_rows_once([c.text for c in held], _body(table_to_text(rows)), 40)
     assert any("以上数据未经审计。" in c.text for c in chunks)
+
+
+def test_a_row_wider_than_a_chunk_is_cut_between_cells_and_each_part_keeps_its_label():
+    names = ["许可", "手枪", "长枪", "其他", "多支", "典当/手枪", "典当/长枪", "赎回/手枪", "赎回/长枪", "私人交易/手枪",
+             "私人交易/长枪", "退回卖方/手枪", "退回卖方/长枪", "合计"]
+    values = [f"{(k + 3) * 7_919:,}" for k in range(len(names))]
+    rows = [["州", *names], ["得克萨斯", *values], ["犹他", *values[::-1]]]
+    text = "表2 背景调查统计\n\n" + table_to_text(rows)
+    pieces = split_text(text, 120, 20)
+    assert all(len(p) <= 120 for p in pieces)
+    parts = [line for p in pieces for line in p.split("\n") if line.startswith(("得克萨斯 | ", "犹他 | "))]
+    assert len(parts) >= 4 and all(" | " in part for part in parts)
+    texas = [part.split(" | ", 1)[1] for part in parts if part.startswith("得克萨斯")]
+    assert " | ".join(texas) == " | ".join(f"{n}: {v}" for n, v in zip(names, values))  # every cell once, whole
+    assert texas[-1].endswith(f"合计: {values[-1]}")

@@ -8,8 +8,8 @@ import pymupdf
 import pytest
 
 from ingest.loaders import load_file
-from ingest.loaders._common import column_names, is_header_row, is_numeric_cell, last_columns, table_to_text
 from ingest.loaders.pdf_tables import split_bands
+from ingest.loaders.table_text import column_names, is_header_row, is_numeric_cell, last_columns, table_to_text
 from tests.ingest.ruled_pdf import ruled_table
 
 

@@ -1,6 +1,6 @@
 """Tables read as tables: the rows of a chunk's table text, and the cell a question names.
 
-The loaders write a table as lines (ingest/loaders/_common.py `table_to_text`): a caption
+The loaders write a table as lines (ingest/loaders/table_text.py `table_to_text`): a caption
 line ("表7-2：截至2023 年3 月末发行人授信及使用情况"), the column names once ("序号 | 金融机构名称 |
 授信总额 | …"), then one line per row whose cells carry their column's name ("序号: 7 |
 金融机构名称: 杭州银行 | 授信总额: 109,000.00 | …"; a row's first cell is its label and keeps
@@ -24,7 +24,7 @@ from retrieval.relevance import QueryTerm
 _CELL = re.compile(r"^(?P<name>[^:：|]{1,40}?)\s*[:：]\s+(?P<value>.+)$")
 _CAPTION = re.compile(r"^(?:表\s*[\dA-Za-z][\w.\-－]*|table\s+\d+|[一二三四五六七八九十]+、|\d+、)", re.IGNORECASE)
 _UNIT = re.compile(r"单位\s*[:：]\s*(\S+)")
-_CONTINUED = re.compile(r"[（(]续[）)]\s*$")
+_CONTINUED = re.compile(r"(?:[（(]续[）)]|\s*\((?:continued|cont\.)\))\s*$", re.IGNORECASE)  # as the splitter marks it
 CLEAR_COLUMN = 0.6  # a column named by the question (most of its character pairs asked)
 LOOSE_COLUMN = 0.2
 DISTINCT_PAIR = 0.3  # a column named by a word few other columns share
@@ -83,11 +83,13 @@ def table_rows(text: str) -> list[TableRow]:
         if _is_header(cells):
             columns = tuple(cells)
             continue
-        if not columns:
-            continue
         label = "" if _CELL.match(cells[0]) else cells[0]
         named = tuple((m.group("name").strip(), m.group("value").strip())
                       for c in cells if (m := _CELL.match(c)))
+        if not columns and len(named) < 2:
+            # Without column names above, only a row of named values is a row: a wide table's
+            # chunk, whose names do not fit in it ("Texas | Permit: 21,550 | … | Totals: 146,982").
+            continue
         if not named and len(cells) == len(columns):  # values without names: by position
             named = tuple(zip(columns[1:], cells[1:]))
         if named:
