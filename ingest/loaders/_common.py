@@ -191,7 +191,7 @@ def last_columns(rows: Iterable[Sequence[str | None]]) -> list[str] | None:
 
 
 def table_to_text(rows: Iterable[Sequence[str | None]], *, columns: Sequence[str] | None = None,
-                  caption: str = "") -> str:
+                  caption: str = "", find_headers: bool = True) -> str:
     """Rows of cells as readable lines, each row with its column names.
 
     `rows` are aligned by column: None is a cell covered by a merged one, "" an empty cell.
@@ -204,7 +204,8 @@ def table_to_text(rows: Iterable[Sequence[str | None]], *, columns: Sequence[str
     a long text cell keeps none either. A row with one cell (a section or a title) is
     written as it is; `caption` (the title of a table continued from the page before) comes
     first. A text cell repeated by a merged span is written once; equal values in two
-    columns both stay.
+    columns both stay. `find_headers=False`: `columns` are the names of every row (a
+    spreadsheet's header), none of the rows is taken for column names.
     """
     table = [[_cell_text(c) for c in row] for row in rows]
     width = max((len(r) for r in table), default=0)
@@ -215,7 +216,7 @@ def table_to_text(rows: Iterable[Sequence[str | None]], *, columns: Sequence[str
     i = 0
     while i < len(table):
         row = table[i]
-        count = 0 if (columns and i == 0) else _header_rows_at(table, i)
+        count = 0 if (not find_headers or (columns and i == 0)) else _header_rows_at(table, i)
         if count:
             names = column_names(table[i:i + count], width)
             lines.append(_header_line(names))
