@@ -11,7 +11,6 @@ where the splitter finds a table's title. The title is the document's Title prop
 from __future__ import annotations
 
 import logging
-import zipfile
 from pathlib import Path
 
 import docx
@@ -24,7 +23,7 @@ from docx.text.paragraph import Paragraph
 from core.errors import LoaderError
 from core.types import Document
 from ingest.loaders._common import SectionBuilder, heading_level, table_to_text
-from ingest.loaders.ooxml import check_package
+from ingest.loaders.ooxml import open_package
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +122,7 @@ def _captions(blocks: list[Paragraph | Table]) -> dict[int, int]:
 
 
 def load_docx(path: Path, *, source: str, content_hash: str, max_unzipped_mb: int | None = None) -> list[Document]:
-    check_package(path, max_unzipped_mb)
-    try:
-        document = docx.Document(str(path))
-    except (OpcError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        log.info("python-docx cannot open %s: %r", path, exc)
-        raise LoaderError(f"cannot be read: not a valid .docx file ({type(exc).__name__})") from exc
+    document = open_package(path, max_unzipped_mb, lambda p: docx.Document(str(p)), (OpcError,))
     builder = SectionBuilder(source=source, content_hash=content_hash)
     title = (document.core_properties.title or "").strip()
     first_heading = ""

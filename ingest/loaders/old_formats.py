@@ -18,8 +18,10 @@ class OldFormat:
     newer: str  # the suffix to save it as
     error: type[OldFormatFile]
 
-    def refusal(self) -> OldFormatFile:
-        return self.error(f"this is an old {self.program} {self.suffix} file; save it as {self.newer}")
+    def refusal(self, name: str = "") -> OldFormatFile:
+        """The error, its message opening with the file's `name` when given."""
+        reason = f"this is an old {self.program} {self.suffix} file; save it as {self.newer}"
+        return self.error(f"{name}: {reason}" if name else reason)
 
 
 OLD_FORMATS: dict[str, OldFormat] = {f.suffix: f for f in (
@@ -36,7 +38,7 @@ OLD_OF_NEWER: dict[str, OldFormat] = {".docx": OLD_FORMATS[".doc"], ".xlsx": OLD
                                       ".pptx": OLD_FORMATS[".ppt"]}
 
 
-def old_format_refusal(suffix: str) -> OldFormatFile | None:
+def old_format_refusal(suffix: str, name: str = "") -> OldFormatFile | None:
     """The error for a file of an old Office format (by its suffix), None for any other suffix."""
     found = OLD_FORMATS.get(suffix.lower())
-    return None if found is None else found.refusal()
+    return None if found is None else found.refusal(name)

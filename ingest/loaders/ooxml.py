@@ -7,11 +7,17 @@ sizes bounds what python-docx, openpyxl and python-pptx can unpack.
 """
 from __future__ import annotations
 
+import logging
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from core.errors import EncryptedFile, LoaderError
 from ingest.loaders.old_formats import OLD_OF_NEWER
+
+log = logging.getLogger(__name__)
+Package = TypeVar("Package")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
@@ -66,3 +72,16 @@ def check_package(path: Path, max_unzipped_mb: int | None) -> None:
     suffix = path.suffix.lower()
     _check_container(path, suffix)
     _check_unpacked_size(path, suffix, max_unzipped_mb or DEFAULT_MAX_UNZIPPED_MB)
+
+
+def open_package(path: Path, max_unzipped_mb: int | None, opener: Callable[[Path], Package],
+                 errors: tuple[type[Exception], ...]) -> Package:
+    """`opener(path)` (python-docx, openpyxl, python-pptx) on a checked package; its `errors`
+    for a malformed one, and the zip and part errors every library lets through, become a
+    LoaderError."""
+    check_package(path, max_unzipped_mb)
+    try:
+        return opener(path)
+    except (zipfile.BadZipFile, KeyError, ValueError, *errors) as exc:
+        log.info("%s cannot be opened: %r", path, exc)
+        raise LoaderError(f"cannot be read: not a valid {path.suffix.lower()} file ({type(exc).__name__})") from exc
