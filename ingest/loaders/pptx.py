@@ -19,9 +19,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pptx
-from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
+from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.exc import PackageNotFoundError
 from pptx.shapes.base import BaseShape
+from pptx.shapes.group import GroupShape
 from pptx.slide import Slide
 from pptx.table import Table
 
@@ -41,7 +42,7 @@ def _position(shape: BaseShape) -> tuple[int, int]:
 def _in_reading_order(shapes: Iterable[BaseShape]) -> Iterator[BaseShape]:
     """Shapes top to bottom, then left to right; a group's shapes in their own order, in its place."""
     for shape in sorted(shapes, key=_position):
-        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+        if isinstance(shape, GroupShape):  # not `shape_type`: it raises for shapes of no known kind
             yield from _in_reading_order(shape.shapes)
         else:
             yield shape

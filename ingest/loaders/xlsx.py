@@ -13,6 +13,7 @@ Charts, pictures and cell comments are not read.
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import openpyxl
@@ -24,6 +25,11 @@ from ingest.loaders.cell_values import cell_text
 from ingest.loaders.ooxml import open_package
 from ingest.loaders.sheet_table import DEFAULT_MAX_TABLE_CELLS, CellBudget, Grid, apply_merges, grid_to_text
 from ingest.loaders.xlsx_layout import sheet_layout
+
+# openpyxl warns, on stderr, about the parts of a workbook it drops (data validation,
+# conditional formatting, drawings, a missing stylesheet): none holds the values read here,
+# and Excel and WPS files have them often enough to clutter every ingestion's output.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
 
 
 def _grid(sheet: ReadOnlyWorksheet, budget: CellBudget) -> Grid:

@@ -32,7 +32,11 @@ def _deck(path: Path) -> Path:
     slide.shapes.title.text = "门店销售"
     # added right box first: reading order comes from the positions, not the order in the file
     slide.shapes.add_textbox(Inches(5), Inches(1.6), Inches(4), Inches(1)).text_frame.text = "右栏：西湖店"
-    slide.shapes.add_textbox(Inches(0.5), Inches(1.5), Inches(4), Inches(1)).text_frame.text = "左栏：东街店"
+    left = slide.shapes.add_textbox(Inches(0.5), Inches(1.5), Inches(4), Inches(1))
+    left.text_frame.text = "左栏：东街店"
+    # a shape of no kind python-pptx knows (no geometry, not marked a text box), as some tools write
+    left._element.spPr.remove(left._element.spPr.prstGeom)
+    left._element.nvSpPr.cNvSpPr.attrib.pop("txBox")
     table = slide.shapes.add_table(3, 3, Inches(0.5), Inches(3), Inches(8), Inches(1.5)).table
     for i, row in enumerate([["茶品", "单价", "月销量"], ["桂花乌龙", "68", "1,200"], ["西湖龙井", "128", "860"]]):
         for j, value in enumerate(row):
