@@ -108,7 +108,8 @@ _DASHES = {"-", "–", "—", "－", "/"}
 _MAX_HEADER_CELL = 24  # characters: longer cells are text, not column names
 
 
-def _cell_text(cell: str | None) -> str | None:
+def cell_line(cell: str | None) -> str | None:
+    """A table cell's text on one line (its lines joined as a paragraph's are); None stays None."""
     if cell is None:
         return None
     text = join_lines(cell.splitlines())
@@ -181,7 +182,7 @@ def _header_rows_at(table: Sequence[Sequence[str | None]], i: int) -> int:
 
 def last_columns(rows: Iterable[Sequence[str | None]]) -> list[str] | None:
     """The column names of the last header of a table (as `table_to_text` finds them)."""
-    table = [[_cell_text(c) for c in row] for row in rows]
+    table = [[cell_line(c) for c in row] for row in rows]
     width = max((len(r) for r in table), default=0)
     names = None
     for i in range(len(table)):
@@ -207,7 +208,7 @@ def table_to_text(rows: Iterable[Sequence[str | None]], *, columns: Sequence[str
     columns both stay. `find_headers=False`: `columns` are the names of every row (a
     spreadsheet's header), none of the rows is taken for column names.
     """
-    table = [[_cell_text(c) for c in row] for row in rows]
+    table = [[cell_line(c) for c in row] for row in rows]
     width = max((len(r) for r in table), default=0)
     names: list[str] | None = list(columns) if columns else None
     lines: list[str] = [caption] if caption else []

@@ -3,9 +3,10 @@ slide's table with a header row) as table text that reads like a PDF table's.
 
 The rules, in order:
 * Empty rows and columns are left out.
-* Title rows: the rows above the header that hold one value (a title over the whole table,
-  "2023年销售统计表", often merged across it; a unit line) become the table's first line,
-  where the splitter finds its title. Only when the table has rows of two or more values.
+* Title rows: the rows above the header that hold one or two values, half as many as the
+  row below at most, and no group name (a title over the whole table, "2023年销售统计表",
+  often merged across it; a unit, "单位：万元") become the table's first line, where the
+  splitter finds its title.
 * The header is the first row after them. When it has a cell merged over several columns
   ("2023年" over 一季度 and 二季度) and the row below holds names too, the two rows make
   two-level column names, joined with "/" ("2023年/一季度").
@@ -21,11 +22,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from core.errors import LoaderError
-from ingest.loaders._common import column_names, is_header_row, normalize_whitespace, table_to_text
+from ingest.loaders._common import (
+    cell_line,
+    column_names,
+    is_cjk,
+    is_header_row,
+    normalize_whitespace,
+    table_to_text,
+)
 
 Grid = list[list[str | None]]
 DEFAULT_MAX_TABLE_CELLS = 200_000
 _MAX_TITLE_ROWS = 3
+_MAX_TITLE_VALUES = 2
 _POSITIONS_PER_CELL = 20  # empty positions read, per value allowed, before a sheet is refused
 
 
@@ -93,23 +102,34 @@ def _without_empty_columns(rows: Grid) -> Grid:
     return [[r[j] if j < len(r) else "" for j in kept] for r in rows]
 
 
+def _is_title(row: Sequence[str | None], below: Sequence[Sequence[str | None]]) -> bool:
+    """One value, or two ("…统计表" and "单位：万元" at the far right), a row below twice as
+    many at least; only the first may be merged over the columns to its right (a second one
+    merged so is a header's group name, "2023年" over its quarters, under "地区")."""
+    values = [j for j, cell in enumerate(row) if cell]
+    if not values or len(values) > _MAX_TITLE_VALUES or 2 * len(values) > max(map(_filled, below)):
+        return False
+    return not any(j + 1 < len(row) and row[j + 1] is None for j in values[1:])
+
+
 def _title_rows(rows: Grid) -> int:
-    """How many rows at the top title the table (one value each, above rows of several)."""
+    """How many rows at the top title the table."""
     count = 0
-    while (count < min(_MAX_TITLE_ROWS, len(rows) - 1) and _filled(rows[count]) == 1
-           and any(_filled(r) >= 2 for r in rows[count + 1:])):
+    while (count < min(_MAX_TITLE_ROWS, len(rows) - 1)
+           and _is_title(rows[count], rows[count + 1:count + 1 + _MAX_TITLE_ROWS])):
         count += 1
     return count
 
 
 def grid_to_text(grid: Sequence[Sequence[str | None]]) -> str:
     """The grid as table text: title line, column names, then one line per row ("" if empty)."""
-    stripped = ([c.strip() if c else c for c in row] for row in grid)
-    rows = _without_empty_columns([row for row in stripped if _filled(row)])
+    lines = ([cell_line(c) for c in row] for row in grid)  # a header cell of two lines names on one
+    rows = _without_empty_columns([row for row in lines if _filled(row)])
     if not rows:
         return ""
     titles = _title_rows(rows)
-    caption = " ".join(next(c for c in row if c) for row in rows[:titles])
+    parts = [c for row in rows[:titles] for c in row if c]
+    caption = ("，" if any(is_cjk(c) for part in parts for c in part) else ", ").join(parts)
     header = titles
     levels = 2 if (None in rows[header][1:] and header + 2 < len(rows) and is_header_row(rows[header + 1])) else 1
     names = column_names(rows[header:header + levels], max(len(r) for r in rows))

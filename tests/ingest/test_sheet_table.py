@@ -59,6 +59,22 @@ def test_a_merged_header_gives_two_level_column_names_and_a_merged_label_every_r
     ]
 
 
+def test_a_title_with_its_unit_and_a_header_whose_group_spans_the_rest():
+    grid = [["2023年报表", "", "", "", "单位：万元"],
+            ["地区", "2023年", "", "", ""],
+            ["", "一季度", "二季度", "三季度", "四季度"],
+            ["华北", "1", "2", "3", "4"]]
+    apply_merges(grid, [MergedRange(1, 0, 2, 0), MergedRange(1, 1, 1, 4)])
+    assert grid_to_text(grid).split("\n") == [
+        "2023年报表，单位：万元",
+        "地区 | 2023年/一季度 | 2023年/二季度 | 2023年/三季度 | 2023年/四季度",
+        "华北 | 2023年/一季度: 1 | 2023年/二季度: 2 | 2023年/三季度: 3 | 2023年/四季度: 4"]
+
+
+def test_a_header_cell_of_two_lines_names_its_column_on_one():
+    assert grid_to_text([["姓名", "金额\n（万元）"], ["张伟", "12"]]) == "姓名 | 金额（万元）\n张伟 | 金额（万元）: 12"
+
+
 def test_the_first_non_empty_row_names_the_columns_and_empty_columns_go():
     grid = [[], ["", "姓名", "", "部门", "电话"],
             ["", "张伟", "", "财务部", "13800000001"],
