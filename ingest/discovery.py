@@ -2,7 +2,8 @@
 
 Folders are walked without following symbolic links out of them: a link inside the
 folder to a file or folder elsewhere is reported, not read (a shared folder must not
-make Yizhi index `~/.ssh`). Hidden files and folders are ignored; files of unsupported
+make Yizhi index `~/.ssh`). Hidden files and folders, and the lock files Office keeps
+beside an open document ("~$报告.docx"), are ignored; files of unsupported
 types (old Office formats with the newer one to save them in), special files (FIFOs,
 devices: reading one would hang) and broken links are reported with a reason. A path
 given explicitly is taken as given, links included.
@@ -19,6 +20,7 @@ from pathlib import Path
 from core.errors import UnsupportedFile
 from ingest.loaders import SUPPORTED_SUFFIXES, old_format_refusal
 
+_OFFICE_LOCK = "~$"  # "~$报告.docx": the owner file Office and WPS keep beside a document while it is open
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # incl. bidi overrides
 
 
@@ -69,7 +71,7 @@ def _walk(root: Path, found: list[Path], rejected: list[Rejected]) -> None:
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
-            if name.startswith("."):
+            if name.startswith((".", _OFFICE_LOCK)):
                 continue
             candidate = folder / name
             shown = os.path.abspath(candidate)

@@ -27,7 +27,7 @@ from pptx.slide import Slide
 from pptx.table import Table
 
 from core.types import Document
-from ingest.loaders._common import normalize_whitespace, table_to_text
+from ingest.loaders._common import cell_line, normalize_whitespace, table_to_text
 from ingest.loaders.ooxml import open_package
 from ingest.loaders.sheet_table import Grid, MergedRange, apply_merges, grid_to_text
 
@@ -79,7 +79,7 @@ def _title(slide: Slide) -> tuple[str, BaseShape | None]:
     shape = slide.shapes.title
     if shape is None or not shape.has_text_frame:
         return "", shape
-    return " ".join(shape.text_frame.text.split()), shape
+    return cell_line(shape.text_frame.text.replace("\v", "\n")) or "", shape  # "年度\v汇报": 年度汇报
 
 
 def _notes(slide: Slide) -> str:

@@ -29,7 +29,7 @@ def _deck(path: Path) -> Path:
     cover.shapes.title.text = "望月茶馆年度汇报"
     cover.placeholders[1].text = "市场部 · 2024年1月"
     slide = deck.slides.add_slide(deck.slide_layouts[5])  # title only
-    slide.shapes.title.text = "门店销售"
+    slide.shapes.title.text = "门店\v销售"  # a line break in the title
     # added right box first: reading order comes from the positions, not the order in the file
     slide.shapes.add_textbox(Inches(5), Inches(1.6), Inches(4), Inches(1)).text_frame.text = "右栏：西湖店"
     left = slide.shapes.add_textbox(Inches(0.5), Inches(1.5), Inches(4), Inches(1))
@@ -209,3 +209,9 @@ def test_old_office_files_are_refused_with_the_newer_format(tmp_path, name, erro
         check_upload(name, 100, max_mb=1)
     [rejected] = discover_files([tmp_path])[1]
     assert rejected.code == error.code and rejected.reason.endswith(f"save it as {newer}")
+
+
+def test_office_lock_files_are_not_documents(tmp_path):
+    (tmp_path / "销售.xlsx").write_bytes(b"PK")  # stands for a workbook
+    (tmp_path / "~$销售.xlsx").write_bytes(b"\x05owner" + b"\x00" * 150)  # while 销售.xlsx is open in Excel
+    assert discover_files([tmp_path]) == ([(tmp_path / "销售.xlsx").resolve()], [])
