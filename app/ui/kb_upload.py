@@ -138,7 +138,7 @@ def uploader_css(mb: int, types: list[str]) -> str:
     the catalogue's, which list `types` (by the widget's test ids: if a Streamlit release
     renames them, Streamlit's own texts simply come back)."""
     button = _css_content(t("upload.widget_button"))
-    hint = _css_content(t("upload.widget_hint", mb=mb, types="、".join(s.upper() for s in types)))
+    hint = _css_content(t("upload.widget_hint", mb=mb, types=t("upload.type_sep").join(s.upper() for s in types)))
     zone = '[data-testid="stFileUploaderDropzone"]'
     return (f"<style>{zone} button p {{font-size:0}} {zone} button p::after {{content:{button};font-size:0.875rem}}"
             f' [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size:0}}'

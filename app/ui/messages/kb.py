@@ -46,6 +46,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "upload.done": {"zh": "完成：{ok} 个成功，{failed} 个失败，用时 {seconds} 秒",
                     "en": "Done: {ok} indexed or skipped, {failed} failed, in {seconds} s"},
     "upload.widget_button": {"zh": "选择文件", "en": "Browse files"},
+    "upload.type_sep": {"zh": "、", "en": ", "},
     "upload.widget_hint": {"zh": "拖放文件到这里 · 每个最多 {mb} MB · {types}", "en": "Drag and drop files here · "
                                                                         "at most {mb} MB each · {types}"},
     "upload.last": {"zh": "上次上传结果：", "en": "Last upload:"},
