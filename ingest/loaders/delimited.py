@@ -4,8 +4,8 @@ The bytes are decoded as a text file's are (`encoding.decode_bytes`: UTF-8 with 
 byte-order mark, GBK/GB18030, which is what Excel on a Chinese Windows writes for "CSV",
 Big5, others); the delimiter is Excel's "sep=;" first line if there is one, else sniffed
 among comma, tab, semicolon and bar (when the sample does not tell: tab for .tsv, comma for
-.csv). The first non-empty row names the columns and every row is written with them
-(`sheet_table.grid_to_text`). The file is page 1 (one sheet); its heading is its name.
+.csv). The first non-empty row names the columns (title rows above it aside, as in a sheet)
+and every row is written with them (`sheet_table.grid_to_text`). The file is page 1 (one sheet); its heading is its name.
 """
 from __future__ import annotations
 

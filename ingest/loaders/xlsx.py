@@ -2,9 +2,10 @@
 
 Each visible sheet is a page: `page` is its position among the workbook's sheets (its tab,
 1-based), `heading` its name. Its cells become table text by `sheet_table.grid_to_text` (the
-first non-empty row names the columns, two levels under a merged header cell, every row
-written with its column names, as PDF tables are), with merged cells spread over what they
-cover (`xlsx_layout` finds them) and values written as Excel shows them (`cell_values`).
+first non-empty row names the columns, title rows above it aside, two levels under a merged
+header cell, every row written with its column names, as PDF tables are), with merged cells
+spread over what they cover (a label merged over its group's rows is in each of them;
+`xlsx_layout` finds them) and values written as Excel shows them (`cell_values`).
 
 Decided here: hidden sheets are not read (they hold lookup lists and workings more than
 content), and a note names them; formulas whose result the file does not hold are noted
