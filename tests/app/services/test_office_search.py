@@ -14,6 +14,7 @@ from core.errors import OldExcelFile
 
 openpyxl = pytest.importorskip("openpyxl")
 pptx = pytest.importorskip("pptx")
+pytestmark = pytest.mark.slow  # the real default embedder
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "霞",
