@@ -129,7 +129,10 @@ class Settings(BaseSettings):
     ocr: bool = Field(_from("ocr", IngestConfig), description="read scanned pages and images of text with OCR")
     max_pages: int = Field(_from("max_pages", IngestConfig), description="pages per PDF at most; longer files are refused")
     max_unzipped_mb: int = Field(_from("max_unzipped_mb", IngestConfig),
-                                 description="uncompressed size of a .docx at most (zip-bomb guard)")
+                                 description="uncompressed size of a .docx, .xlsx or .pptx at most (zip-bomb guard)")
+    max_table_cells: int = Field(_from("max_table_cells", IngestConfig),
+                                 description="cells holding values per Excel or CSV file at most; larger ones are "
+                                             "refused")
 
     # Serving answers to several clients (the HTTP API; the queue size is meant for every interface).
     generation_queue: int = Field(8, ge=0, description="answers waiting for the LLM at most; more are refused "

@@ -75,6 +75,7 @@ class IngestConfig:
     ocr: bool = True
     max_pages: int = 3000
     max_unzipped_mb: int = 500
+    max_table_cells: int = 200_000
 
     def __post_init__(self) -> None:
         check(self.chunk_size >= 50, "chunk_size", f"must be at least 50 characters (got {self.chunk_size})")
@@ -83,7 +84,7 @@ class IngestConfig:
               f"({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
         check(self.child_chunk_size == 0 or self.child_chunk_size >= 20, "child_chunk_size",
               f"must be 0 (off) or at least 20 characters (got {self.child_chunk_size})")
-        for name in ("max_file_mb", "max_pages", "max_unzipped_mb"):
+        for name in ("max_file_mb", "max_pages", "max_unzipped_mb", "max_table_cells"):
             check(getattr(self, name) >= 1, name, f"must be at least 1 (got {getattr(self, name)})")
         check(self.lock_timeout >= 0, "lock_timeout", f"must not be negative (got {self.lock_timeout})")
 

@@ -53,6 +53,26 @@ class UnsupportedFile(LoaderError):
     code = "unsupported"
 
 
+class OldFormatFile(UnsupportedFile):
+    """A file in an old binary Office format (.doc, .xls, .ppt, WPS's .wps, .et, .dps), which
+    Yizhi does not read; its newer format (.docx, .xlsx, .pptx) it does. One code per newer
+    format, so that each interface can say which one to save it in."""
+
+    code = "old_format"
+
+
+class OldWordFile(OldFormatFile):
+    code = "old_doc"
+
+
+class OldExcelFile(OldFormatFile):
+    code = "old_xls"
+
+
+class OldPowerPointFile(OldFormatFile):
+    code = "old_ppt"
+
+
 class EncryptedFile(LoaderError):
     code = "encrypted"
 

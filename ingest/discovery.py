@@ -2,9 +2,11 @@
 
 Folders are walked without following symbolic links out of them: a link inside the
 folder to a file or folder elsewhere is reported, not read (a shared folder must not
-make Yizhi index `~/.ssh`). Hidden files and folders are ignored; files of unsupported
-types, special files (FIFOs, devices: reading one would hang) and broken links are
-reported with a reason. A path given explicitly is taken as given, links included.
+make Yizhi index `~/.ssh`). Hidden files and folders, and the lock files Office keeps
+beside an open document ("~$报告.docx"), are ignored; files of unsupported
+types (old Office formats with the newer one to save them in), special files (FIFOs,
+devices: reading one would hang) and broken links are reported with a reason. A path
+given explicitly is taken as given, links included.
 """
 from __future__ import annotations
 
@@ -15,8 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.loaders import SUPPORTED_SUFFIXES
+from core.errors import UnsupportedFile
+from ingest.loaders import SUPPORTED_SUFFIXES, old_format_refusal
 
+_OFFICE_LOCK = "~$"  # "~$报告.docx": the owner file Office and WPS keep beside a document while it is open
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # incl. bidi overrides
 
 
@@ -24,6 +28,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # incl
 class Rejected:
     path: str
     reason: str
+    code: str = ""  # the error code of `reason`, as a failed file's outcome records it (core.errors)
 
 
 def display_path(path: str) -> str:
@@ -66,15 +71,19 @@ def _walk(root: Path, found: list[Path], rejected: list[Rejected]) -> None:
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
-            if name.startswith("."):
+            if name.startswith((".", _OFFICE_LOCK)):
                 continue
             candidate = folder / name
             shown = os.path.abspath(candidate)
             if candidate.is_symlink() and not _inside(candidate.resolve(), real_root):
                 rejected.append(Rejected(shown, "not followed: a link to a file outside the folder being indexed"))
                 continue
+            if (old := old_format_refusal(candidate.suffix)) is not None:
+                rejected.append(Rejected(shown, str(old), old.code))
+                continue
             if candidate.suffix.lower() not in SUPPORTED_SUFFIXES:
-                rejected.append(Rejected(shown, f"unsupported file type '{candidate.suffix or name}'"))
+                rejected.append(Rejected(shown, f"unsupported file type '{candidate.suffix or name}'",
+                                         UnsupportedFile.code))
                 continue
             problem = regular_file_problem(candidate)
             if problem is not None:

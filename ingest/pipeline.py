@@ -70,7 +70,8 @@ class IngestPipeline:
         """
         started = time.perf_counter()
         files, rejected = discover_files(paths)
-        summary = IngestSummary(outcomes=[FileOutcome(r.path, FileStatus.FAILED, r.reason) for r in rejected])
+        summary = IngestSummary(outcomes=[FileOutcome(r.path, FileStatus.FAILED, r.reason, code=r.code)
+                                         for r in rejected])
         self.kb.check_embedder(self.embedder.name)
         with self._locked(on_wait):
             try:
@@ -114,7 +115,8 @@ class IngestPipeline:
         notes: list[str] = []
         try:
             documents = load_file(path, source=source, content_hash=content_hash, password=password,
-                                  ocr=s.ocr, max_pages=s.max_pages, max_unzipped_mb=s.max_unzipped_mb, notes=notes,
+                                  ocr=s.ocr, max_pages=s.max_pages, max_unzipped_mb=s.max_unzipped_mb,
+                                  max_table_cells=s.max_table_cells, notes=notes,
                                   on_page=None if on_page is None else lambda n, total: on_page(source, n, total))
             if not any(d.text.strip() for d in documents):
                 raise LoaderError("no text found (an empty file, or a scan without a text layer)")

@@ -17,7 +17,7 @@ from core.enums import DocStatus, UploadStatus
 from core.errors import LoaderError, UnsupportedFile
 from core.hashing import sha256_bytes
 from core.types import SavedUpload
-from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders import SUPPORTED_SUFFIXES, old_format_refusal
 
 # Bytes, not characters: ext4 and most file systems allow 255 bytes per name.
 _MAX_NAME_BYTES = 180
@@ -45,6 +45,8 @@ def check_upload(filename: str, size: int, max_mb: int) -> str:
     """The safe name for an upload, or LoaderError/UnsupportedFile saying why it is refused."""
     name = safe_filename(filename)
     suffix = Path(name).suffix.lower()
+    if (old := old_format_refusal(suffix, filename)) is not None:
+        raise old
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnsupportedFile(f"{filename}: unsupported file type '{suffix or 'none'}': supported are "
                               + ", ".join(sorted(SUPPORTED_SUFFIXES)))

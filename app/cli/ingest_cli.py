@@ -29,7 +29,7 @@ FILE_HINTS = {"encrypted": "give its password with --password", "wrong_password"
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Index files into a Yizhi knowledge base.")
-    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (PDF, TXT, MD, DOCX, HTML)")
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (PDF, DOCX, PPTX, XLSX, CSV, TSV, MD, TXT, HTML)")
     parser.add_argument("--kb", default="default", help="knowledge base name (default: default)")
     parser.add_argument("--password", help="password for encrypted PDFs")
     parser.add_argument("--remove", action="append", type=Path, default=[], metavar="PATH",

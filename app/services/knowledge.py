@@ -20,7 +20,7 @@ from core.enums import DocStatus, FileStatus, VectorStore
 from core.errors import ConfigError, KnowledgeBaseNotFound
 from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload
 from ingest.context import passage_context
-from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders import OLD_FORMAT_SUFFIXES, SUPPORTED_SUFFIXES
 from ingest.pipeline import IngestPipeline
 from ingest.uploads import document_hashes, store_upload
 from retrieval.kb.manage import (
@@ -193,6 +193,11 @@ class LocalKnowledgeService:
     def upload_types(self) -> list[str]:
         """File suffixes (without the dot) that can be indexed."""
         return sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES)
+
+    def old_format_types(self) -> list[str]:
+        """Suffixes of old Office formats (doc, xls, ppt, WPS's own): not indexed, but worth
+        taking in an upload, to be refused with the newer format to save them in."""
+        return sorted(s.lstrip(".") for s in OLD_FORMAT_SUFFIXES)
 
     def save_upload(self, kb_name: str, filename: str, data: bytes, *, replace: bool = False) -> SavedUpload:
         """Store an uploaded file under `<kb>/files/` with a safe name (see ingest.uploads)."""

@@ -11,7 +11,7 @@ from app.ui.textmark import file_name, md_escape
 from core.errors import YizhiError
 
 CONFIRM_DOC = "confirm_delete_doc"
-PAGED = {".pdf"}  # formats whose documents have pages (others show "—")
+PAGED = {".pdf", ".pptx", ".xlsx"}  # formats whose documents have pages: PDF pages, slides, sheets (others "—")
 NONE = "—"
 
 

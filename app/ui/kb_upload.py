@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.services import Services
-from app.ui.messages import error_message, language, t
+from app.ui.messages import error_message, t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
 
@@ -134,10 +134,11 @@ def _css_content(text: str) -> str:
 
 def uploader_css(mb: int, types: list[str]) -> str:
     """Streamlit draws the upload widget's button and hint in English whatever the page's
-    language; this swaps those two texts for the catalogue's (by the widget's test ids: if
-    a Streamlit release renames them, the English texts simply come back)."""
+    language, the hint listing every type the widget takes; this swaps those two texts for
+    the catalogue's, which list `types` (by the widget's test ids: if a Streamlit release
+    renames them, Streamlit's own texts simply come back)."""
     button = _css_content(t("upload.widget_button"))
-    hint = _css_content(t("upload.widget_hint", mb=mb, types="、".join(s.upper() for s in types)))
+    hint = _css_content(t("upload.widget_hint", mb=mb, types=t("upload.type_sep").join(s.upper() for s in types)))
     zone = '[data-testid="stFileUploaderDropzone"]'
     return (f"<style>{zone} button p {{font-size:0}} {zone} button p::after {{content:{button};font-size:0.875rem}}"
             f' [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size:0}}'
@@ -147,15 +148,18 @@ def uploader_css(mb: int, types: list[str]) -> str:
 
 def render(services: Services, kb: str) -> None:
     st.subheader(f":material/upload_file: {t('upload.title')}")
-    if language() == "zh":
-        st.html(uploader_css(services.settings.max_file_mb, services.knowledge.upload_types()))
+    # In English too: the widget's own hint would list the old Office types it takes as well.
+    st.html(uploader_css(services.settings.max_file_mb, services.knowledge.upload_types()))
     state = st.session_state
     report = state.get(REPORT)
     if report and report[0] == kb:
         st.markdown(f"**{t('upload.last')}**\n\n" + "\n".join(report_lines(report[1])))
     files = st.file_uploader(
         t("upload.label", mb=services.settings.max_file_mb),
-        type=services.knowledge.upload_types(), accept_multiple_files=True, key=f"uploader-{kb}-{state.get(ROUND, 0)}",
+        # Old Office files are taken too: refused, each with the format to save it in, they fare
+        # better than with the widget's own (English) "file type not allowed".
+        type=services.knowledge.upload_types() + services.knowledge.old_format_types(), accept_multiple_files=True,
+        key=f"uploader-{kb}-{state.get(ROUND, 0)}",
         max_upload_size=services.settings.max_file_mb, help=t("upload.help"))
     replace = st.checkbox(t("upload.replace"), key="upload_replace", help=t("upload.replace_help"))
     if st.button(t("upload.button"), type="primary", disabled=not files, key="upload-go"):

@@ -11,7 +11,6 @@ where the splitter finds a table's title. The title is the document's Title prop
 from __future__ import annotations
 
 import logging
-import zipfile
 from pathlib import Path
 
 import docx
@@ -21,59 +20,13 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from core.errors import EncryptedFile, LoaderError
+from core.errors import LoaderError
 from core.types import Document
 from ingest.loaders._common import SectionBuilder, heading_level
+from ingest.loaders.ooxml import open_package
 from ingest.loaders.table_text import table_to_text
 
 log = logging.getLogger(__name__)
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
-# Zip-bomb guard. Python's zipfile never unpacks more than a member's declared size, so
-# checking the declared sizes bounds what python-docx can unpack.
-DEFAULT_MAX_UNZIPPED_MB = 500
-_MAX_MEMBERS = 10_000
-_MAX_RATIO = 200  # uncompressed/compressed; XML compresses about 10:1, bombs 1000:1
-_RATIO_FROM = 1 << 20  # members smaller than this may have any ratio
-
-
-def _check_container(path: Path) -> None:
-    """Explain files that are not a .docx zip: encrypted, old .doc, something else."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-            if head == _OLE_MAGIC:
-                if _ENCRYPTED_MARK in head + handle.read(1 << 20):
-                    raise EncryptedFile(
-                        "file is encrypted: remove its password in Word and save it again "
-                        "(passwords open PDFs only)")
-                raise LoaderError("cannot be read: this is an old Word .doc file; save it as .docx")
-    except OSError as exc:
-        raise LoaderError(f"cannot be read: {exc.strerror or exc}") from exc
-    if not zipfile.is_zipfile(path):
-        raise LoaderError("cannot be read: not a .docx file (it is not a zip package)")
-
-
-def _check_unpacked_size(path: Path, max_unzipped_mb: int) -> None:
-    """Refuse zip bombs: too many members, too much unpacked data, or a ratio no document has."""
-    try:
-        with zipfile.ZipFile(path) as package:
-            members = package.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise LoaderError(f"cannot be read: not a valid .docx file ({type(exc).__name__})") from exc
-    if len(members) > _MAX_MEMBERS:
-        raise LoaderError(f"refused: the .docx holds {len(members)} parts, more than any document "
-                          "needs (a zip bomb?)")
-    total = sum(m.file_size for m in members)
-    if total > max_unzipped_mb * 1024 * 1024:
-        raise LoaderError(f"refused: the .docx unpacks to {total / 2**20:.0f} MB, more than the "
-                          f"{max_unzipped_mb} MB allowed (a zip bomb?)", setting="max_unzipped_mb")
-    for member in members:
-        if member.file_size >= _RATIO_FROM and member.file_size > _MAX_RATIO * max(member.compress_size, 1):
-            raise LoaderError(f"refused: a part of the .docx ({member.filename[:60]}) unpacks "
-                              f"{member.file_size // max(member.compress_size, 1)} times larger than it is "
-                              "stored (a zip bomb)")
 
 
 def _outline_level(paragraph: Paragraph) -> int | None:
@@ -170,13 +123,7 @@ def _captions(blocks: list[Paragraph | Table]) -> dict[int, int]:
 
 
 def load_docx(path: Path, *, source: str, content_hash: str, max_unzipped_mb: int | None = None) -> list[Document]:
-    _check_container(path)
-    _check_unpacked_size(path, max_unzipped_mb or DEFAULT_MAX_UNZIPPED_MB)
-    try:
-        document = docx.Document(str(path))
-    except (OpcError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        log.info("python-docx cannot open %s: %r", path, exc)
-        raise LoaderError(f"cannot be read: not a valid .docx file ({type(exc).__name__})") from exc
+    document = open_package(path, max_unzipped_mb, lambda p: docx.Document(str(p)), (OpcError,))
     builder = SectionBuilder(source=source, content_hash=content_hash)
     title = (document.core_properties.title or "").strip()
     first_heading = ""

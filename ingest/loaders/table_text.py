@@ -24,7 +24,8 @@ _SPACES = re.compile(r"\s+")
 _BOUND = re.compile(r"[<>≤≥＜＞≦≧⩽⩾]")
 
 
-def _cell_text(cell: str | None) -> str | None:
+def cell_line(cell: str | None) -> str | None:
+    """A table cell's text on one line (its lines joined as a paragraph's are); None stays None."""
     if cell is None:
         return None
     return _SPACES.sub(" ", join_lines(cell.splitlines())).strip()
@@ -133,7 +134,7 @@ def _headers(table: Sequence[Sequence[str | None]], width: int, columns: Sequenc
 
 def last_columns(rows: Iterable[Sequence[str | None]]) -> list[str] | None:
     """The column names of the last header of a table (as `table_to_text` finds them)."""
-    table = [[_cell_text(c) for c in row] for row in rows]
+    table = [[cell_line(c) for c in row] for row in rows]
     width = max((len(r) for r in table), default=0)
     found = [names for _, _, names in _headers(table, width, None)]
     return found[-1] if found else None
@@ -155,7 +156,7 @@ def _row_line(row: Sequence[str | None], names: Sequence[str] | None) -> str:
 
 
 def table_to_text(rows: Iterable[Sequence[str | None]], *, columns: Sequence[str] | None = None,
-                  caption: str = "") -> str:
+                  caption: str = "", find_headers: bool = True) -> str:
     """Rows of cells as readable lines, each row with its column names.
 
     `rows` are aligned by column: None is a cell covered by a merged one, "" an empty cell.
@@ -168,15 +169,16 @@ def table_to_text(rows: Iterable[Sequence[str | None]], *, columns: Sequence[str
     a long text cell keeps none either. A row with one cell (a section or a title) is
     written as it is; `caption` (the title of a table continued from the page before) comes
     first. A text cell repeated by a merged span is written once; equal values in two
-    columns both stay.
+    columns both stay. `find_headers=False`: `columns` are the names of every row (a
+    spreadsheet's header), none of the rows is taken for column names.
     """
-    table = [[_cell_text(c) for c in row] for row in rows]
+    table = [[cell_line(c) for c in row] for row in rows]
     width = max((len(r) for r in table), default=0)
     names: list[str] | None = list(columns) if columns else None
     lines: list[str] = [caption] if caption else []
     if names:
         lines.append(_header_line(names))
-    headers = {i: (count, found) for i, count, found in _headers(table, width, columns)}
+    headers = {i: (count, found) for i, count, found in _headers(table, width, columns)} if find_headers else {}
     i = 0
     while i < len(table):
         if i in headers:

@@ -59,7 +59,8 @@ def test_binary_file_named_txt_is_rejected(tmp_path, settings, fake_embedder):
 
 
 def _docx_bomb(path: Path, size: int) -> Path:
-    """A .docx whose document.xml unpacks to `size` bytes of one repeated character."""
+    """A .docx (or .xlsx, .pptx: the name says) whose main part unpacks to `size` bytes of one
+    repeated character."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
         with package.open("word/document.xml", "w") as member:
@@ -69,13 +70,14 @@ def _docx_bomb(path: Path, size: int) -> Path:
     return path
 
 
-def test_docx_zip_bombs_are_refused(tmp_path):
-    bomb = _docx_bomb(tmp_path / "bomb.docx", 64 << 20)  # 64 MB from about 64 KB
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx", ".pptx"])
+def test_office_zip_bombs_are_refused(tmp_path, suffix):
+    bomb = _docx_bomb(tmp_path / f"bomb{suffix}", 64 << 20)  # 64 MB from about 64 KB
     assert bomb.stat().st_size < 1 << 20
-    with pytest.raises(LoaderError, match="zip bomb"):
+    with pytest.raises(LoaderError, match=f"the \\{suffix}.*zip bomb"):
         load_file(bomb, source="b", content_hash="h")
     # the total limit (a setting) holds for well-compressed parts too
-    big = tmp_path / "big.docx"
+    big = tmp_path / f"big{suffix}"
     with zipfile.ZipFile(big, "w", compression=zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
         package.writestr("word/media/image.bin", os.urandom(3 << 20))

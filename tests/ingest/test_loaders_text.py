@@ -173,7 +173,8 @@ def test_suffix_case_insensitive(tmp_path):
     path = tmp_path / "UPPER.TXT"
     path.write_text("大写后缀", encoding="utf-8")
     assert _load(path)[0].text == "大写后缀"
-    assert {".pdf", ".txt", ".md", ".markdown", ".docx", ".html", ".htm"} == set(SUPPORTED_SUFFIXES)
+    assert {".pdf", ".txt", ".md", ".markdown", ".docx", ".html", ".htm", ".pptx", ".xlsx", ".csv",
+            ".tsv"} == set(SUPPORTED_SUFFIXES)
 
 
 def test_missing_file(tmp_path):

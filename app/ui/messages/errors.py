@@ -5,8 +5,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.detail": {"zh": "详情：", "en": "Details: "},
     "err.error": {"zh": "出了点问题", "en": "Something went wrong"},
     "err.unreadable": {"zh": "文件无法读取", "en": "The file cannot be read"},
-    "err.unsupported": {"zh": "不支持这种文件类型：请上传 PDF、Word（.docx）、Markdown、纯文本或 HTML",
-                        "en": "This file type is not supported: upload PDF, Word (.docx), Markdown, text or HTML"},
+    "err.unsupported": {"zh": "不支持这种文件类型：请上传 PDF、Word（.docx）、PowerPoint（.pptx）、Excel（.xlsx）、CSV、"
+                              "Markdown、纯文本或 HTML",
+                        "en": "This file type is not supported: upload PDF, Word (.docx), PowerPoint (.pptx), Excel "
+                              "(.xlsx), CSV, Markdown, text or HTML"},
     "err.encrypted": {"zh": "文件有密码保护：请先去掉密码再上传", "en": "The file is password-protected: remove the "
                                                                   "password and upload it again"},
     "err.wrong_password": {"zh": "文件的密码不对", "en": "The file's password is wrong"},
@@ -17,15 +19,26 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "en": "The file is over the size limit (YIZHI_MAX_FILE_MB sets it)"},
     "err.no_text": {"zh": "PDF 没有文字层（扫描件），且无法用 OCR 读取", "en": "The PDF has no text layer (a scan) and OCR "
                                                                      "could not read it"},
-    "err.old_doc": {"zh": "这是旧版 Word（.doc）文件：请在 Word 中另存为 .docx 再上传",
-                    "en": "This is an old Word .doc file: save it as .docx in Word and upload that"},
+    "err.old_doc": {"zh": "这是旧格式的 Word 或 WPS 文字文件（.doc、.wps）：请在 Word 或 WPS 中另存为 .docx 再上传",
+                    "en": "This is an old-format Word or WPS Writer file (.doc, .wps): save it as .docx in Word or WPS "
+                          "and upload that"},
+    "err.old_xls": {"zh": "这是旧格式的 Excel 或 WPS 表格文件（.xls、.et）：请在 Excel 或 WPS 中另存为 .xlsx 再上传",
+                    "en": "This is an old-format Excel or WPS Spreadsheets file (.xls, .et): save it as .xlsx in Excel "
+                          "or WPS and upload that"},
+    "err.old_ppt": {"zh": "这是旧格式的 PowerPoint 或 WPS 演示文件（.ppt、.dps）：请在 PowerPoint 或 WPS 中另存为 .pptx "
+                          "再上传",
+                    "en": "This is an old-format PowerPoint or WPS Presentation file (.ppt, .dps): save it as .pptx in "
+                          "PowerPoint or WPS and upload that"},
     "err.encoding": {"zh": "无法识别文本编码：请另存为 UTF-8 再上传", "en": "Unknown text encoding: save it as UTF-8 "
                                                                  "and upload it again"},
     "err.binary": {"zh": "这不是文本文件（含有二进制数据）", "en": "This is not a text file (it holds binary data)"},
     "err.too_many_pages": {"zh": "PDF 页数超过上限（可用 YIZHI_MAX_PAGES 调整）", "en": "The PDF has more pages than "
                                                                                 "allowed (YIZHI_MAX_PAGES)"},
-    "err.docx_bomb": {"zh": "这个 .docx 解压后过大，为安全起见拒绝读取", "en": "This .docx unpacks to too much data and "
-                                                                    "was refused for safety"},
+    "err.zip_bomb": {"zh": "这个 Office 文件（.docx、.xlsx、.pptx）解压后过大，为安全起见拒绝读取",
+                     "en": "This Office file (.docx, .xlsx, .pptx) unpacks to too much data and was refused for "
+                           "safety"},
+    "err.too_many_cells": {"zh": "表格的单元格超过上限（可用 YIZHI_MAX_TABLE_CELLS 调整）",
+                           "en": "The spreadsheet has more cells than allowed (YIZHI_MAX_TABLE_CELLS)"},
     "err.bad_pdf": {"zh": "不是有效的 PDF，或已损坏", "en": "Not a valid PDF, or damaged"},
     "err.kb_name": {"zh": "知识库名称不可用：可用中文、字母、数字和 _ - .，最长 64 个字符，不能以点开头",
                     "en": "Not a usable name: letters (any script), digits, _ - ., at most 64, not starting with a "

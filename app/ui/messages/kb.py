@@ -30,9 +30,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "upload.title": {"zh": "上传文件", "en": "Upload files"},
     "upload.label": {"zh": "拖入或选择文件，可以多选（每个最多 {mb} MB）", "en": "Drop or pick files, several at once "
                                                                     "(at most {mb} MB each)"},
-    "upload.help": {"zh": "支持 PDF（含扫描版，自动 OCR）、Word、Markdown、纯文本和 HTML；内容相同的文件会被跳过。",
-                    "en": "PDF (scanned ones too, read with OCR), Word, Markdown, text and HTML; identical files are "
-                          "skipped."},
+    "upload.help": {"zh": "支持 PDF（含扫描版，自动 OCR）、Word、PowerPoint、Excel、CSV、Markdown、纯文本和 HTML；"
+                          "内容相同的文件会被跳过。旧格式（.doc、.xls、.ppt）请先另存为新格式。",
+                    "en": "PDF (scanned ones too, read with OCR), Word, PowerPoint, Excel, CSV, Markdown, text and HTML; "
+                          "identical files are skipped. Save old formats (.doc, .xls, .ppt) in the new ones first."},
     "upload.replace": {"zh": "替换同名文件", "en": "Replace files with the same name"},
     "upload.replace_help": {"zh": "不勾选时，同名但内容不同的文件另存为“名称 (2)”。",
                             "en": "Otherwise a file with a taken name but other content is saved as “name (2)”."},
@@ -45,6 +46,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "upload.done": {"zh": "完成：{ok} 个成功，{failed} 个失败，用时 {seconds} 秒",
                     "en": "Done: {ok} indexed or skipped, {failed} failed, in {seconds} s"},
     "upload.widget_button": {"zh": "选择文件", "en": "Browse files"},
+    "upload.type_sep": {"zh": "、", "en": ", "},
     "upload.widget_hint": {"zh": "拖放文件到这里 · 每个最多 {mb} MB · {types}", "en": "Drag and drop files here · "
                                                                         "at most {mb} MB each · {types}"},
     "upload.last": {"zh": "上次上传结果：", "en": "Last upload:"},

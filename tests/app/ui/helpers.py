@@ -129,6 +129,9 @@ class FakeService:
     def upload_types(self) -> list[str]:
         return ["md", "pdf", "txt"]
 
+    def old_format_types(self) -> list[str]:
+        return ["doc"]
+
     def save_upload(self, kb_name: str, filename: str, data: bytes, *, replace: bool = False) -> SavedUpload:
         return SavedUpload(self.settings.data_dir / kb_name / "files" / filename, UploadStatus.SAVED, "hash")
 

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from app.ui.messages import CATALOGUE, LANGS, describe_error, error_kind, error_message, t
-from core.errors import EncryptedFile, KnowledgeBaseNotFound, LoaderError, ModelLoadError, UnsupportedFile
+from core.errors import (
+    EncryptedFile,
+    KnowledgeBaseNotFound,
+    LoaderError,
+    ModelLoadError,
+    OldExcelFile,
+    OldWordFile,
+    UnsupportedFile,
+)
 from tests.app.ui.helpers import FakeService, home_test
 
 UI = Path(__file__).resolve().parents[3] / "app" / "ui"
@@ -73,6 +81,13 @@ def test_every_string_with_chinese_in_the_ui_code_is_in_the_catalogue():
     (KnowledgeBaseNotFound("x"), "这个知识库不存在了", "no longer exists"),
     (ModelLoadError("LLM model file /x.gguf not found"), "模型无法加载", "cannot be loaded"),
     (LoaderError("something new nobody mapped"), "文件无法读取", "cannot be read"),
+    (OldExcelFile("台账.et: this is an old WPS Spreadsheets .et file; save it as .xlsx"), "另存为 .xlsx",
+     "save it as .xlsx"),
+    (OldWordFile("this is an old Word .doc file; save it as .docx"), "另存为 .docx", "save it as .docx"),
+    (LoaderError("refused: the .xlsx unpacks to 900 MB, more than the 500 MB allowed (a zip bomb?)"),
+     "解压后过大", "unpacks to too much data"),
+    (LoaderError("refused: the file has more than 200000 cells with values", setting="max_table_cells"),
+     "YIZHI_MAX_TABLE_CELLS", "YIZHI_MAX_TABLE_CELLS"),
 ])
 def test_lower_layer_errors_become_catalogue_messages(exc, zh, en):
     message, detail = describe_error(exc, "zh")
@@ -84,6 +99,9 @@ def test_failed_file_outcomes_map_by_code_and_words():
     assert error_kind("wrong_password", "file is encrypted and the password given is wrong") == "wrong_password"
     assert error_kind("unreadable", "no text layer: the pages are scanned images") == "no_text"
     assert error_kind("nonsense-code", "") == "error"
+    # old Office files refused while a folder is walked: the outcome's code says which format
+    assert error_kind("old_ppt", "this is an old WPS Presentation .dps file; save it as .pptx") == "old_ppt"
+    assert "另存为 .pptx" in error_message("old_ppt", lang="zh")
     assert error_message("unsupported", "", lang="en").startswith("This file type is not supported")
     assert t("upload.ocr", "zh", n=3) == "3 页用 OCR 读出"
 
