@@ -35,6 +35,9 @@ from core.cpu import physical_cores
 from ingest.loaders import load_file, ocr_pool
 from ingest.loaders.ocr import Reader, recognise, render, text_of
 from ingest.loaders.ocr_engine import Engine, EngineSettings, RawLine
+from ingest.loaders.pdf import _MUPDF_ERRORS
+from ingest.loaders.pdf_quality import plan_ocr
+from ingest.loaders.pdf_text import extract_page
 
 EVALDATA = Path(__file__).resolve().parents[2] / "shared" / "evaldata"
 PHRASES = Path(__file__).resolve().parent / "data" / "ocr_phrases.json"
@@ -49,9 +52,11 @@ class Variant:
     cpu: dict[str, float] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
 
-    def read(self, reader: Reader, label: str, page: pymupdf.Page) -> None:
+    def read(self, reader: Reader, label: str, page: pymupdf.Page, rotation: int | None = None) -> None:
+        """Read the page as the loader does (`rotation`: what turns it upright, when its text layer says)."""
         started, cpu = time.perf_counter(), time.process_time()
-        self.texts[label] = text_of(recognise(render(page), read=reader))
+        lines = recognise(render(page, rotation=rotation or 0), upright=rotation is not None, read=reader)
+        self.texts[label] = text_of(lines)
         self.seconds[label] = time.perf_counter() - started
         self.cpu[label] = time.process_time() - cpu
 
@@ -122,8 +127,11 @@ def real_pages(evaldata: Path, chosen: list[Variant], readers: list[Reader]) -> 
     for name, pages in phrases.items():
         with pymupdf.open(evaldata / "pdfs" / name) as doc:
             for number in pages:
+                page = doc[int(number) - 1]
+                layer = extract_page(page, _MUPDF_ERRORS)
+                plan = plan_ocr(page, layer.raw, layer.line_boxes, layer.rotation)
                 for variant, reader in zip(chosen, readers):
-                    variant.read(reader, f"{name}:{number}", doc[int(number) - 1])
+                    variant.read(reader, f"{name}:{number}", page, plan.rotation)
     labels = list(chosen[0].seconds)
     print(f"{'engine / setting':52s} {'hits':>9s} {'s':>6s} {'CPU s':>6s} {'×':>5s}")
     for variant in chosen:

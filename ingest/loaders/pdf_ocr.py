@@ -49,12 +49,13 @@ class PageOcr:
         worker process died, and whatever the engine raised when it failed on the page.
         """
         self._started += 1
+        if self._pool is not None:
+            self._send_up_to(number)
         if self.on_page is not None:
             self.on_page(self._started, len(self.plans))
         plan = self.plans[number]
         if self._pool is None:
             return self._read_here(number, plan, known_text)
-        self._send_up_to(number)
         pool, futures = self._pending.pop(number)
         self._send_up_to(None)
         texts = [ocr.text_of(self._result(pool, future), known_text if not plan.full else "") for future in futures]
