@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from unittest.mock import patch
 
 import pymupdf
 
@@ -150,9 +151,9 @@ def through_the_loader(evaldata: Path) -> None:
     runs = {}
     workers = ocr_pool.worker_count()
     for label, count in (("in this process", 1), (f"{workers} worker processes", workers)) * 2:
-        ocr_pool.worker_count = lambda count=count: count  # noqa: B023 - the setting of this run
-        started = time.perf_counter()
-        documents = load_file(path, source=str(path), content_hash="bench")
+        with patch.object(ocr_pool, "worker_count", lambda count=count: count):
+            started = time.perf_counter()
+            documents = load_file(path, source=str(path), content_hash="bench")
         runs.setdefault(label, []).append((time.perf_counter() - started) / max(1, len({d.page for d in documents})))
     for label, seconds in runs.items():
         print(f"  {label:24s} {min(seconds):5.2f} s/page (the better of two runs; {', '.join(f'{s:.2f}' for s in seconds)})")

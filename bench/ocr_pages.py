@@ -5,12 +5,14 @@ English from SQuAD) set in one font at one size, rendered at 150 or 200 dpi, tur
 a slight angle (under 1.5 degrees), with grey noise and specks; the image is put on a
 page of its own, with no text layer, as a scanner would. Fonts: Chinese in Droid Sans
 Fallback (PyMuPDF's own), Noto Sans SC and Noto Serif SC (the package
-pylopdf-fonts-zh-cn), English in Times, Helvetica and Courier (PDF's base fonts).
+pylopdf-fonts-zh-cn), English in Times, Helvetica and Courier (PDF's base fonts), set with
+Pillow (FreeType).
 Everything is deterministic: the same pages every run.
 """
 from __future__ import annotations
 
 import enum
+import io
 import itertools
 import json
 import unicodedata
@@ -20,6 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pymupdf
+from PIL import Image, ImageDraw, ImageFont
 
 _PAGE = pymupdf.paper_rect("a5")
 _MARGIN = 40.0
@@ -38,8 +41,11 @@ class Typeface:
     builtin: str = ""  # a PyMuPDF font name, or
     file: Path | None = None  # a font file
 
-    def font(self) -> pymupdf.Font:
-        return pymupdf.Font(fontfile=str(self.file)) if self.file else pymupdf.Font(self.builtin)
+    def font(self, pixels: int) -> ImageFont.FreeTypeFont:
+        """The face at a size in pixels (FreeType through Pillow: PyMuPDF writes the glyphs of
+        CID-keyed OpenType fonts like Noto SC under the wrong codes)."""
+        data = self.file.read_bytes() if self.file else pymupdf.Font(self.builtin).buffer
+        return ImageFont.truetype(io.BytesIO(data), pixels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +86,14 @@ def passages(evaldata: Path, language: Language, count: int, length: int) -> lis
     return texts
 
 
-def _wrap(text: str, font: pymupdf.Font, size: float, width: float, language: Language) -> list[str]:
-    """Lines that fit `width`: Chinese broken anywhere, English at spaces."""
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float, language: Language) -> list[str]:
+    """Lines that fit `width` pixels: Chinese broken anywhere, English at spaces."""
     units = list(text) if language is Language.ZH else text.split(" ")
     joiner = "" if language is Language.ZH else " "
     lines, current = [], ""
     for unit in units:
         candidate = current + joiner + unit if current else unit
-        if current and font.text_length(candidate, fontsize=size) > width:
+        if current and font.getlength(candidate) > width:
             lines.append(current)
             current = unit
         else:
@@ -95,22 +101,21 @@ def _wrap(text: str, font: pymupdf.Font, size: float, width: float, language: La
     return lines + [current] if current else lines
 
 
-def _scan(lines: list[str], face: Typeface, size: float, dpi: int, angle: float, seed: int) -> pymupdf.Pixmap:
-    doc = pymupdf.open()
-    page = doc.new_page(width=_PAGE.width, height=_PAGE.height)
-    font_args = {"fontfile": str(face.file), "fontname": "F0"} if face.file else {"fontname": face.builtin}
+def _scan(lines: list[str], font: ImageFont.FreeTypeFont, line_pixels: float, margin: int, size: tuple[int, int],
+          angle: float, seed: int) -> pymupdf.Pixmap:
+    """The lines printed on white, turned by `angle` degrees, with noise: a grey scan."""
+    sheet = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(sheet)
     for i, line in enumerate(lines):
-        page.insert_text((_MARGIN, _MARGIN + size + i * size * _LINE_SPACING), line, fontsize=size, **font_args)
-    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
-    gray = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width).astype(np.float32)
-    turn = cv2.getRotationMatrix2D((pix.width / 2, pix.height / 2), angle, 1.0)
-    gray = cv2.warpAffine(gray, turn, (pix.width, pix.height), flags=cv2.INTER_LINEAR, borderValue=255.0)
+        draw.text((margin, margin + i * line_pixels), line, font=font, fill=0)
+    gray = np.asarray(sheet, dtype=np.float32)
+    turn = cv2.getRotationMatrix2D((size[0] / 2, size[1] / 2), angle, 1.0)
+    gray = cv2.warpAffine(gray, turn, size, flags=cv2.INTER_LINEAR, borderValue=255.0)
     rng = np.random.default_rng(seed)
     gray += rng.normal(0.0, 14.0, gray.shape)  # sensor noise
-    specks = rng.random(gray.shape) < 0.0008  # dust
-    gray[specks] = 0.0
+    gray[rng.random(gray.shape) < 0.0008] = 0.0  # dust
     scan = np.clip(gray, 0, 255).astype(np.uint8)
-    return pymupdf.Pixmap(pymupdf.csGRAY, pix.width, pix.height, scan.tobytes(), False)
+    return pymupdf.Pixmap(pymupdf.csGRAY, size[0], size[1], scan.tobytes(), False)
 
 
 def scanned_pages(evaldata: Path) -> list[ScannedPage]:
@@ -124,11 +129,13 @@ def scanned_pages(evaldata: Path) -> list[ScannedPage]:
     pages = []
     for seed, (face, size_index, dpi) in enumerate(itertools.product(faces, (0, 1), (150, 200))):
         size = sizes[face.language][size_index]
-        lines = _wrap(next(texts[face.language]), face.font(), size, _PAGE.width - 2 * _MARGIN, face.language)
-        max_lines = int((_PAGE.height - 2 * _MARGIN) / (size * _LINE_SPACING))
-        lines = lines[:max_lines]
+        scale = dpi / 72  # pixels per point
+        font = face.font(round(size * scale))
+        lines = _wrap(next(texts[face.language]), font, (_PAGE.width - 2 * _MARGIN) * scale, face.language)
+        lines = lines[: int((_PAGE.height - 2 * _MARGIN) / (size * _LINE_SPACING))]
         angle = next(angles)
-        pix = _scan(lines, face, size, dpi, angle, seed)
+        pix = _scan(lines, font, size * _LINE_SPACING * scale, round(_MARGIN * scale),
+                    (round(_PAGE.width * scale), round(_PAGE.height * scale)), angle, seed)
         doc = pymupdf.open()
         doc.new_page(width=_PAGE.width, height=_PAGE.height).insert_image(_PAGE, pixmap=pix)
         joiner = "" if face.language is Language.ZH else " "
