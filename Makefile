@@ -60,9 +60,11 @@ eval: setup
 eval-docs: setup
 	$(PY) -m app eval $(addprefix --docs ,$(DOCS_FOLDERS)) --qa $(DOCQA)/qa.jsonl $(ARGS)
 
-# make bench [SCALE_CHUNKS=1000000] [SCALE_BACKEND=milvus]: the scale benchmark builds (once, then
+# make bench [SCALE_CHUNKS=1000000] [SCALE_BACKEND=milvus]: OCR, the engine before beside the one used
+# (bench/ocr_bench.py), then ingestion and search; the scale benchmark builds (once, then
 # reuses) a knowledge base of SCALE_CHUNKS synthetic chunks under $(YIZHI_DATA_DIR)/bench.
 bench: setup
+	$(PY) -m bench.ocr_bench
 	$(PY) -m bench.ingest_bench
 	$(PY) -m bench.search_bench
 	$(PY) -m bench.scale_bench --chunks $(SCALE_CHUNKS) --backend $(SCALE_BACKEND)

@@ -7,3 +7,6 @@ Traditional and Simplified, the language of a text, the matching form), `core.ha
 (content hashes of files) and `core.cpu`. Nothing here loads a model; only
 `core.hashing` reads files, and `core.text` OpenCC's conversion tables.
 """
+from core import telemetry
+
+telemetry.turn_off()  # before any package of Yizhi imports a third-party one (see core/telemetry.py)

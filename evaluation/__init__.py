@@ -12,3 +12,4 @@ LLM), `ingest`, `retrieval` and `core`; nothing in those imports it back.
     answers     `eval --answer`: answers through the answering service, scored
     cli         `python -m app eval …`
 """
+import core  # noqa: F401  (first: turns third-party telemetry off, see core/telemetry.py)

@@ -24,7 +24,9 @@ import pymupdf
 
 from core.errors import EncryptedFile, LoaderError, WrongPassword
 from core.types import Document
+from ingest.loaders.ocr_engine import OcrUnavailable
 from ingest.loaders.pdf_margins import margin_rows, strip_margins
+from ingest.loaders.pdf_ocr import PageOcr, WorkerStopped
 from ingest.loaders.pdf_quality import OcrPlan, plan_ocr
 from ingest.loaders.pdf_text import PageLayer, compose, extract_page
 
@@ -145,8 +147,7 @@ class _PageReader:
         self._unread: list[int] = []  # pages needing OCR that were not read
         self._ocr_failed: list[int] = []
         self._unavailable = ""  # why OCR could not run, if it could not
-        self._to_ocr = 0  # pages that need OCR, and how many of them OCR started on
-        self._ocr_started = 0
+        self._reading: PageOcr | None = None  # the OCR of this file's pages, once planned
 
     def _layers(self, failures: list[tuple[int, str]]) -> list[tuple[int, PageLayer, OcrPlan]]:
         """(page number, text layer, OCR plan) of each page that can be read."""
@@ -161,19 +162,40 @@ class _PageReader:
                 log.info("%s: page %d cannot be read: %s", self.path, number, exc)
                 failures.append((number, _short(exc)))
                 continue
+            if plan.needed:  # the decision is logged whether OCR is on or not
+                log.info("%s: page %d needs OCR: %s", self.path, number, plan.reason)
             pages.append((number, layer, plan))
         return pages
 
     def read(self) -> list[Document]:
         title = _title(self.doc, self.path)
         headings = _page_headings(self.doc)
-        documents: list[Document] = []
-        scans: list[int] = []  # indexes in `documents` of the text OCR read of whole pages
         failures: list[tuple[int, str]] = []
         pages = self._layers(failures)
         margins = margin_rows([layer.row_texts() for _, layer, _ in pages], numbers=[n for n, _, _ in pages],
                               tables=[layer.table_count() for _, layer, _ in pages])
-        self._to_ocr = sum(1 for _, _, plan in pages if plan.needed) if self.ocr else 0
+        if self.ocr:  # the OCR engine itself loads on the first page that needs it
+            self._reading = PageOcr(self.doc, {n: plan for n, _, plan in pages if plan.needed}, self.on_page)
+        try:
+            documents, scans = self._compose(pages, margins, title, headings)
+        finally:
+            if self._reading is not None:
+                self._reading.close()
+        if failures and len(failures) == self.doc.page_count:
+            raise LoaderError(f"cannot be read: no page of the PDF could be read ({failures[0][1]})")
+        self._add_notes(failures)
+        documents = _strip_scans(documents, scans)
+        if not documents and self._unread:
+            if self._unavailable:
+                raise LoaderError(f"no text layer, and {self._unavailable}")
+            raise LoaderError("no text layer: the pages are scanned images, and OCR is off", setting="ocr")
+        return documents
+
+    def _compose(self, pages: list[tuple[int, PageLayer, OcrPlan]], margins: list[set[int]], title: str,
+                 headings: dict[int, str]) -> tuple[list[Document], list[int]]:
+        """Each page's Documents, and the indexes among them of the text OCR read of whole pages."""
+        documents: list[Document] = []
+        scans: list[int] = []
         table_head = None  # the last table of the page before, for one that goes on
         for (number, layer, plan), dropped in zip(pages, margins):
             dropped = layer.in_margins(dropped)
@@ -195,46 +217,33 @@ class _PageReader:
                 if plan.full:
                     scans.append(len(documents))
                 documents.append(document(ocr_text, True))
-        if failures and len(failures) == self.doc.page_count:
-            raise LoaderError(f"cannot be read: no page of the PDF could be read ({failures[0][1]})")
-        self._add_notes(failures)
-        documents = _strip_scans(documents, scans)
-        if not documents and self._unread:
-            if self._unavailable:
-                raise LoaderError(f"no text layer, and {self._unavailable}")
-            raise LoaderError("no text layer: the pages are scanned images, and OCR is off", setting="ocr")
-        return documents
+        return documents, scans
 
     def _ocr(self, plan: OcrPlan, number: int, known_text: str) -> str | None:
         """OCR text of the page (or of its images), or None when OCR is off or fails."""
-        if not self.ocr:
+        if self._reading is None:
             if plan.full:
                 self._unread.append(number)
             return None
-        from ingest.loaders.ocr import OcrUnavailable, ocr_text  # onnxruntime loads only when needed
-
-        self._ocr_started += 1
-        if self.on_page is not None:
-            self.on_page(self._ocr_started, self._to_ocr)
         try:
-            page = self.doc.load_page(number - 1)
-            if plan.full:
-                text = ocr_text(page, rotation=plan.rotation)
-            else:
-                texts = (ocr_text(page, region, known_text=known_text) for region in plan.regions)
-                text = "\n\n".join(t for t in texts if t)
+            text = self._reading.text(number, known_text)
         except OcrUnavailable as exc:
-            self.ocr = False
+            self._reading.close()
+            self._reading = None
             self._unavailable = str(exc)
             self.notes.append(str(exc))
             if plan.full:
                 self._unread.append(number)
             return None
+        except WorkerStopped:
+            log.warning("%s: OCR failed on page %d: its worker process stopped", self.path, number)
+            self._ocr_failed.append(number)
+            return None
         except Exception:  # OCR failing on one page (ONNX Runtime, OpenCV) must not lose the file
             log.warning("%s: OCR failed on page %d", self.path, number, exc_info=True)
             self._ocr_failed.append(number)
             return None
-        log.info("%s: page %d read with OCR (%s): %d characters", self.path, number, plan.reason, len(text))
+        log.info("%s: page %d read with OCR: %d characters", self.path, number, len(text))
         return text
 
     def _add_notes(self, failures: list[tuple[int, str]]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 pymupdf = pytest.importorskip("pymupdf")
-pytest.importorskip("rapidocr_onnxruntime")
+pytest.importorskip("rapidocr")
 
 from core.errors import LoaderError  # noqa: E402
 from ingest.loaders import load_file  # noqa: E402

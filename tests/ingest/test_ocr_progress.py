@@ -36,8 +36,12 @@ def _scanned_pdf(path: Path, scans: list[list[str]], typed_after: int | None = N
 
 @pytest.fixture
 def fake_ocr(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """OCR that "reads" a running header, the page's body and its number; records the pages it read."""
+    """OCR that "reads" a running header, the page's body and its number; records the pages it
+    read. It runs in this process: no worker processes (they would not see the fake)."""
     import ingest.loaders.ocr as ocr
+    import ingest.loaders.ocr_pool as ocr_pool
+
+    monkeypatch.setattr(ocr_pool, "worker_count", lambda: 1)
 
     read: list[int] = []
 
@@ -94,7 +98,7 @@ def test_the_pipeline_passes_progress_on_with_the_file(tmp_path, settings, fake_
 
 @pytest.mark.slow
 def test_real_ocr_reports_its_pages(tmp_path):
-    pytest.importorskip("rapidocr_onnxruntime")
+    pytest.importorskip("rapidocr")
     path = _scanned_pdf(tmp_path / "scan.pdf", [["扫描的页面没有文字层，", "需要光学字符识别才能检索。"],
                                                 ["第二张扫描页，", "同样要识别。"]])
     calls: list[tuple[int, int]] = []
