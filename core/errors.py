@@ -67,3 +67,22 @@ class KnowledgeBaseBusy(YizhiError):
 
 class WorkerError(YizhiError):
     """A helper process of the ingestion stopped or answered nonsense."""
+
+
+class InputTooLarge(ConfigError):
+    """A question, a list or a text is longer than its setting allows (`setting` names it)."""
+
+    code = "too_long"
+
+
+class UnusableText(ConfigError):
+    """A text holds characters no file, database or terminal can take (lone surrogates,
+    control characters)."""
+
+    code = "bad_text"
+
+
+class DiskFull(YizhiError):
+    """The disk (or the file-size limit of this process) left no room to write."""
+
+    code = "disk_full"

@@ -173,6 +173,9 @@ class FakeService:
     def embed(self, texts) -> list[list[float]]:
         return [[1.0, 0.0] for _ in texts]
 
+    def count_tokens(self, text: str) -> int:
+        return len(text)
+
     def pull_model(self, name: str) -> Path:
         raise ModelLoadError("the tests never download a model")
 
