@@ -6,23 +6,11 @@ port could read, fill and empty the knowledge bases, so any other host is refuse
 from __future__ import annotations
 
 import argparse
-import ipaddress
 
 from app.api.auth import key_problem
 from app.settings import Settings
 from core.errors import ConfigError
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses (127.0.0.0/8, ::1); False for 0.0.0.0, LAN
-    addresses and any other name."""
-    host = host.strip().strip("[]")
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+from core.hosts import is_loopback
 
 
 def exposure_problem(host: str, settings: Settings) -> str:
