@@ -1,4 +1,9 @@
-"""Saved conversations: one SQLite file, `<data>/conversations.sqlite`.
+"""Saved conversations: one SQLite file, `<data>/state/conversations.sqlite`.
+
+`<data>/state/` is what the app writes about its use, ignored by git (earlier Yizhis kept
+the file at `<data>/conversations.sqlite`, which the repository tracked: using the app
+showed up in `git status`, and a pull could overwrite it). `conversations_path` moves
+such a file into place the first time.
 
 A conversation is a title, the knowledge bases it asked, and its turns in order; an
 assistant's turn keeps its whole `Answer` (as JSON) so reopening shows the sources and
@@ -9,6 +14,7 @@ see a writer's committed turns.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
 import uuid
@@ -21,7 +27,11 @@ from app.answering.types import Answer
 from app.services.records import Conversation, ConversationInfo, StoredTurn
 from core.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 FILE_NAME = "conversations.sqlite"
+STATE_DIR = "state"  # <data>/state: what the app writes about its use (git-ignored)
+_SQLITE_COMPANIONS = ("", "-wal", "-shm")  # a database in WAL mode is these files together
 MAX_TITLE = 80
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -43,6 +53,22 @@ CREATE TABLE IF NOT EXISTS turns (
 );
 CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns(conversation_id, turn_id);
 """
+
+
+def conversations_path(data_dir: Path) -> Path:
+    """`<data>/state/conversations.sqlite`; a file an earlier Yizhi kept at
+    `<data>/conversations.sqlite` is moved there (with its WAL) when there is none yet."""
+    data_dir = Path(data_dir)
+    path = data_dir / STATE_DIR / FILE_NAME
+    old = data_dir / FILE_NAME
+    if old.is_file() and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for companion in _SQLITE_COMPANIONS:
+            source = old.with_name(old.name + companion)
+            if source.exists():
+                source.replace(path.with_name(path.name + companion))
+        log.info("saved conversations moved from %s to %s", old, path)
+    return path
 
 
 def _title(text: str) -> str:
@@ -158,4 +184,4 @@ class SqliteConversationService:
         return Conversation(info, turns)
 
 
-__all__ = ["FILE_NAME", "SqliteConversationService"]
+__all__ = ["FILE_NAME", "STATE_DIR", "SqliteConversationService", "conversations_path"]

@@ -118,7 +118,7 @@ class ModelService(Protocol):
 
 @runtime_checkable
 class ConversationService(Protocol):
-    """Saved conversations (`<data>/conversations.sqlite`): list, open, rename, delete, add turns."""
+    """Saved conversations (`<data>/state/conversations.sqlite`): list, open, rename, delete, add turns."""
 
     def list_conversations(self, limit: int = 50) -> list[ConversationInfo]: ...
 
