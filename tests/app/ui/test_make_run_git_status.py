@@ -4,8 +4,8 @@ used to be a tracked file, so using the app showed up in `git status` and could 
 committed or overwritten by a pull).
 
 Runs the real `make run` in this checkout, with this interpreter (`PY=`) and the install
-step taken as done (`STAMP=`), on a free loopback port; opens the app in Chromium so its
-pages run (the sidebar opens the conversations database), then stops it.
+step taken as done (`STAMP=`), on a free loopback port; asks a question in Chromium (the
+exchange is saved as a conversation), then stops it.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.ui.test_e2e_browser import CHROMIUM, FLAGS, _free_port, _wait_healthy
+from tests.app.ui.test_e2e_browser import CHROMIUM, FLAGS, _ask, _free_port, _wait_healthy
 from tests.conftest import ROOT, git_status
 
 pytestmark = pytest.mark.slow
@@ -47,6 +47,8 @@ def test_make_run_leaves_git_status_clean(tmp_path: Path):
             page = browser.new_page(locale="zh-CN")
             page.goto(f"http://127.0.0.1:{port}")
             expect(page.get_by_role("button", name="新对话")).to_be_visible(timeout=60_000)
+            _ask(page, expect, "火星上的沙尘暴一般持续多久？", 0)  # refused from the sample documents: no LLM needed
+            expect(page.get_by_role("button", name="火星上的沙尘暴一般持续多久？")).to_be_visible(timeout=30_000)
             browser.close()
     finally:
         os.killpg(make.pid, signal.SIGTERM)
