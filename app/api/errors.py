@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import (
     ConfigError,
+    DiskFull,
     EmbedderMismatch,
     KnowledgeBaseBusy,
     KnowledgeBaseNotFound,
@@ -78,6 +79,9 @@ def _from_yizhi(exc: YizhiError, path: str) -> ApiError:
         return ApiError(503, str(exc), type="server_error", code="knowledge_base_busy", retry_after=BUSY_RETRY_S)
     if isinstance(exc, EmbedderMismatch):
         return ApiError(409, str(exc), code="embedder_mismatch")
+    if isinstance(exc, DiskFull):  # the server's disk, not the request: 507 Insufficient Storage
+        return ApiError(507, f"{exc}: free some space on the server's disk and try again", type="server_error",
+                        code="disk_full")
     if isinstance(exc, ModelLoadError):
         return ApiError(500, str(exc), type="server_error", code="model_unavailable")
     if isinstance(exc, ConfigError | LoaderError):

@@ -61,11 +61,11 @@ def show_json(value: Any) -> None:
 
 # What the command line says first, in the user's language (the locale's), for the errors a
 # user meets by what they typed or where they stand; the error's own sentence follows.
-_IN_LANGUAGE: dict[type[YizhiError], dict[str, str]] = {
-    DiskFull: {"zh": "磁盘已满：请腾出空间后再运行同一命令（写了一半的文件已删除，知识库保持原样）",
+_IN_LANGUAGE: dict[str, dict[str, str]] = {  # by error code (a failed file's outcome records it too)
+    DiskFull.code: {"zh": "磁盘已满：请腾出空间后再运行同一命令（写了一半的文件已删除，知识库保持原样）",
                "en": "the disk is full: free some space and run the same command again (what was half written "
                      "was removed; the knowledge base is as it was)"},
-    InputTooLarge: {"zh": "输入超出了长度上限", "en": "the input is over its limit"},
+    InputTooLarge.code: {"zh": "输入超出了长度上限", "en": "the input is over its limit"},
 }
 
 
@@ -93,10 +93,15 @@ def with_hint(message: str, exc: YizhiError) -> str:
     return f"{message}: {hint}" if hint and hint not in message else message
 
 
+def in_language(code: str) -> str:
+    """What the command line says first about an error with this code, in the user's
+    language, followed by ": "; "" when it says nothing more than the error's sentence."""
+    said = _IN_LANGUAGE.get(code)
+    return f"{said[user_language()]}: " if said else ""
+
+
 def error_line(exc: YizhiError) -> str:
-    said = next((words for kind, words in _IN_LANGUAGE.items() if isinstance(exc, kind)), None)
-    prefix = f"{said[user_language()]}: " if said else ""
-    return "error: " + prefix + with_hint(str(exc), exc)
+    return "error: " + in_language(exc.code) + with_hint(str(exc), exc)
 
 
 def run_command(body: Callable[[Settings], int], *, verbose: bool = False, shorten=None,

@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from app.cli.common_cli import run_command, show
+from app.cli.common_cli import in_language, run_command, show
 from app.services import build_services
 from app.settings import Settings
 from core.enums import FileStatus
@@ -56,7 +56,8 @@ def print_summary(summary: IngestSummary, kb_name: str, chunk_count: int) -> Non
             reason = outcome.reason
             hint = FILE_HINTS.get(outcome.code, "") or (
                 f"see the setting YIZHI_{outcome.setting.upper()}" if outcome.setting else "")
-            show(f"  failed   {display_path(outcome.path)}: {reason}{': ' + hint if hint else ''}")
+            show(f"  failed   {display_path(outcome.path)}: {in_language(outcome.code)}{reason}"
+                 f"{': ' + hint if hint else ''}")
         elif outcome.reason and outcome.status in (FileStatus.ADDED, FileStatus.UPDATED):
             show(f"  note     {display_path(outcome.path)}: {outcome.reason}")
     ocr = f", {summary.ocr_pages} read with OCR" if summary.ocr_pages else ""
