@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS turns (
     answer TEXT,
     kb_names TEXT NOT NULL DEFAULT '[]',
     terms TEXT NOT NULL DEFAULT '[]',
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    stopped INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns(conversation_id, turn_id);
 """
@@ -69,6 +70,16 @@ def conversations_path(data_dir: Path) -> Path:
                 source.replace(path.with_name(path.name + companion))
         log.info("saved conversations moved from %s to %s", old, path)
     return path
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Columns added since earlier Yizhis made the file: `turns.stopped`."""
+    if "stopped" not in {row[1] for row in db.execute("PRAGMA table_info(turns)")}:
+        try:
+            db.execute("ALTER TABLE turns ADD COLUMN stopped INTEGER NOT NULL DEFAULT 0")
+        except sqlite3.OperationalError as exc:  # another process added it a moment ago
+            if "duplicate column" not in str(exc):
+                raise
 
 
 def _title(text: str) -> str:
@@ -92,6 +103,7 @@ class SqliteConversationService:
             if not self._ready:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.executescript(SCHEMA)
+                _upgrade(db)
                 self._ready = True
             with db:  # one transaction per call
                 yield db
@@ -128,18 +140,19 @@ class SqliteConversationService:
             db.execute("DELETE FROM conversations WHERE conversation_id = ?", (conversation_id,))
 
     def append_turn(self, conversation_id: str, role: str, content: str, *, answer: Answer | None = None,
-                    kb_names: Sequence[str] = (), terms: Sequence[str] = ()) -> None:
-        """Add a message at the end; the conversation's knowledge bases become those last asked."""
+                    kb_names: Sequence[str] = (), terms: Sequence[str] = (), stopped: bool = False) -> None:
+        """Add a message at the end; the conversation's knowledge bases become those last asked.
+        `stopped`: an answer cut short, saved as far as it was shown."""
         if role not in ("user", "assistant"):
             raise ConfigError(f"unknown role '{role}': user or assistant")
         now = time.time()
         payload = json.dumps(answer_to_json(answer), ensure_ascii=False) if answer is not None else None
         with self._db() as db:
             self._require(db, conversation_id)
-            db.execute("INSERT INTO turns (conversation_id, role, content, answer, kb_names, terms, created_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            db.execute("INSERT INTO turns (conversation_id, role, content, answer, kb_names, terms, created_at,"
+                       " stopped) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (conversation_id, role, content, payload, json.dumps(list(kb_names), ensure_ascii=False),
-                        json.dumps(list(terms), ensure_ascii=False), now))
+                        json.dumps(list(terms), ensure_ascii=False), now, int(stopped)))
             if kb_names:
                 db.execute("UPDATE conversations SET updated_at = ?, kb_names = ? WHERE conversation_id = ?",
                            (now, json.dumps(list(kb_names), ensure_ascii=False), conversation_id))
@@ -176,10 +189,10 @@ class SqliteConversationService:
                              " WHERE conversation_id = ?", (conversation_id,)).fetchone()
             if row is None:
                 return None
-            rows = db.execute("SELECT role, content, answer, kb_names, terms, created_at FROM turns"
+            rows = db.execute("SELECT role, content, answer, kb_names, terms, created_at, stopped FROM turns"
                               " WHERE conversation_id = ? ORDER BY turn_id", (conversation_id,)).fetchall()
         turns = tuple(StoredTurn(r[0], r[1], answer_from_json(json.loads(r[2])) if r[2] else None,
-                                 tuple(json.loads(r[3])), tuple(json.loads(r[4])), r[5]) for r in rows)
+                                 tuple(json.loads(r[3])), tuple(json.loads(r[4])), r[5], bool(r[6])) for r in rows)
         info = ConversationInfo(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], len(turns))
         return Conversation(info, turns)
 
