@@ -19,6 +19,11 @@ from fastapi.staticfiles import StaticFiles
 log = logging.getLogger("yizhi.api")
 
 ASSETS_URL = "/docs/assets"
+# The pages may load nothing from another host, whatever their scripts ask for (ReDoc shows
+# its logo from cdn.redoc.ly): the browser itself refuses it.
+OFFLINE_POLICY = {"Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                                             "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                                             "font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'"}
 _NEEDED = ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js", "favicon.png")
 
 
@@ -44,14 +49,18 @@ def install(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
         # validatorUrl None: Swagger UI would otherwise send the schema to validator.swagger.io
-        return get_swagger_ui_html(openapi_url=openapi_url, title=f"{app.title} - Swagger UI",
+        page = get_swagger_ui_html(openapi_url=openapi_url, title=f"{app.title} - Swagger UI",
                                    swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
                                    swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
                                    swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
                                    swagger_ui_parameters={"validatorUrl": None})
+        page.headers.update(OFFLINE_POLICY)
+        return page
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
-        return get_redoc_html(openapi_url=openapi_url, title=f"{app.title} - ReDoc",
+        page = get_redoc_html(openapi_url=openapi_url, title=f"{app.title} - ReDoc",
                               redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
                               redoc_favicon_url=f"{ASSETS_URL}/favicon.png", with_google_fonts=False)
+        page.headers.update(OFFLINE_POLICY)
+        return page
