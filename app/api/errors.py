@@ -25,6 +25,7 @@ from core.errors import (
     ModelLoadError,
     YizhiError,
 )
+from core.text import escape_controls
 
 log = logging.getLogger("yizhi.api")
 
@@ -45,7 +46,12 @@ class ApiError(Exception):
             self.headers["Retry-After"] = str(max(1, int(retry_after)))
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"message": self.message, "type": self.type, "code": self.code, "param": self.param}}
+        # The message or param may echo what the request sent (an unknown model's name): lone
+        # surrogates in it could not be encoded (a 500 instead of the 404), so they and control
+        # characters are written as escapes.
+        param = escape_controls(self.param, keep="") if self.param is not None else None
+        return {"error": {"message": escape_controls(self.message, keep="\n"), "type": self.type, "code": self.code,
+                          "param": param}}
 
     def response(self) -> JSONResponse:
         return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
