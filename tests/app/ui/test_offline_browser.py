@@ -23,7 +23,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from core.hosts import is_loopback
-from tests.app.ui.test_e2e_browser import CHROMIUM, FLAGS, ROOT, _free_port, _open_sources, _wait_healthy
+from tests.app.ui.test_e2e_browser import (
+    CHROMIUM,
+    FLAGS,
+    ROOT,
+    _ask,
+    _open_sources,
+    link_default_model,
+    served_app,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -43,31 +51,14 @@ def app(tmp_path_factory) -> Iterator[tuple[str, Path]]:
         pytest.skip("/usr/bin/chromium is absent: apt-get install chromium fonts-noto-cjk (done by .ci/run)")
     tmp = tmp_path_factory.mktemp("offline-app")
     data = tmp / "data"
-    (data / "models").mkdir(parents=True)
-    for gguf in (ROOT / "data" / "models").glob("*.gguf"):
-        (data / "models" / gguf.name).symlink_to(gguf)
+    link_default_model(data)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("YIZHI_", "STREAMLIT_"))}
     # long answers: the second question surely arrives while the first is generated
     env.update(YIZHI_DATA_DIR=str(data), YIZHI_LLM_MAX_TOKENS="160")
     subprocess.run([sys.executable, "-m", "ingest", str(GUIDE), "--kb", KB, "-q"], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=600)
-    port = _free_port()
-    log = open(tmp / "server.log", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "app.ui.launcher", "--server.port", str(port),
-                               "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, server, timeout=60)
+    with served_app(tmp, env) as url:
         yield url, data
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 @pytest.fixture
@@ -85,14 +76,6 @@ def browser_page():
             yield page, requested
         finally:
             browser.close()
-
-
-def _ask(page, expect, question: str, answers_before: int) -> None:
-    box = page.get_by_placeholder("输入问题…")
-    expect(box).to_be_enabled(timeout=60_000)
-    box.fill(question)
-    box.press("Enter")
-    expect(page.get_by_text("耗时", exact=True).nth(answers_before)).to_be_visible(timeout=300_000)
 
 
 @pytest.mark.timeout(900)
