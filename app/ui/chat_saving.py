@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,11 +63,13 @@ class Exchange:
             del st.session_state[OPEN]
         return True
 
-    def _append(self, role: str, content: str, **details: Any) -> None:
+    def _append(self, role: str, content: str, *, answer: Answer | None = None, terms: Sequence[str] = (),
+                stopped: bool = False) -> None:
         store = self.services.conversations
         if store is None or self.conversation_id is None:
             return
-        store.append_turn(self.conversation_id, role, content, kb_names=self.kb_names, **details)
+        store.append_turn(self.conversation_id, role, content, answer=answer, kb_names=self.kb_names, terms=terms,
+                          stopped=stopped)
 
     def save_question(self) -> None:
         """The question, saved at once (a conversation is made for the first one)."""
