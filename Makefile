@@ -28,9 +28,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# make run HOST=0.0.0.0 LISTEN_WITHOUT_LOGIN=1: every interface, saying you know the app has no login
+# (without it any address but a loopback one is refused; README: Reaching Yizhi from other computers).
 run: setup
 	@$(PY) -m app.cli.bootstrap_cli --docs $(DOCS) --kb $(KB)
-	$(PY) -m app.ui.launcher --server.address $(HOST) --server.port $(PORT) \
+	$(PY) -m app.ui.launcher --server.address $(HOST) --server.port $(PORT) $(if $(LISTEN_WITHOUT_LOGIN),--listen-without-login) \
 	    --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
 
 # The HTTP API (OpenAI-compatible /v1, Yizhi's own /api/v1, docs at /docs), with the same

@@ -139,6 +139,17 @@ class Settings(BaseSettings):
                                                        "at once as busy (HTTP 429)")
     generation_wait_timeout: float = Field(120.0, gt=0, description="seconds an answer waits for the LLM "
                                                                     "before giving up (HTTP 503)")
+    # Bounded input, the same for every interface (UI, CLI, HTTP API): one request can never
+    # take the machine's memory (app/services/limits.py checks them).
+    max_question_chars: int = Field(4000, ge=1, description="characters of a question or search query at most")
+    max_history_turns: int = Field(40, ge=0, description="earlier messages sent with a question at most")
+    max_history_chars: int = Field(40_000, ge=0, description="characters of those earlier messages at most")
+    max_knowledge_bases: int = Field(16, ge=1, description="knowledge bases one question asks at most "
+                                                           "(after removing repeats)")
+    max_embed_inputs: int = Field(2048, ge=1, description="texts one embeddings request holds at most")
+    max_embed_chars: int = Field(8192, ge=1, description="characters of one text to embed at most")
+    max_upload_files: int = Field(100, ge=1, description="files one upload request holds at most")
+
     api_key: str = Field("", repr=False, description="when set, the HTTP API requires `Authorization: Bearer <key>`")
     api_max_body_mb: int = Field(1024, ge=1, description="size of one upload request at most (all its files)")
     api_cors_origins: str = Field("", description="comma-separated origins allowed by CORS ('*' = any); "

@@ -1,4 +1,4 @@
-"""The project's own exceptions.
+"""The project's own exceptions, and `is_disk_full`, which tells the OS's and SQLite's full-disk errors.
 
 A message says what is wrong in words a user understands, and no more: each interface
 adds its own how-to (the CLI's `--password` and `YIZHI_…` variables, the UI's password
@@ -7,6 +7,8 @@ records, and by `setting`, the setting that governs the limit or choice the erro
 about (`max_file_mb`, `llm_model`, …; "" when none does). Lives in `core` so every layer
 can raise them.
 """
+import errno
+import sqlite3
 
 
 class YizhiError(Exception):
@@ -87,3 +89,32 @@ class KnowledgeBaseBusy(YizhiError):
 
 class WorkerError(YizhiError):
     """A helper process of the ingestion stopped or answered nonsense."""
+
+
+class InputTooLarge(ConfigError):
+    """A question, a list or a text is longer than its setting allows (`setting` names it)."""
+
+    code = "too_long"
+
+
+class UnusableText(ConfigError):
+    """A text holds characters no file, database or terminal can take (lone surrogates,
+    control characters)."""
+
+    code = "bad_text"
+
+
+class DiskFull(YizhiError):
+    """The disk (or the file-size limit of this process) left no room to write."""
+
+    code = "disk_full"
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for the ways a full disk shows: ENOSPC, EDQUOT or EFBIG (a file-size limit) from
+    the OS, SQLITE_FULL from SQLite ("database or disk is full")."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    if isinstance(exc, sqlite3.OperationalError):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+    return False

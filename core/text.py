@@ -188,3 +188,26 @@ def fold(text: str) -> str:
 def folded_passage(text: str) -> str:
     """`fold`, remembered for passages that are scored again and again."""
     return fold(text)
+
+
+# --- characters that cannot be stored or shown ------------------------------------------------
+# Lone surrogates cannot be encoded (UTF-8 refuses them), and control characters other than
+# whitespace would act on a terminal instead of being shown (ESC starts a terminal command).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def first_unusable(text: str) -> str | None:
+    """The first character of `text` that no file, database or terminal takes as text: a
+    lone surrogate or a control character other than whitespace; None when there is none."""
+    found = _CONTROL.search(text)
+    return found.group() if found else None
+
+
+def escape_controls(text: str, keep: str = "\n\t") -> str:
+    """`text` with every unusable character written as an escape (ESC as `\\x1b`), so a
+    file name or passage printed on a terminal cannot move the cursor or change colours;
+    the characters in `keep` (line breaks, tabs) pass as they are."""
+    def escaped(found: re.Match[str]) -> str:
+        char = found.group()
+        return char if char in keep else char.encode("unicode_escape", "backslashreplace").decode("ascii")
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]", escaped, text)

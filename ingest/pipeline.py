@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from core.config import IngestConfig
 from core.enums import DocStatus, FileStatus
-from core.errors import LoaderError, YizhiError
+from core.errors import DiskFull, LoaderError, YizhiError, is_disk_full
 from core.hashing import file_sha256
 from core.types import Document, FileOutcome, IngestSummary
 from ingest.child_pieces import child_texts
@@ -83,15 +83,30 @@ class IngestPipeline:
                         on_page(source, n, total)
 
                 for path in bar:
-                    outcome = self._ingest_file(path, password, summary, page)
+                    try:
+                        outcome = self._ingest_file(path, password, summary, page)
+                    except DiskFull as exc:  # this file is not indexed, the others are as they were
+                        outcome = FileOutcome(str(path), FileStatus.FAILED, str(exc), code=exc.code)
                     summary.outcomes.append(outcome)
                     bar.set_postfix(chunks=summary.chunks, failed=summary.count(FileStatus.FAILED))
                     if on_file is not None:
                         on_file(outcome)
             finally:
-                self.kb.save()
+                self._save()
         summary.seconds = time.perf_counter() - started
         return summary
+
+    def _save(self) -> None:
+        """End the batch (`KnowledgeBase.save`). On a full disk the FAISS file stays as it was:
+        it is behind the database then, and the next open rebuilds it from the stored vectors
+        (as after a kill), so the batch's outcomes stand."""
+        try:
+            self.kb.save()
+        except (DiskFull, OSError) as exc:
+            if not (isinstance(exc, DiskFull) or is_disk_full(exc)):
+                raise
+            log.warning("the disk is full: the vector index of '%s' is rebuilt from its database when it is "
+                        "next opened", self.kb.name)
 
     def _ingest_file(self, path: Path, password: str | None, summary: IngestSummary,
                      on_page: OnPage | None = None) -> FileOutcome:
@@ -123,7 +138,7 @@ class IngestPipeline:
         except LoaderError as exc:
             self.kb.mark_failed(source, content_hash, str(exc))
             return FileOutcome(source, FileStatus.FAILED, str(exc), code=exc.code, setting=exc.setting)
-        except YizhiError:  # not about this file (a model that cannot load): stop the batch
+        except YizhiError:  # not about this file (a model that cannot load, a full disk): the caller decides
             raise
         except Exception:  # a file must never stop the batch, whatever a parser does with it
             log.exception("unexpected error while reading %s", display_path(source))

@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from core.enums import DocStatus, UploadStatus
-from core.errors import LoaderError, UnsupportedFile
+from core.errors import DiskFull, LoaderError, UnsupportedFile, is_disk_full
 from core.hashing import sha256_bytes
 from core.types import SavedUpload
 from ingest.loaders import SUPPORTED_SUFFIXES, old_format_refusal
@@ -68,13 +68,22 @@ def store_upload(folder: Path, filename: str, data: bytes, *, max_mb: int,
     """
     name = check_upload(filename, len(data), max_mb)
     digest = sha256_bytes(data)
-    folder.mkdir(parents=True, exist_ok=True)
     target = (folder / name).resolve()
     if digest in known_hashes:
         known = Path(known_hashes[digest])
         return SavedUpload(known, UploadStatus.UNCHANGED if known == target else UploadStatus.DUPLICATE, digest)
     if _same_bytes(target, data, digest):  # stored before, but not indexed (it failed): retry it
         return SavedUpload(target, UploadStatus.SAVED, digest)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return _write(folder, target, name, data, digest, replace)
+    except OSError as exc:
+        if is_disk_full(exc):  # what was half written is gone already (`_write` removes its temporary file)
+            raise DiskFull(f"the disk is full: {filename} could not be stored") from exc
+        raise
+
+
+def _write(folder: Path, target: Path, name: str, data: bytes, digest: str, replace: bool) -> SavedUpload:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
     try:
         with os.fdopen(fd, "wb") as fh:

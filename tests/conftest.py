@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -14,7 +15,41 @@ from app.settings import Settings
 from core.config import StoreConfig
 from retrieval.embedders import UseEmbedder, embedding_text
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+# --- nothing the tests (or the app they run) write shows up in `git status` --------------
+def git_status(root: Path = ROOT) -> set[str] | None:
+    """`git status --porcelain` lines of the repository (untracked files one by one); None
+    outside a git checkout."""
+    try:
+        done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
+                              capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return set(done.stdout.splitlines()) if done.returncode == 0 else None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_GIT_STATUS] = git_status()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when it left files that git would show: whatever the app writes belongs
+    under the data folder's git-ignored parts (a test's own files under its tmp_path)."""
+    before = session.config.stash.get(_GIT_STATUS, None)
+    after = git_status() if before is not None else None
+    left = sorted((after or set()) - (before or set()))
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("the test run left files that `git status` shows (they belong under a git-ignored "
+                                "folder): " + "; ".join(left), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_GIT_STATUS = pytest.StashKey[set[str] | None]()
 
 
 @pytest.fixture

@@ -169,6 +169,7 @@ def prompt_request(retrieved: Retrieved, generator: Generator, config: AnswerCon
     request = GenerationRequest(prompt=render_prompt(question, packed.text, language),
                                 answer_cue=ANSWER_CUES[language].replace("{question}", question),
                                 stop=STOP_SEQUENCES[language])
+    timings["prompt_tokens"] = generator.count_tokens(request.prompt + request.answer_cue)  # the API's `usage`
     return request, len(shown)
 
 

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import (
     ConfigError,
+    DiskFull,
     EmbedderMismatch,
     KnowledgeBaseBusy,
     KnowledgeBaseNotFound,
@@ -24,6 +25,7 @@ from core.errors import (
     ModelLoadError,
     YizhiError,
 )
+from core.text import escape_controls
 
 log = logging.getLogger("yizhi.api")
 
@@ -44,7 +46,12 @@ class ApiError(Exception):
             self.headers["Retry-After"] = str(max(1, int(retry_after)))
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"message": self.message, "type": self.type, "code": self.code, "param": self.param}}
+        # The message or param may echo what the request sent (an unknown model's name): lone
+        # surrogates in it could not be encoded (a 500 instead of the 404), so they and control
+        # characters are written as escapes.
+        param = escape_controls(self.param, keep="") if self.param is not None else None
+        return {"error": {"message": escape_controls(self.message, keep="\n"), "type": self.type, "code": self.code,
+                          "param": param}}
 
     def response(self) -> JSONResponse:
         return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
@@ -78,6 +85,9 @@ def _from_yizhi(exc: YizhiError, path: str) -> ApiError:
         return ApiError(503, str(exc), type="server_error", code="knowledge_base_busy", retry_after=BUSY_RETRY_S)
     if isinstance(exc, EmbedderMismatch):
         return ApiError(409, str(exc), code="embedder_mismatch")
+    if isinstance(exc, DiskFull):  # the server's disk, not the request: 507 Insufficient Storage
+        return ApiError(507, f"{exc}: free some space on the server's disk and try again", type="server_error",
+                        code="disk_full")
     if isinstance(exc, ModelLoadError):
         return ApiError(500, str(exc), type="server_error", code="model_unavailable")
     if isinstance(exc, ConfigError | LoaderError):

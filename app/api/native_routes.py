@@ -6,22 +6,23 @@ import asyncio
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.api.auth import require_key
+from app.api.auth import documented_key
 from app.api.deps import collect, gate_of, generation_overrides, jobs_of, services_of
 from app.api.errors import ApiError, not_found
 from app.api.gate import answered
 from app.api.jobs import Job
 from app.api.schemas import AskRequest, CreateKnowledgeBase, RenameKnowledgeBase, SearchRequest
 from app.services import Services
+from app.services.limits import check_upload_count, knowledge_base_list
 from app.services.upload_indexing import index_upload
 from core.types import FileOutcome
 
 MB = 1024 * 1024
-router = APIRouter(prefix="/api/v1", tags=["Yizhi"], dependencies=[Depends(require_key)])
+router = APIRouter(prefix="/api/v1", tags=["Yizhi"], dependencies=[documented_key])
 
 
 def _existing(services: Services, name: str) -> str:
@@ -120,6 +121,7 @@ async def upload_documents(kb: str, request: Request, files: list[UploadFile] = 
                            wait: bool = Query(False, description="answer when the job is done")) -> JSONResponse:
     services = services_of(request)
     _existing(services, kb)
+    check_upload_count(services.settings, len(files))
     uploads = [(f.filename or "upload", await f.read()) for f in files]
 
     def work(job: Job) -> None:
@@ -164,21 +166,23 @@ async def get_job(job_id: str, request: Request) -> dict[str, Any]:
 @router.post("/search", summary="Retrieval only: the `search --json` shape")
 async def search(body: SearchRequest, request: Request) -> dict[str, Any]:
     services = services_of(request)
-    results = await run_in_threadpool(services.answers.search, body.query, body.knowledge_bases, body.k)
+    kbs = knowledge_base_list(services.settings, body.knowledge_bases)
+    results = await run_in_threadpool(services.answers.search, body.query, kbs, body.k)
     return {"results": [r.to_dict() for r in results]}
 
 
 @router.post("/ask", summary="Answer with sources: the `ask --json` shape")
 async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
     services = services_of(request)
-    for name in body.knowledge_bases:
+    kbs = knowledge_base_list(services.settings, body.knowledge_bases)
+    for name in kbs:
         _existing(services, name)
     if not body.question.strip():
         raise ApiError(400, "the question is empty: type a question", param="question")
     overrides = generation_overrides(services, body.temperature, body.max_tokens)
     history = body.history_dicts()
 
-    prepared = await run_in_threadpool(services.answers.prepare, body.question, body.knowledge_bases, history,
+    prepared = await run_in_threadpool(services.answers.prepare, body.question, kbs, history,
                                        overrides=overrides)
     _, answer = await collect(answered(request, gate_of(request), prepared))
     if answer is None:

@@ -15,30 +15,31 @@ import base64
 import json
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.answering.types import Answer
-from app.api.auth import require_key
+from app.api.auth import documented_key
+from app.api.completion import Completion, Ending, ending, extras
 from app.api.deps import collect, first_item, gate_of, generation_overrides, services_of, split_question
 from app.api.errors import ApiError, from_yizhi, not_found
-from app.api.gate import ClientGone, answered, generate
+from app.api.gate import ClientGone, GenerationGate, answered, generate
 from app.api.schemas import ChatCompletionRequest, EmbeddingRequest
 from app.services import Services
+from app.services.limits import knowledge_base_list
 from core.errors import YizhiError
 
 log = logging.getLogger("yizhi.api")
-router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], dependencies=[Depends(require_key)])
+router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], dependencies=[documented_key])
 STARTED = int(time.time())
-MAX_INPUTS = 2048
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
@@ -50,23 +51,6 @@ def llm_id(services: Services) -> str:
 
 def model_card(name: str, kind: str) -> dict[str, Any]:
     return {"id": name, "object": "model", "created": STARTED, "owned_by": "yizhi", "kind": kind}
-
-
-def extras(answer: Answer | None, *, streamed: bool = False) -> dict[str, Any]:
-    """Yizhi's extension fields: the `ask --json` object; its `answer` (the final text) only
-    when streaming, where it can differ from the pieces (a draft replaced by a quotation)."""
-    if answer is None:
-        return {"sources": [], "refused": False}
-    out = answer.to_dict()
-    if not streamed:
-        out.pop("answer", None)
-    return out
-
-
-def finish_reason(answer: Answer | None, overrides: dict[str, Any], services: Services) -> str:
-    limit = overrides.get("llm_max_tokens", services.settings.llm_max_tokens)
-    used = answer.timings.get("answer_tokens", 0) if answer is not None else 0
-    return "length" if used >= limit else "stop"
 
 
 @router.get("/models", summary="The knowledge bases (one model each) and the LLM for plain chat")
@@ -87,23 +71,18 @@ async def get_model(model_id: str, request: Request) -> dict[str, Any]:
     raise not_found("knowledge base", model_id, openai=True)
 
 
-class Completion:
-    """One response's id, time and model, and its JSON in OpenAI's shapes."""
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """What a completion's ending is counted from, once its answer is known."""
 
-    def __init__(self, model: str) -> None:
-        self.id, self.created, self.model = f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), model
+    services: Services
+    gate: GenerationGate
+    overrides: dict[str, Any]
+    messages: list[dict[str, str]]
+    include_usage: bool
 
-    def _head(self, kind: str) -> dict[str, Any]:
-        return {"id": self.id, "object": kind, "created": self.created, "model": self.model}
-
-    def whole(self, text: str, finish: str, extra: dict[str, Any]) -> dict[str, Any]:
-        choice = {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}
-        return {**self._head("chat.completion"), "choices": [choice], **extra}
-
-    def chunk(self, delta: dict[str, Any], finish: str | None = None, extra: dict[str, Any] | None = None) -> str:
-        body = {**self._head("chat.completion.chunk"),
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **(extra or {})}
-        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+    async def __call__(self, answer: Answer | None, text: str) -> Ending:
+        return await ending(self.services, self.gate, self.overrides, answer, text, self.messages)
 
 
 def _api_error(exc: Exception) -> ApiError:
@@ -115,9 +94,8 @@ def _api_error(exc: Exception) -> ApiError:
                     type="server_error", code="internal_error")
 
 
-async def _events(completion: Completion, first: Any, items: AsyncIterator[Any], overrides: dict[str, Any],
-                  services: Services) -> AsyncIterator[str]:
-    answer = None
+async def _events(completion: Completion, first: Any, items: AsyncIterator[Any], finish: Finish) -> AsyncIterator[str]:
+    answer, pieces = None, []
     async with aclosing(items):
         yield completion.chunk({"role": "assistant", "content": ""})
         try:
@@ -126,6 +104,7 @@ async def _events(completion: Completion, first: Any, items: AsyncIterator[Any],
                 if isinstance(item, Answer):
                     answer = item
                 elif item:
+                    pieces.append(item)
                     yield completion.chunk({"content": item})
                 item = await anext(items, None)
         except ClientGone:
@@ -136,7 +115,10 @@ async def _events(completion: Completion, first: Any, items: AsyncIterator[Any],
                 log.exception("chat stream %s failed", completion.id)
             yield f"data: {json.dumps(error.body(), ensure_ascii=False)}\n\n"
             return
-    yield completion.chunk({}, finish_reason(answer, overrides, services), extras(answer, streamed=True))
+    end = await finish(answer, "".join(pieces))
+    yield completion.chunk({}, end.finish_reason, extras(answer, streamed=True))
+    if finish.include_usage:
+        yield completion.usage_chunk(end)
     yield "data: [DONE]\n\n"
 
 
@@ -146,7 +128,7 @@ async def chat_completions(body: ChatCompletionRequest, request: Request):
     overrides = generation_overrides(services, body.temperature, body.max_completion_tokens or body.max_tokens)
     messages = [m.as_message() for m in body.messages]
     plain = body.knowledge_bases is None and body.model == llm_id(services) and not services.knowledge.exists(body.model)
-    kbs = [] if plain else (body.knowledge_bases or [body.model])
+    kbs = [] if plain else knowledge_base_list(services.settings, body.knowledge_bases or [body.model])
     for name in kbs:
         if not services.knowledge.exists(name):
             error = not_found("knowledge base", name, openai=True)
@@ -163,13 +145,14 @@ async def chat_completions(body: ChatCompletionRequest, request: Request):
         prepared = await run_in_threadpool(services.answers.prepare, question, kbs, history, overrides=overrides)
         items = answered(request, gate_of(request), prepared)
     completion = Completion(body.model)
+    finish = Finish(services, gate_of(request), overrides, messages,
+                    bool(body.stream_options and body.stream_options.include_usage))
     if body.stream:
         first = await first_item(items)
-        return StreamingResponse(_events(completion, first, items, overrides, services),
+        return StreamingResponse(_events(completion, first, items, finish),
                                  media_type="text/event-stream", headers=SSE_HEADERS)
     text, answer = await collect(items)
-    return completion.whole(answer.text if answer else text, finish_reason(answer, overrides, services),
-                            extras(answer))
+    return completion.whole(answer.text if answer else text, await finish(answer, text), extras(answer))
 
 
 def _encode(vector: list[float], fmt: str) -> list[float] | str:
@@ -186,8 +169,8 @@ async def embeddings(body: EmbeddingRequest, request: Request) -> dict[str, Any]
         raise ApiError(404, f"the model '{body.model}' does not exist: use '{embed_id}' (the embedding model) "
                             "or a knowledge base's name", code="model_not_found", param="model")
     texts = [body.input] if isinstance(body.input, str) else body.input
-    if not texts or len(texts) > MAX_INPUTS or not all(t.strip() for t in texts):
-        raise ApiError(400, f"input must be 1 to {MAX_INPUTS} non-empty texts", param="input")
+    if not texts or not all(t.strip() for t in texts):
+        raise ApiError(400, "input must be one or more non-empty texts", param="input")
     vectors = await run_in_threadpool(services.models.embed, texts)
     if body.dimensions is not None and vectors and body.dimensions != len(vectors[0]):
         raise ApiError(400, f"this model makes {len(vectors[0])}-dimensional vectors, not {body.dimensions}",

@@ -28,6 +28,11 @@ class ChatMessage(BaseModel):
         return {"role": role, "content": self.text()}
 
 
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    include_usage: bool = False
+
+
 class ChatCompletionRequest(BaseModel):
     """OpenAI's chat request; fields Yizhi does not use (top_p, tools, …) are ignored."""
 
@@ -37,6 +42,8 @@ class ChatCompletionRequest(BaseModel):
     messages: list[ChatMessage] = Field(min_length=1, description="the last user message is the question, "
                                                                   "earlier turns are the history")
     stream: bool = False
+    stream_options: StreamOptions | None = Field(None, description="`include_usage: true`: a last chunk with "
+                                                                   "`usage` before `data: [DONE]`")
     temperature: float | None = Field(None, description="0..2 (YIZHI_LLM_TEMPERATURE by default)")
     max_tokens: int | None = Field(None, ge=1, description="capped at half the LLM's context window")
     max_completion_tokens: int | None = Field(None, ge=1, description="the newer name of max_tokens")
@@ -49,7 +56,8 @@ class ChatCompletionRequest(BaseModel):
 class EmbeddingRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     model: str = Field(description="the embedding model's id or a knowledge base's name (same model)")
-    input: str | list[str] = Field(description="a text or a list of up to 2048 texts")
+    input: str | list[str] = Field(description="a text or a list of texts (at most YIZHI_MAX_EMBED_INPUTS, each "
+                                                 "at most YIZHI_MAX_EMBED_CHARS characters)")
     encoding_format: Literal["float", "base64"] = "float"
     dimensions: int | None = Field(None, ge=1, description="must equal the model's dimension if given")
 

@@ -6,27 +6,16 @@ port could read, fill and empty the knowledge bases, so any other host is refuse
 from __future__ import annotations
 
 import argparse
-import ipaddress
 
+from app.api.auth import key_problem
 from app.settings import Settings
 from core.errors import ConfigError
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses (127.0.0.0/8, ::1); False for 0.0.0.0, LAN
-    addresses and any other name."""
-    host = host.strip().strip("[]")
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+from core.hosts import is_loopback
 
 
 def exposure_problem(host: str, settings: Settings) -> str:
     """Why the server must not listen on `host` with these settings ("" when it may)."""
-    if is_loopback(host) or settings.api_key:
+    if is_loopback(host) or settings.api_key.strip():
         return ""
     return (f"refusing to listen on {host} without an API key: anyone who can reach that address could read "
             "your knowledge bases through answers, upload files to this disk and delete documents. Set "
@@ -42,7 +31,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    problem = exposure_problem(args.host, settings)
+    problem = key_problem(settings.api_key) or exposure_problem(args.host, settings)
     if problem:
         raise ConfigError(problem)
     import uvicorn
@@ -53,7 +42,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(build_services(settings))
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Yizhi API on http://{host}:{args.port}  (docs: /docs; OpenAI base_url: http://{host}:{args.port}/v1; "
-          f"key {'required' if settings.api_key else 'not required'}); Ctrl-C stops it", flush=True)
+          f"key {'required' if settings.api_key.strip() else 'not required'}); Ctrl-C stops it", flush=True)
     try:
         # log_config=None: uvicorn logs through Yizhi's handlers (warnings on the terminal, the rest in the log file).
         uvicorn.run(app, host=args.host, port=args.port, log_config=None, timeout_graceful_shutdown=5)

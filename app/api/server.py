@@ -8,15 +8,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api import native_routes, openai_routes
-from app.api.errors import OTHER_BODY_MB, install_error_handlers, log, too_large
+from app.api import docs_pages, native_routes, openai_routes
+from app.api.auth import key_problem, server_key
+from app.api.errors import OTHER_BODY_MB, install_error_handlers, log
 from app.api.gate import ClientGone, GenerationGate
+from app.api.gatekeeper import Gatekeeper
 from app.api.jobs import JobRunner
 from app.services import Services
+from core.errors import ConfigError
 
 MB = 1024 * 1024
 
@@ -36,25 +37,6 @@ Answers are generated one at a time; a full queue answers 429 with `Retry-After`
 """
 
 
-class BodyLimits:
-    """Request size limits: uploads (multipart) YIZHI_API_MAX_BODY_MB, anything else a few MB."""
-
-    def __init__(self, app: ASGIApp, upload_bytes: int, other_bytes: int) -> None:
-        self.limits = {True: upload_bytes, False: other_bytes}
-        self.apps = {True: RequestBodyLimitMiddleware(app, max_body_size=upload_bytes),
-                     False: RequestBodyLimitMiddleware(app, max_body_size=other_bytes)}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.apps[False](scope, receive, send)
-        headers = dict(scope.get("headers") or ())
-        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
-        declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limits[multipart]:  # refused before reading a byte
-            return await too_large().response()(scope, receive, send)
-        await self.apps[multipart](scope, receive, send)  # a body without Content-Length is counted as it comes
-
-
 async def _client_gone(request: Request, exc: ClientGone) -> Response:
     log.info("%s %s: the client disconnected; its answer was stopped", request.method, request.url.path)
     return Response(status_code=499)  # nginx's "client closed request": nobody reads it
@@ -66,6 +48,9 @@ def cors_origins(setting: str) -> list[str]:
 
 def create_app(services: Services) -> FastAPI:
     settings = services.settings
+    problem = key_problem(settings.api_key)
+    if problem:
+        raise ConfigError(problem, setting="api_key")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,7 +59,10 @@ def create_app(services: Services) -> FastAPI:
         app.state.gate.close()
         services.close()
 
-    app = FastAPI(title="Yizhi (已知) API", version="1", description=DESCRIPTION, lifespan=lifespan)
+    # The docs pages come from assets this server holds (docs_pages): never from a CDN.
+    app = FastAPI(title="Yizhi (已知) API", version="1", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+    docs_pages.install(app)
     app.state.services = services
     app.state.gate = GenerationGate(settings.generation_queue, settings.generation_wait_timeout)
     app.state.jobs = JobRunner()
@@ -82,7 +70,8 @@ def create_app(services: Services) -> FastAPI:
     app.add_exception_handler(ClientGone, _client_gone)
     app.include_router(openai_routes.router)
     app.include_router(native_routes.router)
-    app.add_middleware(BodyLimits, upload_bytes=settings.api_max_body_mb * MB, other_bytes=OTHER_BODY_MB * MB)
+    app.add_middleware(Gatekeeper, key=server_key(settings.api_key), upload_bytes=settings.api_max_body_mb * MB,
+                       other_bytes=OTHER_BODY_MB * MB)
     origins = cors_origins(settings.api_cors_origins)
     if origins:  # off unless configured
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"],

@@ -8,10 +8,9 @@ Streams the answer to the terminal as it is generated, then lists the numbered s
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
 from app.answering.types import Answer
+from app.cli.common_cli import show, show_json
 from app.services import build_services
 from app.settings import Settings
 from core.text import in_script, script_of
@@ -73,20 +72,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.json:
             answer = services.answers.ask(args.question, args.kb or ["default"])
-            print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+            show_json(answer.to_dict())
             return 0
         answer = None
         for item in services.answers.ask_stream(args.question, args.kb or ["default"]):
             if isinstance(item, Answer):
                 answer = item
             else:
-                sys.stdout.write(item)
-                sys.stdout.flush()
-        sys.stdout.write("\n")
+                show(item, end="")
+        show()
         if answer is not None:
             for block in (format_notes(answer), format_sources(answer)):
                 if block:
-                    print(block)
+                    show(block)
         return 0
     finally:
         services.close()

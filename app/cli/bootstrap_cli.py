@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.common_cli import run_command
+from app.cli.common_cli import run_command, show
 from app.services import KnowledgeService, build_services
 from app.settings import Settings
 from core.enums import FileStatus
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(settings: Settings, docs: Path, kb: str) -> int:
     services = build_services(settings)
     try:
-        print(f"bootstrap: {bootstrap(services.knowledge, docs, kb)}")
+        show(f"bootstrap: {bootstrap(services.knowledge, docs, kb)}")
         return 0
     finally:
         services.close()

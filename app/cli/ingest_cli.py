@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from app.cli.common_cli import run_command
+from app.cli.common_cli import in_language, run_command, show
 from app.services import build_services
 from app.settings import Settings
 from core.enums import FileStatus
@@ -56,12 +56,13 @@ def print_summary(summary: IngestSummary, kb_name: str, chunk_count: int) -> Non
             reason = outcome.reason
             hint = FILE_HINTS.get(outcome.code, "") or (
                 f"see the setting YIZHI_{outcome.setting.upper()}" if outcome.setting else "")
-            print(f"  failed   {display_path(outcome.path)}: {reason}{': ' + hint if hint else ''}")
+            show(f"  failed   {display_path(outcome.path)}: {in_language(outcome.code)}{reason}"
+                 f"{': ' + hint if hint else ''}")
         elif outcome.reason and outcome.status in (FileStatus.ADDED, FileStatus.UPDATED):
-            print(f"  note     {display_path(outcome.path)}: {outcome.reason}")
+            show(f"  note     {display_path(outcome.path)}: {outcome.reason}")
     ocr = f", {summary.ocr_pages} read with OCR" if summary.ocr_pages else ""
     pages_per_second = summary.pages / summary.seconds if summary.seconds > 0 else 0.0
-    print(
+    show(
         f"{kb_name}: {summary.count(FileStatus.ADDED)} added, {summary.count(FileStatus.UPDATED)} updated, "
         f"{summary.count(FileStatus.SKIPPED)} unchanged, {summary.count(FileStatus.FAILED)} failed; "
         f"{summary.chunks} chunks from {summary.pages} pages{ocr} in {summary.seconds:.1f} s "
@@ -77,18 +78,18 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if not args.paths and not knowledge.exists(args.kb):
             raise KnowledgeBaseNotFound(args.kb)
         if args.check:
-            print(f"{args.kb}: {knowledge.repair(args.kb)}")
+            show(f"{args.kb}: {knowledge.repair(args.kb)}")
         if args.relex:
-            print(f"{args.kb}: {knowledge.relex(args.kb)}")
+            show(f"{args.kb}: {knowledge.relex(args.kb)}")
         for path in args.remove:
             found = knowledge.remove_document(args.kb, str(path))
-            print(f"{'removed' if found else 'not in the knowledge base'}: {display_path(str(path))}")
+            show(f"{'removed' if found else 'not in the knowledge base'}: {display_path(str(path))}")
         if args.prune:
             for path in knowledge.prune(args.kb):
-                print(f"pruned (file is gone): {display_path(path)}")
+                show(f"pruned (file is gone): {display_path(path)}")
         if args.paths:
             summary = knowledge.ingest(args.kb, args.paths, password=args.password, progress=not args.quiet,
-                                       on_wait=lambda message: print(message, file=sys.stderr))
+                                       on_wait=lambda message: show(message, file=sys.stderr))
             print_summary(summary, args.kb, knowledge.chunk_count(args.kb))
             if args.strict and summary.failures:
                 return 1

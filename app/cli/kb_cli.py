@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from app.cli.common_cli import show
 from app.services import build_services
 from app.settings import Settings
 
@@ -32,12 +33,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         knowledge = services.knowledge
         if args.kb_action == "migrate":
-            print(knowledge.migrate(args.kb, args.to))
+            show(knowledge.migrate(args.kb, args.to))
         elif args.kb_action == "rename":
             new_name = knowledge.rename_knowledge_base(args.kb, args.new_name)
-            print(f"knowledge base '{args.kb}' renamed to '{new_name}': use --kb {new_name} from now on")
+            show(f"knowledge base '{args.kb}' renamed to '{new_name}': use --kb {new_name} from now on")
         else:
-            print(knowledge.vector_store(args.kb))
+            show(knowledge.vector_store(args.kb))
     finally:
         services.close()
     return 0

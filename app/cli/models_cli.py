@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import asdict
 
+from app.cli.common_cli import show, show_json
 from app.llm.catalog import KNOWN_DOWNLOADS
 from app.services import build_services
 from app.settings import Settings
@@ -24,16 +24,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if not args.name:
             raise ConfigError(f"give the model to download: one of {', '.join(KNOWN_DOWNLOADS)}")
         path = services.models.pull_model(args.name)
-        print(f"downloaded {path}\nuse it: export YIZHI_LLM_MODEL={path}   (or pick it in the app's sidebar)")
+        show(f"downloaded {path}\nuse it: export YIZHI_LLM_MODEL={path}   (or pick it in the app's sidebar)")
         return 0
     models = services.models.list_models()
     if args.json:
-        print(json.dumps({"models": [asdict(m) for m in models]}, ensure_ascii=False, indent=2))
+        show_json({"models": [asdict(m) for m in models]})
         return 0
     for m in models:
         size = f"{m.size_mb:,.0f} MB" if m.size_mb is not None else "built in"
         template = {True: "chat template", False: "no chat template", None: "chat template: see file"}[m.chat_template]
-        print(f"{'*' if m.active else ' '} {m.name}\n      {m.description} · {size} · {template}")
-    print("\n* = in use (YIZHI_LLM_MODEL). Download a bigger one: python -m app models pull NAME, NAME one of "
+        show(f"{'*' if m.active else ' '} {m.name}\n      {m.description} · {size} · {template}")
+    show("\n* = in use (YIZHI_LLM_MODEL). Download a bigger one: python -m app models pull NAME, NAME one of "
           + ", ".join(KNOWN_DOWNLOADS))
     return 0

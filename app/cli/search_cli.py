@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from app.cli.common_cli import show, show_json
 from app.services import build_services
 from app.settings import Settings
 
@@ -23,15 +23,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         services.close()
     if args.json:
-        print(json.dumps({"results": [r.to_dict() for r in results]}, ensure_ascii=False, indent=2))
+        show_json({"results": [r.to_dict() for r in results]})
         return 0
     if not results:
-        print("没有找到相关内容 (no passage passed the score threshold)")
+        show("没有找到相关内容 (no passage passed the score threshold)")
     for i, r in enumerate(results, 1):
         page = f" p.{r.chunk.page}" if r.chunk.page else ""
-        print(f"[{i}] {r.chunk.source}{page}  score {r.score:.4f}  relevance {r.relevance:.3f}")
+        show(f"[{i}] {r.chunk.source}{page}  score {r.score:.4f}  relevance {r.relevance:.3f}")
         if r.also_in:  # the same text in other files, merged into this result
-            print("    also in: " + "; ".join(ref.source + (f" p.{ref.page}" if ref.page else "") for ref in r.also_in))
+            show("    also in: " + "; ".join(ref.source + (f" p.{ref.page}" if ref.page else "") for ref in r.also_in))
         snippet = r.chunk.text.replace("\n", " ")
-        print(f"    {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
+        show(f"    {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
     return 0

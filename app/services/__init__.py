@@ -3,7 +3,7 @@
     knowledge  knowledge bases, documents, uploads, ingestion    (KnowledgeService)
     answers    search and answering                              (AnswerService)
     models     which models, loading them                        (ModelService)
-    conversations  saved conversations (<data>/conversations.sqlite) (ConversationService)
+    conversations  saved conversations (<data>/state/conversations.sqlite) (ConversationService)
 
 They share one `Resources` (lazily loaded models, open knowledge bases). Nothing above
 this package touches FAISS, SQLite, llama.cpp or a loader.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app.llm.generator import Generator
 from app.services.answers import LocalAnswerService
-from app.services.conversations import FILE_NAME, SqliteConversationService
+from app.services.conversations import SqliteConversationService, conversations_path
 from app.services.knowledge import LocalKnowledgeService
 from app.services.models import LocalModelService
 from app.services.protocols import AnswerService, ConversationService, KnowledgeService, ModelService
@@ -41,7 +41,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None,
                    generator: Generator | None = None) -> Services:
     """The services over one set of shared resources (cheap: nothing loads until used)."""
     resources = Resources(settings, embedder=embedder, generator=generator)
-    conversations = SqliteConversationService(settings.data_dir / FILE_NAME)
+    conversations = SqliteConversationService(conversations_path(settings.data_dir))
     return Services(settings, LocalKnowledgeService(resources, conversations), LocalAnswerService(resources),
                     LocalModelService(resources), resources, conversations)
 

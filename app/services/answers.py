@@ -15,6 +15,7 @@ from app.answering.flow import answer_language, generate, retrieve
 from app.answering.types import Answer
 from app.llm.generator import Generator
 from app.llm.stoppable import Stop, stoppable
+from app.services import limits
 from app.services.protocols import History, Overrides
 from app.services.records import PreparedAnswer
 from app.services.resources import Resources
@@ -39,6 +40,7 @@ class LocalAnswerService:
         return self._res.settings.with_overrides(overrides)
 
     def _retriever(self, kb_names: Sequence[str], settings: Settings, k: int | None = None) -> MultiSearcher:
+        kb_names = limits.knowledge_base_list(self._res.settings, kb_names)
         return MultiSearcher(kb_names, self._res.knowledge_base, self._res.embedder, settings.search_config(), k)
 
     def candidates(self, query: str, kb_names: Sequence[str], *,
@@ -47,11 +49,13 @@ class LocalAnswerService:
         with its relevance and its vector and BM25 ranks, best first by score. For showing
         what the threshold keeps and drops (the UI's retrieval test page); `search` is what
         answering uses."""
+        limits.check_question(self._res.settings, query, "query")
         return self._retriever(kb_names, self._settings(overrides)).candidates(query)
 
     def search(self, query: str, kb_names: Sequence[str], k: int | None = None, *,
                overrides: Overrides | None = None) -> list[ScoredChunk]:
         """The best chunks for `query` whose relevance reaches the threshold, best first."""
+        limits.check_question(self._res.settings, query, "query")
         settings = self._settings(overrides)
         return self._retriever(kb_names, settings, k).search(query)
 
@@ -62,6 +66,8 @@ class LocalAnswerService:
                 overrides: Overrides | None = None) -> PreparedAnswer:
         """Search and score the evidence (no LLM); a question that needs no LLM (a refusal,
         a greeting) is answered already. `PreparedAnswer.stream()` generates the rest."""
+        limits.check_question(self._res.settings, question)
+        history = limits.check_history(self._res.settings, history)
         settings = self._settings(overrides)
         config = settings.answer_config()
         search = settings.search_config()
@@ -91,6 +97,9 @@ class LocalAnswerService:
              stop: Stop | None = None) -> Iterator[str]:
         """Plain chat with the LLM, no retrieval: stream the reply to the conversation's last
         user message (`messages` as `{"role", "content"}`, earlier turns as context)."""
+        *earlier, last = messages or [{}]
+        limits.check_question(self._res.settings, str(last.get("content") or ""))
+        limits.check_history(self._res.settings, earlier)
         settings = self._settings(overrides)
         last = next((m for m in reversed(messages) if m.get("role") == "user"), None)
         if last is None or not str(last.get("content") or "").strip():

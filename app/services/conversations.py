@@ -1,4 +1,9 @@
-"""Saved conversations: one SQLite file, `<data>/conversations.sqlite`.
+"""Saved conversations: one SQLite file, `<data>/state/conversations.sqlite`.
+
+`<data>/state/` is what the app writes about its use, ignored by git (earlier Yizhis kept
+the file at `<data>/conversations.sqlite`, which the repository tracked: using the app
+showed up in `git status`, and a pull could overwrite it). `conversations_path` moves
+such a file into place the first time.
 
 A conversation is a title, the knowledge bases it asked, and its turns in order; an
 assistant's turn keeps its whole `Answer` (as JSON) so reopening shows the sources and
@@ -9,6 +14,7 @@ see a writer's committed turns.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
 import uuid
@@ -21,7 +27,11 @@ from app.answering.types import Answer
 from app.services.records import Conversation, ConversationInfo, StoredTurn
 from core.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 FILE_NAME = "conversations.sqlite"
+STATE_DIR = "state"  # <data>/state: what the app writes about its use (git-ignored)
+_SQLITE_COMPANIONS = ("", "-wal", "-shm")  # a database in WAL mode is these files together
 MAX_TITLE = 80
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -39,10 +49,37 @@ CREATE TABLE IF NOT EXISTS turns (
     answer TEXT,
     kb_names TEXT NOT NULL DEFAULT '[]',
     terms TEXT NOT NULL DEFAULT '[]',
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    stopped INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns(conversation_id, turn_id);
 """
+
+
+def conversations_path(data_dir: Path) -> Path:
+    """`<data>/state/conversations.sqlite`; a file an earlier Yizhi kept at
+    `<data>/conversations.sqlite` is moved there (with its WAL) when there is none yet."""
+    data_dir = Path(data_dir)
+    path = data_dir / STATE_DIR / FILE_NAME
+    old = data_dir / FILE_NAME
+    if old.is_file() and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for companion in _SQLITE_COMPANIONS:
+            source = old.with_name(old.name + companion)
+            if source.exists():
+                source.replace(path.with_name(path.name + companion))
+        log.info("saved conversations moved from %s to %s", old, path)
+    return path
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Columns added since earlier Yizhis made the file: `turns.stopped`."""
+    if "stopped" not in {row[1] for row in db.execute("PRAGMA table_info(turns)")}:
+        try:
+            db.execute("ALTER TABLE turns ADD COLUMN stopped INTEGER NOT NULL DEFAULT 0")
+        except sqlite3.OperationalError as exc:  # another process added it a moment ago
+            if "duplicate column" not in str(exc):
+                raise
 
 
 def _title(text: str) -> str:
@@ -66,6 +103,7 @@ class SqliteConversationService:
             if not self._ready:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.executescript(SCHEMA)
+                _upgrade(db)
                 self._ready = True
             with db:  # one transaction per call
                 yield db
@@ -102,18 +140,19 @@ class SqliteConversationService:
             db.execute("DELETE FROM conversations WHERE conversation_id = ?", (conversation_id,))
 
     def append_turn(self, conversation_id: str, role: str, content: str, *, answer: Answer | None = None,
-                    kb_names: Sequence[str] = (), terms: Sequence[str] = ()) -> None:
-        """Add a message at the end; the conversation's knowledge bases become those last asked."""
+                    kb_names: Sequence[str] = (), terms: Sequence[str] = (), stopped: bool = False) -> None:
+        """Add a message at the end; the conversation's knowledge bases become those last asked.
+        `stopped`: an answer cut short, saved as far as it was shown."""
         if role not in ("user", "assistant"):
             raise ConfigError(f"unknown role '{role}': user or assistant")
         now = time.time()
         payload = json.dumps(answer_to_json(answer), ensure_ascii=False) if answer is not None else None
         with self._db() as db:
             self._require(db, conversation_id)
-            db.execute("INSERT INTO turns (conversation_id, role, content, answer, kb_names, terms, created_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            db.execute("INSERT INTO turns (conversation_id, role, content, answer, kb_names, terms, created_at,"
+                       " stopped) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (conversation_id, role, content, payload, json.dumps(list(kb_names), ensure_ascii=False),
-                        json.dumps(list(terms), ensure_ascii=False), now))
+                        json.dumps(list(terms), ensure_ascii=False), now, int(stopped)))
             if kb_names:
                 db.execute("UPDATE conversations SET updated_at = ?, kb_names = ? WHERE conversation_id = ?",
                            (now, json.dumps(list(kb_names), ensure_ascii=False), conversation_id))
@@ -150,12 +189,12 @@ class SqliteConversationService:
                              " WHERE conversation_id = ?", (conversation_id,)).fetchone()
             if row is None:
                 return None
-            rows = db.execute("SELECT role, content, answer, kb_names, terms, created_at FROM turns"
+            rows = db.execute("SELECT role, content, answer, kb_names, terms, created_at, stopped FROM turns"
                               " WHERE conversation_id = ? ORDER BY turn_id", (conversation_id,)).fetchall()
         turns = tuple(StoredTurn(r[0], r[1], answer_from_json(json.loads(r[2])) if r[2] else None,
-                                 tuple(json.loads(r[3])), tuple(json.loads(r[4])), r[5]) for r in rows)
+                                 tuple(json.loads(r[3])), tuple(json.loads(r[4])), r[5], bool(r[6])) for r in rows)
         info = ConversationInfo(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], len(turns))
         return Conversation(info, turns)
 
 
-__all__ = ["FILE_NAME", "SqliteConversationService"]
+__all__ = ["FILE_NAME", "STATE_DIR", "SqliteConversationService", "conversations_path"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from app.llm.catalog import ModelInfo, list_models, pull
 from app.llm.generator import BUILTIN_MODELS, DEFAULT_LLM
+from app.services.limits import check_embed_inputs
 from app.services.resources import Resources
 
 
@@ -39,8 +40,14 @@ class LocalModelService:
         """Download a known instruction model into <data>/models (online machines only)."""
         return pull(name, self._res.settings.data_dir / "models")
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` by the LLM's own tokenizer (loads the LLM): what the API reports as usage."""
+        return self._res.generator.count_tokens(text)
+
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        """Vectors of `texts` by the knowledge bases' embedding model (normalised, as indexed)."""
+        """Vectors of `texts` by the knowledge bases' embedding model (normalised, as indexed);
+        InputTooLarge over `max_embed_inputs` texts or `max_embed_chars` characters in one."""
+        texts = check_embed_inputs(self._res.settings, texts)
         if not texts:
             return []
         return self._res.embedder.embed_documents(list(texts)).tolist()

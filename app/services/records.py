@@ -69,7 +69,8 @@ class ConversationInfo:
 @dataclass(frozen=True, slots=True)
 class StoredTurn:
     """One message of a saved conversation; an assistant's carries its `Answer` (citations,
-    evidence, per-sentence support) so it is shown again as it was."""
+    evidence, per-sentence support) so it is shown again as it was. `stopped`: an answer cut
+    short (the user asked something else while it came), kept as far as it was shown."""
 
     role: str  # user | assistant
     content: str
@@ -77,6 +78,7 @@ class StoredTurn:
     kb_names: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
     created_at: float = 0.0
+    stopped: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.services.protocols import KnowledgeService
 from core.enums import FileStatus, UploadStatus
-from core.errors import YizhiError
+from core.errors import DiskFull, YizhiError
 
 
 class UploadOutcome(StrEnum):
@@ -51,13 +51,22 @@ def index_upload(knowledge: KnowledgeService, kb: str, name: str, data: bytes, *
     try:
         outcome = knowledge.ingest(kb, [saved.path]).outcomes[0]
     except YizhiError as exc:
+        _forget_on_full_disk(saved.path, exc.code)
         return UploadResult(name, FAILED, str(exc))
     if outcome.status == FileStatus.FAILED:
+        _forget_on_full_disk(saved.path, outcome.code)
         return UploadResult(name, FAILED, outcome.reason)
     if outcome.status == FileStatus.SKIPPED:
         return UploadResult(name, SKIPPED, "内容未变化 unchanged", outcome.chunks)
     note = "; ".join(x for x in (renamed, "已更新 updated" if outcome.status == FileStatus.UPDATED else "") if x)
     return UploadResult(name, INDEXED, note, outcome.chunks)
+
+
+def _forget_on_full_disk(path: Path, code: str) -> None:
+    """A file stored but not indexed because the disk filled up is removed: it would keep the
+    disk full, and the user, told it failed, uploads it again once there is room."""
+    if code == DiskFull.code:
+        Path(path).unlink(missing_ok=True)
 
 
 __all__ = ["FAILED", "INDEXED", "SKIPPED", "UploadOutcome", "UploadResult", "index_upload"]

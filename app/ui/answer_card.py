@@ -61,6 +61,8 @@ def render(services: Services, message: dict[str, Any], key: str, threshold: flo
     answer: Answer | None = message.get("answer")
     if answer is None:
         st.markdown(md_escape(message["content"]))
+        if message.get("stopped"):  # cut short by the next question: kept as far as it was shown
+            st.caption(f":material/stop_circle: {t('chat.stopped')}")
         return
     if answer.refused:
         note = t("answer.model_refused") if answer.citations else t("answer.refused")

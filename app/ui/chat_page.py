@@ -2,27 +2,28 @@
 sources. Every exchange is saved in the open conversation (see conversations_panel)."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import streamlit as st
 
 from app.answering.types import Answer
 from app.services import Services
+from app.services.limits import recent_history
 from app.ui import answer_card, chat_welcome, conversations_panel, runtime, sidebar, state
+from app.ui.chat_saving import LOADED, Exchange, close_interrupted
 from app.ui.messages import t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
 
 MESSAGES = "chat_messages"
-LOADED = "chat_loaded_for"  # the conversation id the messages belong to
 PENDING = "chat_pending_question"  # an example question clicked on the first screen
 KB_WIDGET = "chat_kbs"
 
 
-def _pick_knowledge_bases(names: list[str]) -> list[str]:
+def _pick_knowledge_bases(names: list[str], most: int) -> list[str]:
     selected = state.chosen_kbs(names)
-    st.multiselect(t("chat.kbs"), names, placeholder=t("chat.kbs_placeholder"),
+    st.multiselect(t("chat.kbs"), names, placeholder=t("chat.kbs_placeholder"), max_selections=most,
                    **state.bind(KB_WIDGET, state.CHAT_KBS, selected))
     return selected
 
@@ -35,7 +36,7 @@ def _messages_of(services: Services, conversation_id: str | None) -> list[dict[s
     if conversation.info.kb_names:
         state.set_chosen_kbs(conversation.info.kb_names)
     return [{"role": turn.role, "content": turn.content, "answer": turn.answer, "kbs": list(turn.kb_names),
-             "terms": list(turn.terms)} for turn in conversation.turns]
+             "terms": list(turn.terms), "stopped": turn.stopped} for turn in conversation.turns]
 
 
 def sync_conversation(services: Services) -> list[dict[str, Any]]:
@@ -58,70 +59,66 @@ def sync_conversation(services: Services) -> list[dict[str, Any]]:
     return st_state[MESSAGES]
 
 
-def _history(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Earlier turns as the service takes them (role and content only)."""
-    return [{"role": m["role"], "content": m["content"]} for m in messages]
+def _history(services: Services, messages: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Earlier turns as the service takes them (role and content only): the most recent that
+    fit the history limits, so a long conversation goes on."""
+    return recent_history(services.settings, [{"role": m["role"], "content": m["content"]} for m in messages])
 
 
-def _stream(services: Services, question: str, kb_names: Sequence[str], history: list[dict[str, str]],
+def _stream(services: Services, exchange: Exchange, history: list[dict[str, str]],
             holder: dict[str, Answer]) -> Iterator[str]:
-    for item in services.answers.ask_stream(question, kb_names, history, overrides=sidebar.tuning(services)):
+    items = services.answers.ask_stream(exchange.question, exchange.kb_names, history,
+                                        overrides=sidebar.tuning(services), stop=exchange.stopped)
+    for item in items:
         if isinstance(item, str):
+            exchange.shown.append(item)
             yield md_escape(item)
         else:
             holder["answer"] = item
 
 
-def _answer(services: Services, question: str, kb_names: list[str], history: list[dict[str, str]],
-            key: str) -> dict[str, Any] | None:
+def _answer(services: Services, exchange: Exchange, history: list[dict[str, str]], key: str) -> bool:
     """Stream the answer into the current chat message, then show the final one in its place
-    (it can differ from the stream: a draft replaced by a quotation); returns the message."""
-    if not services.models.models_ready():
+    (it can differ from the stream: a draft replaced by a quotation), and save it; False when
+    it failed (the message says why). When the page is stopped meanwhile (a new question),
+    what was shown is saved as a stopped answer."""
+    ended = False  # answered, or failed with a message: anything else stopped the page
+    try:
+        if exchange.stopped():
+            return False
+        if not services.models.models_ready():
+            try:
+                with st.spinner(t("chat.loading_models")):
+                    services.models.load_models()
+            except YizhiError as exc:
+                ended = True
+                exchange.close()  # failed with a message: nothing more to save
+                runtime.show_error(exc, t("chat.models_failed"))
+                return False
+        holder: dict[str, Answer] = {}
+        live = st.empty()
         try:
-            with st.spinner(t("chat.loading_models")):
-                services.models.load_models()
+            with live.container():
+                st.write_stream(_stream(services, exchange, history, holder))
         except YizhiError as exc:
-            runtime.show_error(exc, t("chat.models_failed"))
-            return None
-    holder: dict[str, Answer] = {}
-    live = st.empty()
-    try:
-        with live.container():
-            st.write_stream(_stream(services, question, kb_names, history, holder))
-    except YizhiError as exc:
+            ended = True
+            exchange.close()  # failed with a message: nothing more to save
+            live.empty()
+            runtime.show_error(exc, t("chat.cannot_answer"))
+            return False
+        answer = holder.get("answer")
+        if answer is None:  # stopped between tokens: the next run has saved it
+            return False
+        ended = True
         live.empty()
-        runtime.show_error(exc, t("chat.cannot_answer"))
-        return None
-    answer = holder.get("answer")
-    live.empty()
-    if answer is None:
-        return None
-    message = {"role": "assistant", "content": answer.text, "answer": answer, "kbs": list(kb_names),
-               "terms": services.answers.highlight_terms(answer.query or question)}
-    answer_card.render(services, message, key, sidebar.threshold(services))
-    return message
-
-
-def _save(services: Services, question: str, reply: dict[str, Any], kb_names: list[str]) -> bool:
-    """Both messages of an exchange into the open conversation (a new one on the first);
-    True when a conversation was created."""
-    store = services.conversations
-    if store is None:
-        return False
-    current = conversations_panel.current()
-    created = False
-    try:
-        if current is None or store.load_conversation(current) is None:
-            current = store.create_conversation(question, kb_names)
-            created = True
-            st.session_state[conversations_panel.CURRENT] = st.session_state[LOADED] = current
-            st.query_params[conversations_panel.QUERY] = current
-        store.append_turn(current, "user", question, kb_names=kb_names)
-        store.append_turn(current, "assistant", reply["content"], answer=reply["answer"], kb_names=kb_names,
-                          terms=reply["terms"])
-    except YizhiError as exc:
-        runtime.show_error(exc, t("chat.not_saved"))
-    return created
+        message = {"role": "assistant", "content": answer.text, "answer": answer, "kbs": list(exchange.kb_names),
+                   "terms": services.answers.highlight_terms(answer.query or exchange.question)}
+        answer_card.render(services, message, key, sidebar.threshold(services))
+        exchange.save_answer(message, answer)
+        return True
+    finally:
+        if not ended:
+            exchange.save_stopped()
 
 
 def _ask_later(question: str) -> None:
@@ -136,8 +133,9 @@ def render() -> None:
     if not names:
         st.info(t("chat.no_kb"), icon=":material/library_books:")
         return
+    close_interrupted()  # before anything is drawn: an answer stopped by this run goes before it
     messages = sync_conversation(services)
-    selected = _pick_knowledge_bases(names)
+    selected = _pick_knowledge_bases(names, services.settings.max_knowledge_bases)
     threshold = sidebar.threshold(services)
 
     for i, message in enumerate(messages):
@@ -147,22 +145,23 @@ def render() -> None:
             else:
                 answer_card.render(services, message, f"msg{i}", threshold)
 
-    question = st.chat_input(t("chat.placeholder"), disabled=not selected)
+    question = st.chat_input(t("chat.placeholder"), disabled=not selected,
+                             max_chars=services.settings.max_question_chars)
     question = question or st.session_state.pop(PENDING, None)
     if not selected:
         st.caption(t("chat.pick_one"))
     elif not messages and not question:
         chat_welcome.render(services, selected, _ask_later)
     if question and question.strip() and selected:
-        history = _history(messages)
+        history = _history(services, messages)
+        exchange = Exchange(services, question, list(selected), messages)
+        exchange.save_question()
         with st.chat_message("user"):
             st.markdown(md_escape(question))
         with st.chat_message("assistant"):
-            reply = _answer(services, question, selected, history, key=f"msg{len(messages) + 1}")
-        if reply is not None:
-            messages += [{"role": "user", "content": question}, reply]
-            if _save(services, question, reply, selected):
-                st.rerun()  # the sidebar lists the new conversation
+            answered = _answer(services, exchange, history, key=f"msg{len(messages)}")
+        if exchange.created and answered:
+            st.rerun()  # the sidebar lists the new conversation (not after a failure: its message stays)
 
 
 __all__ = ["MESSAGES", "render", "sync_conversation"]

@@ -14,12 +14,14 @@ from app.ui.textmark import md_escape
 from core.errors import YizhiError
 
 KB_WIDGET = "kb_current"
+KB_NAME_CHARS = 64  # a knowledge base's name at most (the rule of retrieval/kb/schema.py, told in kb.new_help)
 
 
 def _create(services) -> None:
     with st.form("create-kb", clear_on_submit=True, border=False):
         cols = st.columns([4, 1], vertical_alignment="bottom")
-        name = cols[0].text_input(t("kb.new"), placeholder=t("kb.new_placeholder"), help=t("kb.new_help"))
+        name = cols[0].text_input(t("kb.new"), placeholder=t("kb.new_placeholder"), help=t("kb.new_help"),
+                                  max_chars=KB_NAME_CHARS)
         submitted = cols[1].form_submit_button(t("kb.create"), icon=":material/add:")
     if submitted:
         try:
@@ -38,7 +40,8 @@ def _create(services) -> None:
 def _rename(services, kb: str) -> None:
     with st.expander(t("kb.rename_title"), icon=":material/edit:", key=f"kb-rename-panel-{kb}"):
         st.caption(t("kb.rename_note"))
-        typed = st.text_input(t("kb.rename_label"), placeholder=kb, help=t("kb.new_help"), key=f"kb-rename-{kb}")
+        typed = st.text_input(t("kb.rename_label"), placeholder=kb, help=t("kb.new_help"), key=f"kb-rename-{kb}",
+                              max_chars=KB_NAME_CHARS)
         if st.button(t("kb.rename_button"), disabled=typed.strip() in ("", kb), key=f"kb-rename-go-{kb}"):
             try:
                 renamed = services.knowledge.rename_knowledge_base(kb, typed)

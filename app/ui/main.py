@@ -11,6 +11,7 @@ import streamlit as st
 
 from app.ui import conversations_panel, runtime, sidebar
 from app.ui.messages import language, t
+from app.ui.tab_icon import tab_icon
 
 VIEWS = Path(__file__).with_name("views")
 
@@ -27,7 +28,7 @@ def pages() -> dict[str, st.Page]:
 
 
 def run() -> None:
-    st.set_page_config(page_title=t("app.name"), page_icon=":material/auto_stories:", layout="centered")
+    st.set_page_config(page_title=t("app.name"), page_icon=tab_icon(), layout="centered")  # served locally
     language()  # settle the session's language before anything is drawn
     available = pages()
     navigation = st.navigation(list(available.values()))

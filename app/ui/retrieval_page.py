@@ -144,11 +144,12 @@ def render() -> None:
         return
     kbs = state.chosen_kbs(names)
     st.multiselect(t("chat.kbs"), names, placeholder=t("chat.kbs_placeholder"),
-                   **state.bind(KB_WIDGET, state.CHAT_KBS, kbs))
+                   max_selections=services.settings.max_knowledge_bases, **state.bind(KB_WIDGET, state.CHAT_KBS, kbs))
     with st.form("rt-form", border=False):
         cols = st.columns([5, 1], vertical_alignment="bottom")
         question = cols[0].text_input(t("rt.question"), placeholder=t("rt.question_placeholder"),
-                                      value=st.session_state.get(KEEP_QUESTION, ""))
+                                      value=st.session_state.get(KEEP_QUESTION, ""),
+                                      max_chars=services.settings.max_question_chars)
         submitted = cols[1].form_submit_button(t("rt.search"), icon=":material/search:", disabled=False)
     if submitted:
         st.session_state[KEEP_QUESTION] = question

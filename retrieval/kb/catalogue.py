@@ -16,6 +16,7 @@ transaction to the end of its index write, so no thread sees a commit half mirro
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 import threading
 import time
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from core.enums import DocStatus
-from core.errors import EmbedderMismatch, KnowledgeBaseNotFound
+from core.errors import DiskFull, EmbedderMismatch, KnowledgeBaseNotFound, is_disk_full
 from core.text import to_simplified
 from core.types import Chunk, DocumentRecord
 from retrieval.embedders import EMBED_TEXT_VERSION
@@ -71,6 +72,7 @@ class Catalogue:
     def __init__(self, folder: Path, name: str, *, create: bool = False) -> None:
         self.name = validate_kb_name(name)
         self.folder = folder
+        made = not folder.exists()
         if not catalogue_exists(folder):
             if not create:
                 raise KnowledgeBaseNotFound(name)
@@ -78,8 +80,15 @@ class Catalogue:
         # check_same_thread=False: Streamlit serves sessions from several threads; they
         # share this object under `mutex`, and other processes are kept out by the
         # write lock (writers) and WAL (readers see committed data only).
-        self._db = connect(folder / CATALOGUE_FILE, SCHEMA, self.name)
-        upgrade_schema(self._db)
+        try:
+            self._db = connect(folder / CATALOGUE_FILE, SCHEMA, self.name)
+            upgrade_schema(self._db)
+        except (OSError, sqlite3.Error) as exc:
+            if not is_disk_full(exc):
+                raise
+            if made:  # a knowledge base begun on a full disk is not left half made
+                shutil.rmtree(folder, ignore_errors=True)
+            raise DiskFull(f"the disk is full: knowledge base '{name}' could not be created") from exc
         self.mutex = threading.RLock()
 
     def close(self) -> None:
@@ -134,16 +143,31 @@ class Catalogue:
         (`dense=False`: a change that leaves chunks and embeddings alone, which bumps nothing).
         The row-level modules (lexical_table, consistency) work on the connection it yields."""
         with self.mutex:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
+                # Earlier commits into the database file first: if this transaction fills the disk,
+                # the log then holds nothing but its pages, and `shrink_journal` needs no room.
+                self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                self._db.execute("BEGIN IMMEDIATE")
                 before = self.generation
                 yield self._db
                 if dense:
                     self.set_meta("generation", str(before + 1))
                 self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
+            except BaseException as exc:
+                if self._db.in_transaction:  # SQLite rolls back by itself after some errors (a full disk)
+                    self._db.execute("ROLLBACK")
+                if is_disk_full(exc):
+                    self.shrink_journal()
+                    raise DiskFull(f"the disk is full: knowledge base '{self.name}' was left as it was") from exc
                 raise
+
+    def shrink_journal(self) -> None:
+        """Empty the write-ahead log after a failed write: the rolled-back transaction's pages
+        would otherwise keep the disk full (SQLite reuses the file, it does not shrink it)."""
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            log.warning("the write-ahead log of '%s' could not be emptied", self.name, exc_info=True)
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

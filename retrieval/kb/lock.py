@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 LOCK_FILE = "write.lock"
 SETUP_LOCK_NAME = "setup.lock"
+# After a checkpoint the write-ahead log is cut back to this size (SQLite otherwise keeps its
+# largest size, on a full disk the size of the transaction that failed).
+JOURNAL_SIZE_LIMIT = 4 << 20
 
 
 class WriteLock:
@@ -95,6 +98,7 @@ def connect(db_path: Path, schema: str, kb_name: str, timeout: float = 30.0) -> 
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA foreign_keys=ON")
                 db.execute("PRAGMA synchronous=NORMAL")
+                db.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
                 db.executescript(schema)
             except sqlite3.Error:
                 db.close()

@@ -26,13 +26,15 @@ from retrieval.kb.knowledge_base import CatalogueKnowledgeBase
 from retrieval.kb.lock import WriteLock
 from retrieval.kb.milvus.index import open_milvus_index
 from retrieval.kb.protocols import KnowledgeBase, VectorIndex
-from retrieval.kb.schema import validate_kb_name
+from retrieval.kb.schema import is_valid_kb_name, validate_kb_name
 
 __all__ = ["knowledge_base_exists", "knowledge_base_names", "open_knowledge_base", "recorded_backend"]
 
 
 def knowledge_base_exists(kb_root: Path, name: str) -> bool:
-    return catalogue_exists(Path(kb_root) / name)
+    """False for a name no knowledge base can have (too long, a path, unusable characters):
+    such a name is never looked up on disk."""
+    return is_valid_kb_name(name) and catalogue_exists(Path(kb_root) / name)
 
 
 def knowledge_base_names(kb_root: Path) -> list[str]:

@@ -6,9 +6,12 @@ import re
 import sqlite3
 
 from core.errors import ConfigError
+from core.text import escape_controls
 
 # Letters (any script), digits, '_', '-', '.'; no path separators; not starting with '.'.
-_KB_NAME = re.compile(r"^[^\W][\w.-]{0,63}$", re.UNICODE)
+# Matched whole (`fullmatch`: `$` would let a final newline through).
+_KB_NAME = re.compile(r"[^\W][\w.-]{0,63}", re.UNICODE)
+_NAME_MAX_BYTES = 255  # a folder name on ext4 and most file systems (64 rare ideographs are 256)
 
 # The text is stored in every catalogue's sqlite_master as written, so it stays as earlier
 # Yizhis wrote it, file names in its comments included: `match_text` is made in
@@ -49,11 +52,19 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize = 'uni
 """
 
 
+def is_valid_kb_name(name: object) -> bool:
+    """True when `name` can name a knowledge base (and so a folder: never too long for the
+    file system, never a path, never a character the file system cannot take)."""
+    return (isinstance(name, str) and _KB_NAME.fullmatch(name) is not None
+            and len(name.encode("utf-8")) <= _NAME_MAX_BYTES)
+
+
 def validate_kb_name(name: str) -> str:
-    if not _KB_NAME.match(name or ""):
+    if not is_valid_kb_name(name):
+        shown = escape_controls(name[:80] + "…" if len(name) > 80 else name, keep="") if isinstance(name, str) else name
         raise ConfigError(
-            f"'{name}' is not a valid knowledge-base name: use letters, digits, '_', '-' or '.', "
-            "at most 64 characters, not starting with a dot"
+            f"'{shown}' is not a valid knowledge-base name: use letters, "
+            "digits, '_', '-' or '.', at most 64 characters, not starting with a dot"
         )
     return name
 

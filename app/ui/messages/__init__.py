@@ -85,6 +85,7 @@ _REFINED = (
     (re.compile(r"no knowledge base selected"), "no_kb"),
     (re.compile(r"does not exist \(deleted in another tab\?\)"), "conversation_gone"),
     (re.compile(r"this machine is offline"), "offline"),
+    (re.compile(r"the disk is full"), "disk_full"),
 )
 _BY_CLASS = {"ModelLoadError": "model_load", "EmbedderMismatch": "embedder_mismatch",
              "KnowledgeBaseBusy": "busy", "PreviewUnavailable": "preview"}

@@ -11,6 +11,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chat.loading_models": {"zh": "第一次提问，正在加载模型…", "en": "Loading the models (first question only)…"},
     "chat.models_failed": {"zh": "模型加载失败", "en": "The models could not be loaded"},
     "chat.cannot_answer": {"zh": "无法回答", "en": "Cannot answer"},
+    "chat.stopped": {"zh": "回答已停止：在它完成之前提出了新的问题", "en": "Stopped: a new question was asked "
+                                                                      "before this answer was complete"},
     "chat.not_saved": {"zh": "对话没能保存", "en": "The conversation could not be saved"},
 
     "answer.refused": {"zh": "知识库中没有找到足以回答的内容。可以换个问法，或在「命中测试」页看看检索到了什么。",

@@ -59,5 +59,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "build a new one"},
     "err.busy": {"zh": "知识库正忙（另一个导入正在进行）：请稍后再试", "en": "The knowledge base is busy (another "
                                                                  "import is running): try again shortly"},
+    "err.disk_full": {"zh": "磁盘已满：请腾出空间后再试（写了一半的文件已删除，知识库保持原样）",
+                      "en": "The disk is full: free some space and try again (what was half written was removed; "
+                            "the knowledge base is as it was)"},
+    "err.too_long": {"zh": "输入超出了长度上限", "en": "The input is over its limit"},
+    "err.bad_text": {"zh": "输入中有无法保存或显示的字符（控制字符或残缺的编码）：请删除后再试",
+                     "en": "The input holds characters that cannot be stored or shown (control characters or a "
+                           "broken encoding): remove them"},
     "err.preview": {"zh": "这一页无法预览", "en": "This page cannot be previewed"},
 }

@@ -70,3 +70,66 @@ def test_serve_refuses_a_non_loopback_host_without_a_key(settings, tmp_path):
                           env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "refusing to listen on 0.0.0.0 without an API key" in proc.stderr
     assert "YIZHI_API_KEY" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _raw_request(port: int, head: bytes, body_sent: bytes) -> bytes:
+    """Send a request's head and the start of its body, then read what the server says back
+    without sending the rest (a server that waited for the whole body would say nothing)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head + body_sent)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            piece = sock.recv(65536)
+            if not piece:
+                break
+            received += piece
+        return received
+
+
+def test_the_key_and_the_size_are_checked_before_the_body_is_read(serve):
+    """A keyless 300 MB upload cost 300 MB of disk before its 401: now the 401 (and the 413 of an
+    upload over the limit) come back when a few kilobytes of the body have been sent."""
+    server = serve(api_key=KEY)  # 1024 MB may be uploaded with the key
+    boundary = b"yizhi-boundary"
+    start = (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="files"; filename="big.txt"\r\n'
+             b"Content-Type: text/plain\r\n\r\n" + b"x" * 65536)
+    head = (b"POST /api/v1/knowledge_bases/kb/documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: multipart/form-data; boundary=" + boundary + b"\r\n")
+    keyless = _raw_request(server.port, head + b"Content-Length: 314572800\r\n\r\n", start)
+    assert keyless.startswith(b"HTTP/1.1 401"), keyless[:200]
+    chunked = _raw_request(server.port, head + b"Transfer-Encoding: chunked\r\n\r\n",
+                           b"%x\r\n" % len(start) + start + b"\r\n")
+    assert chunked.startswith(b"HTTP/1.1 401"), chunked[:200]
+    strict = serve(api_key=KEY, api_max_body_mb=50)
+    too_big = _raw_request(strict.port, head + f"Authorization: Bearer {KEY}\r\n".encode()
+                           + b"Content-Length: 314572800\r\n\r\n", start)
+    assert too_big.startswith(b"HTTP/1.1 413"), too_big[:300]
+    with server.client(KEY) as client:
+        assert client.get("/api/v1/knowledge_bases").status_code == 200
+
+
+def test_a_key_is_trimmed_and_a_blank_or_non_ascii_key_is_refused_at_start(serve, settings, tmp_path):
+    from app.api.auth import key_problem
+    from app.api.server import create_app
+    from app.services import build_services
+    from core.errors import ConfigError
+
+    server = serve(api_key=f"  {KEY}\n")
+    with server.client(KEY) as client:
+        assert client.get("/v1/models").status_code == 200
+    with server.client() as client:
+        assert client.get("/v1/models").status_code == 401  # a key was set: it is not "no key"
+
+    assert "only whitespace" in key_problem("   ")
+    assert "U+5BC6" in key_problem("密钥-0123456789")  # a header is decoded as Latin-1: it could never match
+    assert key_problem("") == "" and key_problem(KEY) == ""
+    for bad in ("   ", "密钥-0123456789"):
+        with pytest.raises(ConfigError, match="YIZHI_API_KEY"):
+            create_app(build_services(settings.with_overrides(api_key=bad)))
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("YIZHI_")}, "YIZHI_DATA_DIR": str(tmp_path),
+               "YIZHI_API_KEY": bad}
+        proc = subprocess.run([sys.executable, "-m", "app", "serve", "--host", "0.0.0.0", "--port", "8999"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2 and "YIZHI_API_KEY" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

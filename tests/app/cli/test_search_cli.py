@@ -10,8 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def run(args, data_dir, check=True):
-    env = {**os.environ, "YIZHI_DATA_DIR": str(data_dir)}
+def run(args, data_dir, check=True, env=None):
+    env = {**os.environ, "YIZHI_DATA_DIR": str(data_dir), **(env or {})}
     proc = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=300)
     if check and proc.returncode != 0:

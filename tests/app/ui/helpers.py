@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from app.answering.flow import Retrieved
 from app.answering.types import Answer, Citation, Evidence, SentenceSupport
 from app.llm.catalog import ModelInfo
-from app.services.conversations import FILE_NAME, SqliteConversationService
+from app.services.conversations import SqliteConversationService, conversations_path
 from app.services.records import KnowledgeOverview, PreparedAnswer
 from app.settings import Settings
 from core.enums import FileStatus, Language, UploadStatus
@@ -45,7 +45,7 @@ class FakeService:
     def __init__(self, settings: Settings, kbs: tuple[str, ...] = ("default", "manuals")) -> None:
         self.settings = settings
         self.knowledge = self.answers = self.models = self
-        self.conversations = SqliteConversationService(settings.data_dir / FILE_NAME)
+        self.conversations = SqliteConversationService(conversations_path(settings.data_dir))
         self.resources = None
         self.kbs = list(kbs)
         self.reply = ["望月茶馆", "每天早上", "七点开门。[1]"]
@@ -175,6 +175,9 @@ class FakeService:
 
     def embed(self, texts) -> list[list[float]]:
         return [[1.0, 0.0] for _ in texts]
+
+    def count_tokens(self, text: str) -> int:
+        return len(text)
 
     def pull_model(self, name: str) -> Path:
         raise ModelLoadError("the tests never download a model")

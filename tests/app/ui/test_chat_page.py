@@ -151,14 +151,15 @@ def test_a_refusal_is_shown_as_a_refusal_not_an_error(fake_service: FakeService)
     assert "根据已知信息无法回答该问题" in at.info[0].value and not at.error
 
 
-def test_an_error_is_a_friendly_message_and_leaves_no_half_exchange(fake_service: FakeService):
+def test_an_error_is_a_friendly_message_and_the_question_is_kept(fake_service: FakeService):
     fake_service.error = ModelLoadError("LLM model file /x.gguf not found: set YIZHI_LLM_MODEL")
     at = page_test(CHAT).run()
     ask(at, "望月茶馆几点开门？")
     error = at.error[0].value
     assert error.startswith("无法回答：模型无法加载") and "YIZHI\\_LLM\\_MODEL" in error  # detail kept
-    assert at.session_state["chat_messages"] == []
-    assert fake_service.conversations.list_conversations() == []
+    assert at.session_state["chat_messages"] == [{"role": "user", "content": "望月茶馆几点开门？"}]
+    saved = fake_service.conversations.list_conversations()  # what the user asked is never lost
+    assert len(saved) == 1 and saved[0].turns == 1
 
 
 def test_follow_up_questions_get_the_history(fake_service: FakeService):

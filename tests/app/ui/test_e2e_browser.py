@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,22 +57,21 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
     raise TimeoutError(f"the server did not answer at {url} within {timeout}s")
 
 
-@pytest.fixture
-def app_url(tmp_path: Path):
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is absent: apt-get install chromium fonts-noto-cjk (done by .ci/run)")
-    data = tmp_path / "data"
+def link_default_model(data: Path) -> None:
+    """The default LLM is assembled into <data>/models on first use; link an already
+    assembled copy from the project instead of writing 250 MB again."""
     models = data / "models"
-    models.mkdir(parents=True)
-    # The default LLM is assembled into <data>/models on first use; link an already
-    # assembled copy from the project instead of writing 250 MB again.
+    models.mkdir(parents=True, exist_ok=True)
     for gguf in (ROOT / "data" / "models").glob("*.gguf"):
         (models / gguf.name).symlink_to(gguf)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YIZHI_")}
-    env.update(YIZHI_DATA_DIR=str(data), YIZHI_LLM_MAX_TOKENS="48")
+
+
+@contextmanager
+def served_app(folder: Path, env: dict[str, str]) -> Iterator[str]:
+    """`python -m app.ui.launcher` on a free loopback port with `env`, until the block ends;
+    its output goes to `folder`/server.log."""
     port = _free_port()
-    log = open(tmp_path / "server.log", "wb")
-    started = time.monotonic()
+    log = open(folder / "server.log", "wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "app.ui.launcher", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -79,7 +80,6 @@ def app_url(tmp_path: Path):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, server, timeout=60)
-        (tmp_path / "timings.json").write_text(json.dumps({"server_healthy_s": time.monotonic() - started}))
         yield url
     finally:
         server.terminate()
@@ -89,6 +89,20 @@ def app_url(tmp_path: Path):
             server.kill()
             server.wait()
         log.close()
+
+
+@pytest.fixture
+def app_url(tmp_path: Path):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent: apt-get install chromium fonts-noto-cjk (done by .ci/run)")
+    data = tmp_path / "data"
+    link_default_model(data)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YIZHI_")}
+    env.update(YIZHI_DATA_DIR=str(data), YIZHI_LLM_MAX_TOKENS="48")
+    started = time.monotonic()
+    with served_app(tmp_path, env) as url:
+        (tmp_path / "timings.json").write_text(json.dumps({"server_healthy_s": time.monotonic() - started}))
+        yield url
 
 
 def _settled(page) -> None:

@@ -1,0 +1,189 @@
+"""Nothing leaves the machine: an ingest and an answer with the real models look up no host.
+
+The work runs in a subprocess whose name lookups are all recorded, and refused:
+
+- at the C library (`getaddrinfo`, `gethostbyname`, `gethostbyname_r`), by a small shim
+  compiled here and loaded with LD_PRELOAD, so native code (onnxruntime's telemetry
+  resolved mobile.events.data.microsoft.com) is caught too; skipped without a C compiler;
+- in Python (`socket.getaddrinfo` and friends), which also catches Python code when there
+  is no compiler.
+
+Numeric addresses and `localhost` pass (they need no lookup). The subprocess ingests a text
+file and, when OCR is available (rapidocr installed, YIZHI_OCR on), a scanned PDF read with
+OCR, then answers a question with the real default embedder and LLM through the services.
+HOME is a fresh folder, so whatever the run writes outside its data folder shows up too.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+SHIM = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+static int numeric(const char *host) {
+    unsigned char buf[16];
+    return host == NULL || strcmp(host, "localhost") == 0 || inet_pton(AF_INET, host, buf) == 1
+        || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+static void note(const char *how, const char *host) {
+    const char *path = getenv("YIZHI_LOOKUP_LOG");
+    FILE *log = path ? fopen(path, "a") : NULL;
+    if (log) { fprintf(log, "%s %s\n", how, host); fclose(log); }
+}
+
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
+    if (!numeric(node)) { note("getaddrinfo", node); return EAI_FAIL; }
+    int (*real)(const char *, const char *, const struct addrinfo *, struct addrinfo **) =
+        (int (*)(const char *, const char *, const struct addrinfo *, struct addrinfo **)) dlsym(RTLD_NEXT, "getaddrinfo");
+    return real(node, service, hints, res);
+}
+
+struct hostent *gethostbyname(const char *name) {
+    note("gethostbyname", name);
+    h_errno = HOST_NOT_FOUND;
+    return NULL;
+}
+
+int gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t len, struct hostent **result,
+                    int *err) {
+    note("gethostbyname_r", name);
+    *result = NULL;
+    *err = HOST_NOT_FOUND;
+    return 0;
+}
+"""
+
+WORK = r"""
+import json, socket, sys
+from pathlib import Path
+
+log_path = Path(sys.argv[1])
+def refuse(name):
+    def lookup(host, *args, **kwargs):
+        if host not in (None, "localhost") and not str(host).replace(".", "").isdigit() and ":" not in str(host):
+            with open(log_path, "a") as log:
+                log.write(f"python-{name} {host}\n")
+            raise socket.gaierror(socket.EAI_FAIL, "lookups are refused in this test")
+        return original(host, *args, **kwargs)
+    original = getattr(socket, name)
+    return lookup
+for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex"):
+    setattr(socket, name, refuse(name))
+
+from app.services import build_services
+from app.settings import load_settings
+
+settings = load_settings()
+services = build_services(settings)
+docs = Path(sys.argv[2])
+summary = services.knowledge.ingest("kb", sorted(docs.iterdir()))
+answer = services.answers.ask("望月茶馆每天几点开门？", ["kb"])
+print(json.dumps({"outcomes": [[Path(o.path).name, str(o.status), o.ocr_pages] for o in summary.outcomes],
+                  "answer": answer.text, "refused": answer.refused}, ensure_ascii=False))
+services.close()
+"""
+
+
+def _shim(folder: Path) -> Path | None:
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        return None
+    source = folder / "no_lookups.c"
+    source.write_text(SHIM)
+    library = folder / "no_lookups.so"
+    subprocess.run([compiler, "-shared", "-fPIC", "-O1", "-o", str(library), str(source), "-ldl"], check=True,
+                   capture_output=True)
+    return library
+
+
+def _ocr_available() -> bool:
+    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+
+
+def _scanned_pdf(path: Path) -> None:
+    """One page: an image of Chinese text, no text layer (OCR must read it)."""
+    import pymupdf
+
+    source = pymupdf.open()
+    page = source.new_page(width=420, height=120)
+    page.insert_text((30, 60), "青石镇的银杏树有一百年了。", fontname="china-s", fontsize=18)
+    pixmap = page.get_pixmap(dpi=150)
+    scan = pymupdf.open()
+    scan.new_page(width=420, height=120).insert_image(pymupdf.Rect(0, 0, 420, 120), pixmap=pixmap)
+    scan.save(path)
+
+
+def _run(tmp_path: Path, model: Path, *, scanned: bool) -> tuple[dict, list[str], list[str], str]:
+    """Ingest (a text file, and a scan when `scanned`) and answer in a subprocess whose lookups
+    are refused: its result, the hosts it looked up, the files it wrote in HOME, the shim's state."""
+    from tests.app.conftest import share_default_model
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "茶馆.md").write_text("# 望月茶馆\n\n望月茶馆位于青石镇东街，每天早上七点开门，晚上十点关门。\n", encoding="utf-8")
+    if scanned:
+        _scanned_pdf(docs / "扫描.pdf")
+    data, home, log = tmp_path / "data", tmp_path / "home", tmp_path / "lookups.log"
+    home.mkdir()
+    share_default_model(model, data)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YIZHI_")}
+    env.update(YIZHI_DATA_DIR=str(data), YIZHI_LLM_MAX_TOKENS="48", YIZHI_LOOKUP_LOG=str(log), HOME=str(home))
+    library = _shim(tmp_path)
+    if library is not None:
+        env["LD_PRELOAD"] = str(library)
+    done = subprocess.run([sys.executable, "-c", WORK, str(log), str(docs)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=800)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert all(status in ("added", "updated") for _, status, _ in result["outcomes"]), result["outcomes"]
+    assert result["answer"] and not result["refused"]
+    lookups = log.read_text().splitlines() if log.exists() else []
+    written = sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
+    return result, lookups, written, "on" if library else "off (no C compiler: Python-level lookups only)"
+
+
+@pytest.mark.timeout(900)
+def test_an_ingest_and_an_answer_look_up_no_host(tmp_path, assembled_default_model):
+    result, lookups, written, shim = _run(tmp_path, assembled_default_model, scanned=False)
+    print(f"C-level shim {shim}; outcomes {result['outcomes']}")
+    assert lookups == [], f"hosts looked up: {lookups}"
+    assert written == [], f"written outside the data folder, in HOME: {written}"
+
+
+def _ocr_telemetry_handled() -> bool:
+    """onnxruntime's telemetry (a lookup of mobile.events.data.microsoft.com and a device id
+    under ~/.cache/Microsoft) is turned off in ingest/loaders/ocr.py by a change made beside
+    this one; until it is there, the OCR test below is an expected failure."""
+    return "telemetry" in (ROOT / "ingest" / "loaders" / "ocr.py").read_text(encoding="utf-8").lower()
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.xfail(not _ocr_telemetry_handled(), strict=True,
+                   reason="onnxruntime telemetry is turned off by the OCR change (ingest/loaders/ocr.py)")
+def test_an_ocr_ingest_looks_up_no_host(tmp_path, assembled_default_model):
+    if not _ocr_available():
+        pytest.skip("OCR is not installed (rapidocr-onnxruntime)")
+    result, lookups, written, shim = _run(tmp_path, assembled_default_model, scanned=True)
+    print(f"C-level shim {shim}; outcomes {result['outcomes']}")
+    assert any(name == "扫描.pdf" and pages == 1 for name, _, pages in result["outcomes"])
+    assert lookups == [], f"hosts looked up: {lookups}"
+    assert written == [], f"written outside the data folder, in HOME: {written}"
