@@ -256,9 +256,10 @@ def find_answer(ask: Ask, results: Sequence[ScoredChunk], evidence: Sequence[Evi
                   and _about(ask, e, results) >= _enough(ask, e)]
         if not reliably_typed(ask) and kept:  # names and places are found loosely: only near the best sentence
             valued = [e for e in valued if e.score >= CLOSE_TO_BEST * kept[0].score]
-        if valued:  # a second sentence only when it holds as much of the question (年假 15天, not 病假 30天)
-            first = _bigram_share(ask.question, valued[0].text)
-            second = [e for e in valued[1:2] if _bigram_share(ask.question, e.text) >= first]
+        if valued:  # the one that holds most of the question first (年假 15天, not 病假 30天); a second as much
+            shares = {id(e): _bigram_share(ask.question, e.text) for e in valued}
+            valued.sort(key=lambda e: -shares[id(e)])
+            second = [e for e in valued[1:2] if shares[id(e)] >= shares[id(valued[0])]]
             return Finding(FindingKind.VALUE, evidence=(valued[0], *second), lead=_lead(valued[0], results))
         if reliably_typed(ask):  # no number (date, code) about the subject: the documents do not give it
             top = results[usable[0]].chunk

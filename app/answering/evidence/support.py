@@ -132,7 +132,8 @@ def support_score(claim: str, passage: str, question: str = "") -> float:
         if share > best and (_has_gap(toks, [p in window_grams or p in granted for p in pairs], set(window_tokens))
                              or any(m.group(0) not in window for m in _INTERROGATIVE.finditer(folded))):
             share *= GAP_FACTOR  # something the passage lacks, or a question word: the claim asks, not tells
-        if share > best and question and _mispinned(folded, claim_grams - granted, pieces, question):
+        if share > best and question and body not in _squash(window) \
+                and _mispinned(folded, claim_grams - granted, pieces, question):  # a quotation pins nothing
             share *= GAP_FACTOR  # it says of one thing what the passage says of another
         best = max(best, share)
         if best >= 1.0:

@@ -9,13 +9,12 @@ The work runs in a subprocess whose name lookups are all recorded, and refused:
   is no compiler.
 
 Numeric addresses and `localhost` pass (they need no lookup). The subprocess ingests a text
-file and, when OCR is available (rapidocr installed, YIZHI_OCR on), a scanned PDF read with
-OCR, then answers a question with the real default embedder and LLM through the services.
+file, then answers a question with the real default embedder and LLM through the services
+(an OCR ingest is watched the same way in tests/ingest/test_ocr_offline.py).
 HOME is a fresh folder, so whatever the run writes outside its data folder shows up too.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -115,33 +114,14 @@ def _shim(folder: Path) -> Path | None:
     return library
 
 
-def _ocr_available() -> bool:
-    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
-
-
-def _scanned_pdf(path: Path) -> None:
-    """One page: an image of Chinese text, no text layer (OCR must read it)."""
-    import pymupdf
-
-    source = pymupdf.open()
-    page = source.new_page(width=420, height=120)
-    page.insert_text((30, 60), "青石镇的银杏树有一百年了。", fontname="china-s", fontsize=18)
-    pixmap = page.get_pixmap(dpi=150)
-    scan = pymupdf.open()
-    scan.new_page(width=420, height=120).insert_image(pymupdf.Rect(0, 0, 420, 120), pixmap=pixmap)
-    scan.save(path)
-
-
-def _run(tmp_path: Path, model: Path, *, scanned: bool) -> tuple[dict, list[str], list[str], str]:
-    """Ingest (a text file, and a scan when `scanned`) and answer in a subprocess whose lookups
+def _run(tmp_path: Path, model: Path) -> tuple[dict, list[str], list[str], str]:
+    """Ingest a text file and answer in a subprocess whose lookups
     are refused: its result, the hosts it looked up, the files it wrote in HOME, the shim's state."""
     from tests.app.conftest import share_default_model
 
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "茶馆.md").write_text("# 望月茶馆\n\n望月茶馆位于青石镇东街，每天早上七点开门，晚上十点关门。\n", encoding="utf-8")
-    if scanned:
-        _scanned_pdf(docs / "扫描.pdf")
     data, home, log = tmp_path / "data", tmp_path / "home", tmp_path / "lookups.log"
     home.mkdir()
     share_default_model(model, data)
@@ -163,27 +143,9 @@ def _run(tmp_path: Path, model: Path, *, scanned: bool) -> tuple[dict, list[str]
 
 @pytest.mark.timeout(900)
 def test_an_ingest_and_an_answer_look_up_no_host(tmp_path, assembled_default_model):
-    result, lookups, written, shim = _run(tmp_path, assembled_default_model, scanned=False)
+    result, lookups, written, shim = _run(tmp_path, assembled_default_model)
     print(f"C-level shim {shim}; outcomes {result['outcomes']}")
     assert lookups == [], f"hosts looked up: {lookups}"
     assert written == [], f"written outside the data folder, in HOME: {written}"
 
 
-def _ocr_telemetry_handled() -> bool:
-    """onnxruntime's telemetry (a lookup of mobile.events.data.microsoft.com and a device id
-    under ~/.cache/Microsoft) is turned off in ingest/loaders/ocr.py by a change made beside
-    this one; until it is there, the OCR test below is an expected failure."""
-    return "telemetry" in (ROOT / "ingest" / "loaders" / "ocr.py").read_text(encoding="utf-8").lower()
-
-
-@pytest.mark.timeout(900)
-@pytest.mark.xfail(not _ocr_telemetry_handled(), strict=True,
-                   reason="onnxruntime telemetry is turned off by the OCR change (ingest/loaders/ocr.py)")
-def test_an_ocr_ingest_looks_up_no_host(tmp_path, assembled_default_model):
-    if not _ocr_available():
-        pytest.skip("OCR is not installed (rapidocr-onnxruntime)")
-    result, lookups, written, shim = _run(tmp_path, assembled_default_model, scanned=True)
-    print(f"C-level shim {shim}; outcomes {result['outcomes']}")
-    assert any(name == "扫描.pdf" and pages == 1 for name, _, pages in result["outcomes"])
-    assert lookups == [], f"hosts looked up: {lookups}"
-    assert written == [], f"written outside the data folder, in HOME: {written}"
