@@ -182,6 +182,15 @@ def named_share(cell: str, asked: str) -> float:
     return longest_shared(core, re.sub(r"\s+", "", asked)) / len(core)
 
 
+def _condition_named(name: str, value: str, asked: str) -> bool:
+    """A one-character cell the question writes beside its column's name ("六车道" for 车道数: 六;
+    "车道数为四"): too short to be named by itself."""
+    value, name = fold(value).strip(), re.sub(r"\s+", "", fold(name))
+    if len(value) != 1 or len(name) < 2:
+        return False
+    return value + name[:2] in asked or re.search(re.escape(name[:2]) + r"\w{0,2}?[为是]?" + re.escape(value), asked) is not None
+
+
 def _columns(values: Sequence[tuple[str, str]], asked: str,
              without: str) -> tuple[tuple[tuple[str, str], ...], float]:
     """The cells a question asks for among a row's values, and how well the best is named.
@@ -246,7 +255,11 @@ def find_cells(question: str, terms: Sequence[QueryTerm], keys: Sequence[str],
         if share < NAMED_ROW and not own_keys:
             continue
         caption_terms = sum(t.weight for t in terms if _holds(t.text, fold(row.caption)))
-        row_score = share + 0.5 * len(own_keys) + 0.5 * caption_terms / max(1.0, sum(t.weight for t in terms))
+        # every further cell the question names counts too: "六车道高速公路" is the 高速公路 row whose 车道数 is 六
+        further = sum(1 for s, cell in shares if s >= NAMED_ROW and cell != naming) \
+            + sum(1 for name, value in row.cells if _condition_named(name, value, asked))
+        row_score = share + 0.5 * len(own_keys) + 0.5 * further \
+            + 0.5 * caption_terms / max(1.0, sum(t.weight for t in terms))
         without = _blank_shared_pairs(asked, fold(row.caption))  # the table's own topic names no column
         values = [(name, value) for name, value in row.cells
                   if value != naming and named_share(value, asked) < NAMED_ROW and not _SERIAL.match(name)]

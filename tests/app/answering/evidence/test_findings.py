@@ -80,3 +80,8 @@ def test_a_definition_pinned_on_the_other_term_is_not_supported():
     assert supported_by("安全偏差是低于现行安全标准或实践的差异项。", [passage], question=question)[0] == 1
     number, _ = supported_by("安全缺陷是低于现行安全标准或实践的差异项。", [passage], question=question)
     assert number is None  # the document gives that definition to 安全偏差 only
+
+
+def test_a_day_of_the_week_answers_which_day():
+    found = _find("图书馆哪天闭馆？", "青石镇图书馆每周一闭馆，其余日子上午九点开放。借书证可以在一楼服务台办理。")
+    assert found.kind == FindingKind.VALUE and "每周一闭馆" in found.evidence[0].text

@@ -1,6 +1,8 @@
 """Tables read as tables: rows back from their text, and the cell a question names."""
 from __future__ import annotations
 
+import pytest
+
 from app.answering.evidence.asks import analyse
 from app.answering.evidence.tables import find_cells, named_share, table_rows
 
@@ -62,3 +64,19 @@ def test_a_question_in_two_parts_gets_a_cell_for_each():
 def test_no_row_is_named_when_the_question_names_none_of_them():
     assert _cells("盐城高新区投资集团在农业银行的授信总额是多少？", RATINGS) is None
     assert _cells("2019 年的主体信用评级是什么级别？", RATINGS) is None
+
+
+LAND = """表3 服务区用地指标基准值（公顷/处）
+公路等级 | 车道数 | 用地指标基准值
+高速公路 | 车道数: 八 | 用地指标基准值: 2.6667
+高速公路 | 车道数: 六 | 用地指标基准值: 2.1333
+一级公路 | 车道数: 六 | 用地指标基准值: 2.0000
+一级公路 | 车道数: 四 | 用地指标基准值: 1.6000"""
+
+
+@pytest.mark.parametrize("question, value", [("六车道高速公路服务区的用地指标基准值是多少？", "2.1333"),
+                                             ("一级公路车道数为四时用地指标基准值是多少？", "1.6000")])
+def test_a_row_named_by_its_label_and_a_one_character_condition(question, value):
+    ask = analyse(question)
+    found = find_cells(question, ask.subject, ask.keys, table_rows(LAND), ask.value.value)
+    assert found is not None and found.cells == (("用地指标基准值", value),)
