@@ -195,7 +195,11 @@ def _enough(ask: Ask, evidence: Evidence) -> float:
 
 def _bigram_share(question: str, text: str) -> float:
     """The share of the question's character pairs a sentence holds ("年假" counts, the "假" of
-    "病假" does not)."""
+    "病假" does not); of an English question's words."""
+    if not HAN_CHAR.search(question):  # English: the question's words ("comments", "receive"), not letter pairs
+        words = {w for w in re.findall(r"[a-z0-9]+", fold(question)) if len(w) > 2}
+        held_words = set(re.findall(r"[a-z0-9]+", fold(text)))
+        return len(words & held_words) / len(words) if words else 0.0
     asked = compact(question)
     pairs = {asked[i:i + 2] for i in range(len(asked) - 1)}
     held = compact(text)

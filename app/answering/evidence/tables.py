@@ -59,6 +59,11 @@ class CellAnswer:
     score: float
 
 
+# A table's title: "表7-2…", "Table 3", "5、合并现金流量表（续）", "…情况表", "…统计".
+_TITLE = re.compile(r"^(?:表|table)\s*[\dA-Za-z一二三四五六七八九十]|表\s*(?:[（(]续[）)])?\s*$|(?:表|情况|统计|明细)\s*[:：]?\s*$",
+                    re.IGNORECASE)
+
+
 def _is_header(cells: Sequence[str]) -> bool:
     return len(cells) >= 2 and not any(_CELL.match(c) for c in cells)
 
@@ -77,8 +82,9 @@ def table_rows(text: str) -> list[TableRow]:
         if " | " not in stripped and not _CELL.match(stripped):
             if m := _UNIT.search(stripped):
                 unit = m.group(1)
-            elif len(stripped) <= 80:
+            elif len(stripped) <= 80 and (not columns or _TITLE.search(stripped)):
                 caption, columns = _CONTINUED.sub("", stripped).strip(), ()
+            # else: a section of rows inside the table ("流动资产：", "四、汇率变动对…的影响"), not its title
             continue
         if _is_header(cells):
             columns = tuple(cells)
@@ -102,11 +108,18 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)} | ({text} if len(text) == 1 else set())
 
 
+# Column words of English tables a Chinese question names in its own words.
+_ACROSS = (("total", re.compile(r"总数|总计|合计|总共|一共|总量|总额")), ("average", re.compile(r"平均")),
+           ("change", re.compile(r"变化|增减|变动")), ("year", re.compile(r"年份|年度")))
+
+
 def _column_score(question: str, column: str) -> float:
     """How well a column's name matches the question: shared character pairs, and for
     short names shared characters (用掉 / 已使用情况, 剩 / 剩余额度)."""
     name = fold(column)
     asked = _QUESTION_FILLER.sub(" ", question)
+    if any(word in name and pattern.search(asked) for word, pattern in _ACROSS):
+        return 1.0  # a Chinese question over an English table: 总数 names "Totals"
     pairs = _bigrams(name)
     if not pairs:
         return 0.0
@@ -264,6 +277,8 @@ def find_cells(question: str, terms: Sequence[QueryTerm], keys: Sequence[str],
         values = [(name, value) for name, value in row.cells
                   if value != naming and named_share(value, asked) < NAMED_ROW and not _SERIAL.match(name)]
         fitting = [c for c in values if (_REASON_COLUMN.search(c[0]) if wanted == "reason" else fits(c[1], wanted))]
+        if wanted == "reason" and not fitting:
+            continue  # a reason is read from a column of reasons (变动原因), never from an amount
         values = fitting or values  # "哪家机构": the column of organisations, whatever it is called
         if not values:
             continue

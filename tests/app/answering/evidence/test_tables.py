@@ -80,3 +80,18 @@ def test_a_row_named_by_its_label_and_a_one_character_condition(question, value)
     ask = analyse(question)
     found = find_cells(question, ask.subject, ask.keys, table_rows(LAND), ask.value.value)
     assert found is not None and found.cells == (("用地指标基准值", value),)
+
+
+def test_a_chinese_question_names_the_totals_column_of_an_english_table():
+    text = ("NICS Firearm Background Checks November - 2015\n"
+            "Texas | Permit: 21,550 | Handgun: 60,000 | Return to Seller - Private Sale/Long Gun: 5 | Totals: 146,982")
+    question = "2015 年 11 月的 NICS 枪支背景调查统计里，德克萨斯州（Texas）的总数是多少？"
+    ask = analyse(question)
+    found = find_cells(question, ask.subject, ask.keys, table_rows(text), ask.value.value)
+    assert found is not None and found.cells == (("Totals", "146,982"),)
+
+
+def test_a_section_line_inside_a_table_is_not_its_title():
+    text = ("5、合并现金流量表（续）\n项目 | 本期发生额 | 上期发生额\n四、汇率变动对现金及现金等价物的影响\n"
+            "六、期末现金及现金等价物余额 | 本期发生额: 4,182,017.79 | 上期发生额: 62,116,555.39")
+    assert [row.caption for row in table_rows(text)] == ["5、合并现金流量表"]
