@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import PurePath
 
 from app.answering.evidence.answer_types import AnswerType
 from app.answering.evidence.asks import Ask, AskKind, ValueKind
@@ -105,10 +106,11 @@ def _holds_a_name(ask: Ask, results: Sequence[ScoredChunk], index: int, document
 
 
 def missing_keys(ask: Ask, results: Sequence[ScoredChunk], index: int, document_text: DocumentText) -> list[str]:
-    """The question's key words that the passage's document does not hold anywhere. An English
-    question asked of a Chinese document is held to its numbers and codes only."""
+    """The question's key words that the passage's document (or its file's name) does not hold
+    anywhere. An English question asked of a Chinese document is held to its numbers and codes only."""
     chunk = results[index].chunk
-    whole = compact(chunk.heading + chunk.text) + compact(document_text(chunk.source))
+    whole = "|".join((compact(chunk.heading + chunk.text), compact(document_text(chunk.source)),
+                      compact(PurePath(chunk.source).stem)))
     chinese_document = HAN_CHAR.search(chunk.text) is not None
     return [k for k in ask.keys if compact(k) not in whole and not _other_language(k, ask.language, chinese_document)]
 
@@ -195,11 +197,7 @@ def _enough(ask: Ask, evidence: Evidence) -> float:
 
 def _bigram_share(question: str, text: str) -> float:
     """The share of the question's character pairs a sentence holds ("年假" counts, the "假" of
-    "病假" does not); of an English question's words."""
-    if not HAN_CHAR.search(question):  # English: the question's words ("comments", "receive"), not letter pairs
-        words = {w for w in re.findall(r"[a-z0-9]+", fold(question)) if len(w) > 2}
-        held_words = set(re.findall(r"[a-z0-9]+", fold(text)))
-        return len(words & held_words) / len(words) if words else 0.0
+    "病假" does not)."""
     asked = compact(question)
     pairs = {asked[i:i + 2] for i in range(len(asked) - 1)}
     held = compact(text)
@@ -214,11 +212,18 @@ def _labelled_name(text: str, ask: Ask) -> bool:
 
 def _about(ask: Ask, evidence: Evidence, results: Sequence[ScoredChunk]) -> float:
     """The share of the subject a sentence holds with its heading and the sentence before it,
-    which often names what it goes on about ("…其他元素…。Y 含量为不大于0.005%。")."""
+    which often names what it goes on about ("…其他元素…。Y 含量为不大于0.005%。"), and its
+    file's name, which names what the whole document is about ("GB/T 3620.1-2016" asked of
+    GBT3620.1-2016.pdf: no sentence of it repeats that)."""
     chunk = results[evidence.passage - 1].chunk
     before = [s for s in split_sentences(chunk.text[:evidence.start]) if s.text.strip()]
     context = before[-1].text if before else ""
-    return coverage(list(ask.subject), fold(context + "\n" + evidence.text + "\n" + chunk.heading))
+    named_by_file = [t for t in ask.subject if len(t.text) >= 2 and compact(t.text) in compact(PurePath(chunk.source).stem)]
+    held = coverage(list(ask.subject), fold(context + "\n" + evidence.text + "\n" + chunk.heading))
+    if not named_by_file:
+        return held
+    rest = [t for t in ask.subject if t not in named_by_file]
+    return coverage(rest, fold(context + "\n" + evidence.text + "\n" + chunk.heading)) if rest else held
 
 
 def find_answer(ask: Ask, results: Sequence[ScoredChunk], evidence: Sequence[Evidence],
@@ -260,10 +265,14 @@ def find_answer(ask: Ask, results: Sequence[ScoredChunk], evidence: Sequence[Evi
                   and _about(ask, e, results) >= _enough(ask, e)]
         if not reliably_typed(ask) and kept:  # names and places are found loosely: only near the best sentence
             valued = [e for e in valued if e.score >= CLOSE_TO_BEST * kept[0].score]
-        if valued:  # the one that holds most of the question first (年假 15天, not 病假 30天); a second as much
+        if valued and ask.language == Language.ZH:  # the one that holds most of the question first (年假
+            # 15天, not 病假 30天), a second only as much; English sentences keep the evidence score's order
+            # (their letter pairs say nothing, and their words are shared by every sentence of the document)
             shares = {id(e): _bigram_share(ask.question, e.text) for e in valued}
             valued.sort(key=lambda e: -shares[id(e)])
-            second = [e for e in valued[1:2] if shares[id(e)] >= shares[id(valued[0])]]
+            valued = valued[:1] + [e for e in valued[1:2] if shares[id(e)] >= shares[id(valued[0])]]
+        if valued:
+            second = valued[1:2]
             return Finding(FindingKind.VALUE, evidence=(valued[0], *second), lead=_lead(valued[0], results))
         if reliably_typed(ask):  # no number (date, code) about the subject: the documents do not give it
             top = results[usable[0]].chunk

@@ -85,3 +85,13 @@ def test_a_definition_pinned_on_the_other_term_is_not_supported():
 def test_a_day_of_the_week_answers_which_day():
     found = _find("图书馆哪天闭馆？", "青石镇图书馆每周一闭馆，其余日子上午九点开放。借书证可以在一楼服务台办理。")
     assert found.kind == FindingKind.VALUE and "每周一闭馆" in found.evidence[0].text
+
+
+def test_what_the_file_is_named_for_need_not_be_repeated_by_the_sentence():
+    text = ("3.2.2 其他元素一般包括：Al、V、Sn、Mo、Cr、Mn、Zr、Ni、Cu、Si、Y。Y 含量为不大于0.005%。"
+            "用户有其他特殊要求时，应经双方协商。")
+    results = [ScoredChunk(Chunk(text, "docs/GBT3620.1-2016.pdf", text, 0, 3), 1.0, 0.9)]
+    question = "GB/T 3620.1-2016 对“其他元素”里的 Y 含量上限是多少？"
+    found = find_answer(analyse(question), results, select_evidence(question, results, limit=16),
+                        lambda source: text, threshold=0.55)
+    assert found.kind == FindingKind.VALUE and "0.005%" in found.evidence[0].text
