@@ -25,7 +25,7 @@ import pymupdf
 from core.errors import EncryptedFile, LoaderError, WrongPassword
 from core.types import Document
 from ingest.loaders.ocr_engine import OcrUnavailable
-from ingest.loaders.pdf_margins import margin_rows, strip_margins
+from ingest.loaders.pdf_margins import margin_rows, running_title, strip_margins
 from ingest.loaders.pdf_ocr import PageOcr, WorkerStopped
 from ingest.loaders.pdf_quality import OcrPlan, plan_ocr
 from ingest.loaders.pdf_text import PageLayer, compose, extract_page
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 OnPage = Callable[[int, int], None]  # (n, total): OCR starts on the n-th of `total` pages that need it
 
-_JUNK_TITLE = re.compile(r"^(untitled|无标题|microsoft word - .*|.*\.(docx?|pdf|tex|dvi|indd|pptx?))$", re.I)
+_JUNK_TITLE = re.compile(r"^(untitled|无标题|microsoft word - .*|.*\.(docx?|pdf|tex|dvi|indd|pptx?)|.*(?:https?://|www\.).*)$", re.I)
 # What PyMuPDF raises on bad input: FileDataError and EmptyFileError are RuntimeErrors;
 # errors from inside MuPDF ("cycle in page tree") are FzErrorBase.
 _MUPDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, ValueError, IndexError)
@@ -172,8 +172,10 @@ class _PageReader:
         headings = _page_headings(self.doc)
         failures: list[tuple[int, str]] = []
         pages = self._layers(failures)
-        margins = margin_rows([layer.row_texts() for _, layer, _ in pages], numbers=[n for n, _, _ in pages],
-                              tables=[layer.table_count() for _, layer, _ in pages])
+        rows = [layer.row_texts() for _, layer, _ in pages]
+        margins = margin_rows(rows, numbers=[n for n, _, _ in pages], tables=[layer.table_count() for _, layer, _ in pages])
+        if title == self.path.stem:  # no usable title in the metadata: the running header names the document
+            title = running_title(rows, margins) or title
         if self.ocr:  # the OCR engine itself loads on the first page that needs it
             self._reading = PageOcr(self.doc, {n: plan for n, _, plan in pages if plan.needed}, self.on_page)
         try:

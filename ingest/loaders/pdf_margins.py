@@ -166,3 +166,27 @@ def strip_margins(texts: Sequence[str], margin: int = MARGIN_ROWS, *,
             text = _BREAKS.sub("\n\n", "\n".join(lines)).strip()
         stripped.append(text)
     return stripped
+
+
+_WORDS = re.compile(r"[^\W\d_]")
+_SITE = re.compile(r"https?://|www\.|\.(?:com|org|net|cn|gov)\b", re.IGNORECASE)
+
+
+def running_title(pages: Sequence[Sequence[str]], drops: Sequence[set[int]]) -> str:
+    """The running header that names the document ("东北电气发展股份有限公司2018 年第一季度报告"
+    atop every page): the same row, of words rather than a number, left out at the top of
+    most of the pages that lost one; "" when there is none. Its pages lose it as a margin, so
+    it is kept as the title their chunks are searched with (a table page says nothing else
+    about whose figures it holds)."""
+    counts: dict[str, int] = defaultdict(int)
+    for rows, dropped in zip(pages, drops, strict=False):
+        for i in sorted(dropped):
+            text = " ".join(rows[i].split())
+            if i < len(rows) / 2 and len(_WORDS.findall(text)) >= 4 and not is_page_number(text) \
+                    and not _SITE.search(text):  # a site's watermark ("标准网 www.biaozhun.org") names no document
+                counts[text] += 1
+                break  # a page's topmost left-out row only
+    if not counts:
+        return ""
+    text, count = max(counts.items(), key=lambda item: item[1])
+    return text if count >= 2 and count * 2 >= sum(1 for d in drops if d) else ""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders.pdf_margins import is_page_number, margin_rows, strip_margins
+from ingest.loaders.pdf_margins import is_page_number, margin_rows, running_title, strip_margins
 
 
 @pytest.mark.parametrize("row", [
@@ -209,3 +209,12 @@ def test_pdf_pages_of_tables_alone_lose_their_running_header(tmp_path):
     texts = [d.text for d in load_file(tmp_path / "tables.pdf", source="t", content_hash="h")]
     assert texts == [f"项目 | 期末余额 | 期初余额\n第{n}项资产 | 期末余额: {n},000.00 | 期初余额: {n},500.00"
                      for n in range(1, 5)]
+
+
+def test_the_running_header_that_names_the_document_is_its_title():
+    header = "东北电气发展股份有限公司2018 年第一季度报告全文"
+    pages = [[header, f"第{n}节的正文", f"第{n}节的第二段正文", f"{n}"] for n in range(1, 7)]
+    assert running_title(pages, margin_rows(pages)) == header
+    watermark = [["标准网 www.biaozhun.org", f"第{n}条的正文", f"第{n}条的第二段", f"{n}"] for n in range(1, 7)]
+    assert running_title(watermark, margin_rows(watermark)) == ""  # a site's watermark names no document
+    assert running_title([["正文第一页"], ["正文第二页"]], [set(), set()]) == ""

@@ -278,10 +278,14 @@ def find_answer(ask: Ask, results: Sequence[ScoredChunk], evidence: Sequence[Evi
             top = results[usable[0]].chunk
             return Finding(FindingKind.NOT_GIVEN, topic=topic_words(ask, top.heading + top.text),
                            missing=ask.value.value)
+    settled: list[Evidence] = []  # sentences that say the whole of what is asked whether
     if ask.kind == AskKind.YESNO and ask.focus:  # what is asked whether: "有没有安排债项评级" → 安排, 债项, 评级
-        kept = [e for e in kept if coverage([t for t in ask.subject if t.text in ask.focus], fold(e.text)) >= 0.5]
+        focus = [t for t in ask.subject if t.text in ask.focus]
+        kept = [e for e in kept if coverage(focus, fold(e.text)) >= 0.5]
+        # "未进行债项评级安排" answers "这期…有没有安排债项评级" in a document about that issue alone
+        settled = [e for e in kept[:TOP_SENTENCES] if len(focus) >= 2 and coverage(focus, fold(e.text)) >= 1.0]
     about = [e for i, e in enumerate(kept)
-             if strong_sentence(e, relevances, ask.language)
+             if e in settled or strong_sentence(e, relevances, ask.language)
              or _about(ask, e, results) >= (_enough(ask, e) / 2 if i < TOP_SENTENCES and ask.kind == AskKind.REASON
                                             else _enough(ask, e))]
     if not about:

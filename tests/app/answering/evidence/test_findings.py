@@ -95,3 +95,9 @@ def test_what_the_file_is_named_for_need_not_be_repeated_by_the_sentence():
     found = find_answer(analyse(question), results, select_evidence(question, results, limit=16),
                         lambda source: text, threshold=0.55)
     assert found.kind == FindingKind.VALUE and "0.005%" in found.evidence[0].text
+
+
+def test_a_sentence_that_says_all_a_yes_no_question_asks_answers_it():
+    text = "2021年主体信用评级为AA+，评级机构为联合资信评估有限公司。本次发行不引用主体评级，未进行债项评级安排。"
+    found = _find("这期超短期融资券有没有安排债项评级？", text)
+    assert found.kind == FindingKind.SENTENCE and "未进行债项评级安排" in found.evidence[0].text
