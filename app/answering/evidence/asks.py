@@ -183,8 +183,8 @@ def attribute_terms(question: str, language: Language) -> tuple[str, ...]:
     for word, tag in _tagged(folded):
         words.append((word, tag, at))
         at += len(word)
-    nounish = [(w, s) for w, tag, s in words if tag.startswith(("n", "vn", "eng")) and w not in _ZH_FILLER
-               and w.strip() and not _ZH_ASKS_VALUE.fullmatch(w)]
+    nounish = [(w, s) for w, tag, s in _compounds(words) if tag.startswith(("n", "vn", "eng", "j"))
+               and w not in _ZH_FILLER and w.strip() and not _ZH_ASKS_VALUE.fullmatch(w)]
     clause_start = max((m.end() for m in _ZH_CLAUSE.finditer(folded[:match.start()])), default=0)
     before = [w for w, s in nounish if clause_start <= s < match.start()]
     if not before:  # "…时 batch size 设的是多少": the clause before the last one
@@ -194,6 +194,28 @@ def attribute_terms(question: str, language: Language) -> tuple[str, ...]:
     end = match.end() + (stop.start() if stop else len(folded))
     after = [w for w, s in nounish if match.end() <= s < end]
     return tuple(dict.fromkeys(before[-2:] + after[-1:]))
+
+
+def _compounds(words: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """Neighbouring words of two Han characters or more written as one term when the second is a
+    noun: "研发" + "费用" is 研发费用, "营业" + "收入" (jieba: a verb) 营业收入; a name stays a name."""
+    out: list[tuple[str, str, int]] = []
+    for word, tag, start in words:
+        joins = (out and han_count(word) == len(word) >= 2 and (tag[:1] in "nj" or tag == "vn" or word in _NOMINAL)
+                 and han_count(out[-1][0]) == len(out[-1][0]) >= 2 and out[-1][1][:1] in "nvj"
+                 and out[-1][2] + len(out[-1][0]) == start and out[-1][1] not in _NAME_TAGS)
+        if joins:
+            nounish = tag[:1] in "nj" or out[-1][1][:1] in "nj"
+            out[-1] = (out[-1][0] + word, "n" if nounish else tag, out[-1][2])
+        else:
+            out.append((word, tag, start))
+    return out
+
+
+_NAME_TAGS = frozenset(("nr", "nrt", "nrfg", "ns", "nt", "nz"))
+# Words jieba tags as verbs that end the name of an amount (营业收入, 投资收益); other verbs after a
+# noun qualify it ("含量上限" asks the 含量) and are not joined.
+_NOMINAL = frozenset("收入 支出 收益 投资 融资 损失 利润".split())
 
 
 _ZH_WHETHER = re.compile(r"是否|有没有|有无|要不要|需不需要|需要不需要|能不能|可不可以|会不会|是不是|还要")

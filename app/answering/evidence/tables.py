@@ -180,7 +180,7 @@ def fits(value: str, wanted: str) -> bool:
     return True
 
 
-_LABEL_NOISE = re.compile(r"^(?:[加减其中]：|[一二三四五六七八九十]+、|\d+[、.])|[（(][^）)]{0,8}[）)]\s*$|\s+")
+_LABEL_NOISE = re.compile(r"^(?:(?:[加减]|其中)[：:]|[一二三四五六七八九十]+、|\d+[、.])|[（(][^）)]{0,8}[）)]\s*$|\s+")
 
 
 def named_share(cell: str, asked: str) -> float:
@@ -261,7 +261,8 @@ def find_cells(question: str, terms: Sequence[QueryTerm], keys: Sequence[str],
     best: CellAnswer | None = None
     for row in rows:
         siblings = [r for r in rows if r.caption == row.caption and r is not row]
-        row_text = fold(row.text)
+        # a key the row's own cells hold (not its columns' names: "2018 年1-3 月" names every row's column)
+        row_text = fold(" | ".join([row.label, *(v for _, v in row.cells)]))
         own_keys = [k for k in keys if _holds(k, row_text) and not any(_holds(k, fold(s.text)) for s in siblings)]
         shares = [(named_share(cell, asked), cell) for cell in [row.label, *(v for _, v in row.cells)] if cell]
         share, naming = max(shares, default=(0.0, ""))

@@ -101,3 +101,9 @@ def test_a_sentence_that_says_all_a_yes_no_question_asks_answers_it():
     text = "2021年主体信用评级为AA+，评级机构为联合资信评估有限公司。本次发行不引用主体评级，未进行债项评级安排。"
     found = _find("这期超短期融资券有没有安排债项评级？", text)
     assert found.kind == FindingKind.SENTENCE and "未进行债项评级安排" in found.evidence[0].text
+
+
+def test_a_number_about_another_expense_does_not_answer():
+    text = "管理费用 | 2018 年1-3 月: 7,764,789.98 | 2017 年1-3 月: 15,753,158.14 | 增减%: -50.71%"
+    found = _find("东北电气 2018 年一季度的研发费用是多少？", "东北电气一季度报告\n" + text)
+    assert found.kind != FindingKind.VALUE and found.kind != FindingKind.TABLE

@@ -95,3 +95,7 @@ def test_a_section_line_inside_a_table_is_not_its_title():
     text = ("5、合并现金流量表（续）\n项目 | 本期发生额 | 上期发生额\n四、汇率变动对现金及现金等价物的影响\n"
             "六、期末现金及现金等价物余额 | 本期发生额: 4,182,017.79 | 上期发生额: 62,116,555.39")
     assert [row.caption for row in table_rows(text)] == ["5、合并现金流量表"]
+
+
+def test_a_label_after_its_qualifier_is_named_whole():
+    assert named_share("其中：营业收入", "东北电气2018年一季度营业收入是多少？") == 1.0
