@@ -99,6 +99,12 @@ class KnowledgeBaseBusy(YizhiError):
     """Another writer holds the knowledge base."""
 
 
+class LlmBusy(YizhiError):
+    """The LLM is generating other answers and no place to wait was free (or the wait was too long)."""
+
+    code = "llm_busy"
+
+
 class WorkerError(YizhiError):
     """A helper process of the ingestion stopped or answered nonsense."""
 
