@@ -46,7 +46,8 @@ class AskArguments(Arguments):
 
 
 class PassageArguments(Arguments):
-    passage_id: str = Field(pattern=PASSAGE_ID_PATTERN, description="a passage id as search or ask returned it "
+    # The pattern documents the form; parse_passage_id checks it, saying what a passage id is.
+    passage_id: str = Field(json_schema_extra={"pattern": PASSAGE_ID_PATTERN}, description="a passage id as search or ask returned it "
                                                                    "(knowledge base:number, e.g. 'default:42')")
     radius: int = Field(1, ge=0, le=MAX_RADIUS, description="how many neighbouring passages of the same document "
                                                             "to return on each side")

@@ -32,10 +32,13 @@ from core.text import detect_language, han_count, latin_words
 
 log = logging.getLogger("yizhi.mcp")
 
+# What Chinese users are told in full, by error class (its fields fill the blanks).
+_ZH_WHOLE: tuple[tuple[type[YizhiError], str], ...] = (
+    (KnowledgeBaseNotFound, "知识库“{exc.name}”不存在：用 list_knowledge_bases 查看现有的知识库"),
+    (PassageNotFound, "知识库“{exc.kb_name}”中没有段落 {exc.chunk_id}：它所在的文档可能已更新或删除，请重新搜索"),
+)
 # What Chinese users read first, by error class (the first that matches); the error's own sentence follows.
 _ZH: tuple[tuple[type[YizhiError], str], ...] = (
-    (KnowledgeBaseNotFound, "知识库“{name}”不存在：用 list_knowledge_bases 查看现有的知识库"),
-    (PassageNotFound, "找不到这段文字：它所在的文档可能已更新或删除，请重新搜索"),
     (InputTooLarge, "输入超出了长度上限"),
     (UnusableText, "输入中含有无法处理的字符"),
     (KnowledgeBaseBusy, "知识库正在被写入，请稍后再试"),
@@ -73,8 +76,11 @@ def error_message(exc: YizhiError, language: Language) -> str:
     english = _english(exc)
     if language != Language.ZH:
         return english
+    whole = next((text for kind, text in _ZH_WHOLE if isinstance(exc, kind)), None)
+    if whole is not None:
+        return whole.format(exc=exc)
     lead = next((text for kind, text in _ZH if isinstance(exc, kind)), _ZH_OTHER)
-    return f"{lead.format(name=getattr(exc, 'name', ''))}：{english}"
+    return f"{lead}：{english}"
 
 
 def arguments_message(exc: ValidationError, language: Language) -> str:

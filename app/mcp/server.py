@@ -51,6 +51,7 @@ NAME = "yizhi"
 INSTRUCTIONS = ("Yizhi (已知) answers from the user's own documents, offline. list_knowledge_bases shows what "
                 "there is; search finds passages; ask gives Yizhi's answer with its sources (it refuses when the "
                 "documents do not say); get_passage reads around a passage by its id.")
+WORDS = ("question", "query")  # the arguments whose language is the user's (not ids or names)
 RESOURCE_NOT_FOUND = -32002  # the MCP specification's code for an unknown resource
 
 
@@ -128,7 +129,7 @@ class YizhiServer:
 
     async def call_tool(self, ctx: Any, params: CallToolRequestParams) -> CallToolResult:
         arguments = dict(params.arguments or {})
-        language = messages.language_of(v for v in arguments.values() if isinstance(v, str))
+        language = messages.language_of(arguments[k] for k in WORDS if isinstance(arguments.get(k), str))
         spec = _SPECS.get(params.name)
         if spec is None:
             return _failure(messages.unknown_tool_message(params.name, _SPECS, language))
