@@ -73,6 +73,10 @@ def test_every_tool_over_streamable_http(keyed):
         assert source["index"] == 1 and source["passage"]["file"].endswith("rcep.txt")
         assert any(s["supported"] and s["source"] == 1 for s in answer["sentences"])
 
+        assert keyed.app.state.gate.counts["served"] == 0  # answered from the evidence: no LLM, no queue
+        generated = await session.call_tool("ask", {"question": "大熊猫为什么吃竹子？", "knowledge_bases": ["kb"]})
+        assert not generated.is_error and keyed.app.state.gate.counts["served"] == 1  # the LLM, through the gate
+
         read = await session.call_tool("get_passage", {"passage_id": source["passage"]["passage_id"], "radius": 1})
         assert not read.is_error and "十五个国家" in read.structured_content["passage"]["text"]
 
@@ -98,3 +102,26 @@ def test_without_a_key_mcp_answers_this_computer_only(serve):
         assert empty.is_error and "no knowledge bases yet" in empty.content[0].text
 
     over_http(server, body, key=None)
+
+
+def test_an_ask_while_the_llm_is_busy_and_its_queue_full_is_a_busy_error():
+    from app.answering.flow import Retrieved
+    from app.api.gate import GenerationGate
+    from app.mcp.messages import error_message
+    from app.services.records import PreparedAnswer
+    from app.serving import gated
+    from core.enums import Language
+    from core.errors import LlmBusy
+    from core.text import Script
+
+    gate = GenerationGate(queue_size=0, wait_timeout=1)
+    needs_llm = PreparedAnswer(Retrieved("问题", Language.ZH, Script.SIMPLIFIED, "问题"), lambda stop: iter(()))
+
+    async def main() -> None:
+        async with gate.slot():  # another answer is generating and nobody may wait
+            with pytest.raises(LlmBusy) as busy:
+                await gated(gate)(needs_llm)
+        assert error_message(busy.value, Language.ZH).startswith("语言模型正忙，请稍后再试")
+
+    anyio.run(main)
+    gate.close()
