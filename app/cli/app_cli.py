@@ -20,7 +20,7 @@ COMMANDS = {
     "search": "app.cli.search_cli",
     "models": "app.cli.models_cli",
     "kb": "app.cli.kb_cli",
-    "serve": "app.serving",
+    "serve": "app.serving.cli",
     "mcp": "app.mcp.stdio_cli",
     "eval": "evaluation.cli",
 }

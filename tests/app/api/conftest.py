@@ -13,7 +13,7 @@ import uvicorn
 
 from app.llm.config import LlmConfig
 from app.services import Services, build_services
-from app.serving import create_server_app
+from app.serving.web import create_server_app
 from app.settings import Settings
 from tests.app.conftest import TINY_DOCS, RecordingGenerator
 

@@ -109,7 +109,7 @@ def test_an_ask_while_the_llm_is_busy_and_its_queue_full_is_a_busy_error():
     from app.api.gate import GenerationGate
     from app.mcp.messages import error_message
     from app.services.records import PreparedAnswer
-    from app.serving import gated
+    from app.serving.web import gated
     from core.enums import Language
     from core.errors import LlmBusy
     from core.text import Script

@@ -1,5 +1,5 @@
-"""`python -m app serve`: the HTTP API (app.api) with the MCP server's Streamable HTTP
-transport (app.mcp) at /mcp, over one set of services.
+"""The HTTP server of `python -m app serve`: the HTTP API (app.api) with the MCP server's
+Streamable HTTP transport (app.mcp) at /mcp, over one set of services.
 
 The two interfaces do not import each other (an import-linter contract); this is where
 they meet. /mcp sits behind the API's Gatekeeper, so the same key rules apply (with
@@ -8,13 +8,11 @@ through the API's generation gate: one answer at a time for both, a full queue r
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 
 from fastapi import FastAPI
 
 from app.answering.types import Answer
-from app.api import serve_cli
 from app.api.errors import ApiError
 from app.api.gate import GenerationGate
 from app.api.server import Mounted, create_app
@@ -22,7 +20,6 @@ from app.mcp.http import streamable_http
 from app.mcp.tools import AnswerRunner
 from app.services import Services
 from app.services.records import PreparedAnswer
-from app.settings import Settings
 from core.errors import LlmBusy
 
 MCP_PATH = "/mcp"
@@ -47,10 +44,3 @@ def create_server_app(services: Services) -> FastAPI:
     gate = GenerationGate(settings.generation_queue, settings.generation_wait_timeout)
     mcp = streamable_http(services, gated(gate), keyed=bool(settings.api_key.strip()))
     return create_app(services, gate=gate, mounted=[Mounted(MCP_PATH, mcp.app, mcp.running)])
-
-
-add_parser = serve_cli.add_parser
-
-
-def run(args: argparse.Namespace, settings: Settings) -> int:
-    return serve_cli.run(args, settings, make_app=create_server_app)
