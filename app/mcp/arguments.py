@@ -18,10 +18,11 @@ KB_HELP = ("names of knowledge bases to use (list_knowledge_bases lists them); o
 
 
 class Arguments(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid")
 
     @classmethod
-    def schema(cls) -> dict[str, Any]:
+    def input_schema(cls) -> dict[str, Any]:
+        """The JSON schema a tool declares (without pydantic's titles)."""
         schema = cls.model_json_schema()
         schema.pop("title", None)
         for prop in schema.get("properties", {}).values():

@@ -82,7 +82,7 @@ _SPECS = {spec.name: spec for spec in TOOLS}
 
 
 def _tool(spec: ToolSpec) -> Tool:
-    return Tool(name=spec.name, description=spec.description, input_schema=spec.arguments.schema(),
+    return Tool(name=spec.name, description=spec.description, input_schema=spec.arguments.input_schema(),
                 output_schema=TypeAdapter(spec.result).json_schema(),
                 annotations=ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
                                             open_world_hint=False))
