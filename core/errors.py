@@ -37,6 +37,18 @@ class KnowledgeBaseNotFound(YizhiError):
         self.name = name
 
 
+class PassageNotFound(YizhiError):
+    """No passage (chunk) of that id in the knowledge base: it was never there, or its
+    document was updated or removed since it was found (ids are never reused)."""
+
+    code = "passage_not_found"
+
+    def __init__(self, kb_name: str, chunk_id: int) -> None:
+        super().__init__(f"knowledge base '{kb_name}' has no passage {chunk_id}: its document may have been "
+                         "updated or removed since it was found; search again")
+        self.kb_name, self.chunk_id = kb_name, chunk_id
+
+
 class EmbedderMismatch(YizhiError):
     """The knowledge base was built with another embedding model."""
 
@@ -85,6 +97,12 @@ class WrongPassword(EncryptedFile):
 
 class KnowledgeBaseBusy(YizhiError):
     """Another writer holds the knowledge base."""
+
+
+class LlmBusy(YizhiError):
+    """The LLM is generating other answers and no place to wait was free (or the wait was too long)."""
+
+    code = "llm_busy"
 
 
 class WorkerError(YizhiError):

@@ -6,11 +6,16 @@ port could read, fill and empty the knowledge bases, so any other host is refuse
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from app.api.auth import key_problem
 from app.settings import Settings
 from core.errors import ConfigError
 from core.hosts import is_loopback
+
+if TYPE_CHECKING:  # the services load on `run`, so that `--help` stays instant
+    from app.services import Services
 
 
 def exposure_problem(host: str, settings: Settings) -> str:
@@ -30,7 +35,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings, make_app: Callable[[Services], object] | None = None) -> int:
+    """Serve the app `make_app(services)` makes (app.serving's: the API with MCP at /mcp;
+    the API alone by default)."""
     problem = key_problem(settings.api_key) or exposure_problem(args.host, settings)
     if problem:
         raise ConfigError(problem)
@@ -39,9 +46,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from app.api.server import create_app
     from app.services import build_services
 
-    app = create_app(build_services(settings))
+    app = (make_app or create_app)(build_services(settings))
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Yizhi API on http://{host}:{args.port}  (docs: /docs; OpenAI base_url: http://{host}:{args.port}/v1; "
+          f"MCP: http://{host}:{args.port}/mcp; "
           f"key {'required' if settings.api_key.strip() else 'not required'}); Ctrl-C stops it", flush=True)
     try:
         # log_config=None: uvicorn logs through Yizhi's handlers (warnings on the terminal, the rest in the log file).

@@ -3,12 +3,16 @@
 process, on first use. OpenAPI docs at /docs."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from app.api import docs_pages, native_routes, openai_routes
 from app.api.auth import key_problem, server_key
@@ -37,6 +41,17 @@ Answers are generated one at a time; a full queue answers 429 with `Retry-After`
 """
 
 
+@dataclass(frozen=True, slots=True)
+class Mounted:
+    """Another ASGI app served at `path` beside the API (MCP's Streamable HTTP at /mcp),
+    behind the same Gatekeeper (the key, the body limits); `running()` is entered for as
+    long as the server runs."""
+
+    path: str
+    app: ASGIApp
+    running: Callable[[], AbstractAsyncContextManager[Any]]
+
+
 async def _client_gone(request: Request, exc: ClientGone) -> Response:
     log.info("%s %s: the client disconnected; its answer was stopped", request.method, request.url.path)
     return Response(status_code=499)  # nginx's "client closed request": nobody reads it
@@ -46,7 +61,10 @@ def cors_origins(setting: str) -> list[str]:
     return [origin.strip() for origin in setting.split(",") if origin.strip()]
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: Services, *, gate: GenerationGate | None = None,
+               mounted: Sequence[Mounted] = ()) -> FastAPI:
+    """The API over `services`; `gate` when another interface served beside it shares the
+    LLM (app.serving), `mounted` the apps served beside it."""
     settings = services.settings
     problem = key_problem(settings.api_key)
     if problem:
@@ -54,7 +72,10 @@ def create_app(services: Services) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with AsyncExitStack() as running:
+            for mount in mounted:
+                await running.enter_async_context(mount.running())
+            yield
         app.state.jobs.close()
         app.state.gate.close()
         services.close()
@@ -64,12 +85,14 @@ def create_app(services: Services) -> FastAPI:
                   docs_url=None, redoc_url=None)
     docs_pages.install(app)
     app.state.services = services
-    app.state.gate = GenerationGate(settings.generation_queue, settings.generation_wait_timeout)
+    app.state.gate = gate or GenerationGate(settings.generation_queue, settings.generation_wait_timeout)
     app.state.jobs = JobRunner()
     install_error_handlers(app)
     app.add_exception_handler(ClientGone, _client_gone)
     app.include_router(openai_routes.router)
     app.include_router(native_routes.router)
+    for mount in mounted:
+        app.router.routes.append(Route(mount.path, endpoint=mount.app))
     app.add_middleware(Gatekeeper, key=server_key(settings.api_key), upload_bytes=settings.api_max_body_mb * MB,
                        other_bytes=OTHER_BODY_MB * MB)
     origins = cors_origins(settings.api_cors_origins)

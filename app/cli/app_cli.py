@@ -5,7 +5,8 @@ Each sub-command lives in its own module with `add_parser(subparsers)` and
 Yizhi's errors into a sentence on stderr and a non-zero exit code). `eval` is the
 evaluation tool's own command line (the `evaluation` package sits above the product),
 named here by module so the product never imports the tool; `serve` is the HTTP API's
-(app.api), named the same way because the interfaces do not import each other.
+(app.api), named the same way because the interfaces do not import each other: `serve` is
+app.serving's (the API with MCP at /mcp), `mcp` the MCP server over stdio (app.mcp).
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ COMMANDS = {
     "search": "app.cli.search_cli",
     "models": "app.cli.models_cli",
     "kb": "app.cli.kb_cli",
-    "serve": "app.api.serve_cli",
+    "serve": "app.serving.cli",
+    "mcp": "app.mcp.stdio_cli",
     "eval": "evaluation.cli",
 }
 

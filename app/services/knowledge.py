@@ -14,11 +14,11 @@ from pathlib import Path
 from app.services.conversations import SqliteConversationService
 from app.services.overview import OVERVIEW_SAMPLE, headings_of, questions_of
 from app.services.protocols import OnFile, OnPage
-from app.services.records import KnowledgeOverview
+from app.services.records import KnowledgeOverview, PassageWindow
 from app.services.resources import Resources
 from core.enums import DocStatus, FileStatus, VectorStore
-from core.errors import ConfigError, KnowledgeBaseNotFound
-from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload
+from core.errors import ConfigError, KnowledgeBaseNotFound, PassageNotFound
+from core.types import Chunk, DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload
 from ingest.context import passage_context
 from ingest.loaders import OLD_FORMAT_SUFFIXES, SUPPORTED_SUFFIXES
 from ingest.pipeline import IngestPipeline
@@ -37,6 +37,7 @@ from retrieval.kb.schema import validate_kb_name
 log = logging.getLogger(__name__)
 
 UPLOADS = "files"  # a knowledge base's folder of uploaded files
+MAX_RADIUS = 5  # neighbours a passage is read with, each side
 BUSY_TIMEOUT = 2.0  # seconds a delete or rename waits for another writer before saying it is busy
 
 
@@ -234,3 +235,39 @@ class LocalKnowledgeService:
             sum(d.pages for d in documents), sum(d.ocr_pages for d in documents),
             max((d.updated_at for d in documents), default=0.0),
             tuple(headings_of(ordered)), tuple(questions_of(c.text for c in ordered)))
+
+    # --- passages by id ----------------------------------------------------------------
+    def passage(self, kb_name: str, chunk_id: int, radius: int = 1) -> PassageWindow:
+        """A stored passage (chunk) by its id, with up to `radius` neighbouring passages of
+        its document on each side (0..MAX_RADIUS). PassageNotFound when the id is not (or no
+        longer) there.
+
+        A document's chunks are stored in one go under consecutive ids in document order
+        (the catalogue's `replace_document`), so its neighbours are among the ids within
+        `radius` of it; they are read through the knowledge base's `chunks`, and kept only
+        when they are of the same document and within `radius` positions."""
+        if not 0 <= radius <= MAX_RADIUS:
+            raise ConfigError(f"radius must be between 0 and {MAX_RADIUS}, got {radius}", "radius")
+        kb = self._existing(kb_name)
+        found = kb.chunks([chunk_id]).get(chunk_id)
+        if found is None:
+            raise PassageNotFound(kb_name, chunk_id)
+        window = kb.chunks(list(range(max(0, chunk_id - radius), chunk_id + radius + 1)))
+        near = sorted((c for c in window.values() if c.source == found.source and c.chunk_id != chunk_id
+                       and abs(c.position - found.position) <= radius), key=lambda c: c.position)
+        return PassageWindow(kb_name, found, tuple(c for c in near if c.position < found.position),
+                             tuple(c for c in near if c.position > found.position))
+
+    def knowledge_base_of(self, kb_names: Sequence[str], chunk: Chunk) -> str | None:
+        """Which of these knowledge bases holds this found chunk (its id, of the same file);
+        None when none does (its document changed since). Chunk ids are per knowledge base,
+        so a passage is named by both."""
+        if chunk.chunk_id is None:
+            return None
+        for name in kb_names:
+            if not self.exists(name):
+                continue
+            stored = self._res.knowledge_base(name).chunks([chunk.chunk_id]).get(chunk.chunk_id)
+            if stored is not None and stored.source == chunk.source and stored.position == chunk.position:
+                return name
+        return None

@@ -10,9 +10,9 @@ from typing import Protocol, runtime_checkable
 from app.answering.types import Answer
 from app.llm.catalog import ModelInfo
 from app.llm.stoppable import Stop
-from app.services.records import Conversation, ConversationInfo, KnowledgeOverview, PreparedAnswer
+from app.services.records import Conversation, ConversationInfo, KnowledgeOverview, PassageWindow, PreparedAnswer
 from core.enums import VectorStore
-from core.types import DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
+from core.types import Chunk, DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
 from prompts.types import History
 
 Overrides = Mapping[str, object]
@@ -70,6 +70,10 @@ class KnowledgeService(Protocol):
                         radius: int = 1) -> PassageContext: ...
 
     def overview(self, kb_name: str) -> KnowledgeOverview: ...
+
+    def passage(self, kb_name: str, chunk_id: int, radius: int = 1) -> PassageWindow: ...
+
+    def knowledge_base_of(self, kb_names: Sequence[str], chunk: Chunk) -> str | None: ...
 
 
 @runtime_checkable

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from app.answering.flow import Retrieved
 from app.answering.types import Answer
 from app.llm.stoppable import Stop
+from core.types import Chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,17 @@ class KnowledgeOverview:
 
 
 @dataclass(frozen=True, slots=True)
+class PassageWindow:
+    """One stored passage of a knowledge base with its neighbours in the same document:
+    `before` and `after` in document order, at most `radius` each (fewer at its edges)."""
+
+    kb_name: str
+    passage: Chunk
+    before: tuple[Chunk, ...] = ()
+    after: tuple[Chunk, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ConversationInfo:
     """One saved conversation as the sidebar lists it."""
 
@@ -87,4 +99,4 @@ class Conversation:
     turns: tuple[StoredTurn, ...] = field(default_factory=tuple)
 
 
-__all__ = ["Conversation", "ConversationInfo", "KnowledgeOverview", "PreparedAnswer", "StoredTurn"]
+__all__ = ["Conversation", "ConversationInfo", "KnowledgeOverview", "PassageWindow", "PreparedAnswer", "StoredTurn"]

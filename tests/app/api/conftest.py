@@ -11,19 +11,19 @@ import httpx
 import pytest
 import uvicorn
 
-from app.api.server import create_app
 from app.llm.config import LlmConfig
 from app.services import Services, build_services
+from app.serving.web import create_server_app
 from app.settings import Settings
 from tests.app.conftest import TINY_DOCS, RecordingGenerator
 
 
 class LiveServer:
-    """`create_app(services)` served by uvicorn until `stop()`."""
+    """The API (with MCP at /mcp) over `services`, as `python -m app serve` serves it, by uvicorn until `stop()`."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.app = create_app(services)
+        self.app = create_server_app(services)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]

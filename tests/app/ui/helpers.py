@@ -11,10 +11,10 @@ from app.answering.flow import Retrieved
 from app.answering.types import Answer, Citation, Evidence, SentenceSupport
 from app.llm.catalog import ModelInfo
 from app.services.conversations import SqliteConversationService, conversations_path
-from app.services.records import KnowledgeOverview, PreparedAnswer
+from app.services.records import KnowledgeOverview, PassageWindow, PreparedAnswer
 from app.settings import Settings
 from core.enums import FileStatus, Language, UploadStatus
-from core.errors import ConfigError, ModelLoadError, YizhiError
+from core.errors import ConfigError, ModelLoadError, PassageNotFound, YizhiError
 from core.text import Script
 from core.types import Chunk, DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
 
@@ -159,6 +159,15 @@ class FakeService:
 
     def overview(self, kb_name: str) -> KnowledgeOverview:
         return KnowledgeOverview(kb_name, 2, 0, 7, 3, 0, 1_700_000_000.0, self.headings, self.questions)
+
+    def passage(self, kb_name: str, chunk_id: int, radius: int = 1) -> PassageWindow:
+        found = next((c.chunk for c in self.pool if c.chunk.chunk_id == chunk_id), None)
+        if found is None:
+            raise PassageNotFound(kb_name, chunk_id)
+        return PassageWindow(kb_name, found)
+
+    def knowledge_base_of(self, kb_names, chunk: Chunk) -> str | None:
+        return next(iter(kb_names), None)
 
     # --- models ------------------------------------------------------------------------
     def describe_models(self) -> dict[str, str]:

@@ -1,0 +1,5 @@
+"""Where the HTTP API and the MCP server meet (the interfaces do not import each other):
+
+    cli.py   `python -m app serve` (light to import, so `python -m app --help` stays instant)
+    web.py   create_server_app(services): the API with MCP's Streamable HTTP at /mcp
+"""
