@@ -183,7 +183,7 @@ def attribute_terms(question: str, language: Language) -> tuple[str, ...]:
     for word, tag in _tagged(folded):
         words.append((word, tag, at))
         at += len(word)
-    nounish = [(w, s) for w, tag, s in _compounds(words) if tag.startswith(("n", "vn", "eng", "j"))
+    nounish = [(_unqualified(w), s) for w, tag, s in _compounds(words) if tag.startswith(("n", "vn", "eng", "j"))
                and w not in _ZH_FILLER and w.strip() and not _ZH_ASKS_VALUE.fullmatch(w)]
     clause_start = max((m.end() for m in _ZH_CLAUSE.finditer(folded[:match.start()])), default=0)
     before = [w for w, s in nounish if clause_start <= s < match.start()]
@@ -210,6 +210,12 @@ def _compounds(words: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
         else:
             out.append((word, tag, start))
     return out
+
+
+def _unqualified(word: str) -> str:
+    """A word without a doubled adverb before it ("白白浪费": 浪费; 渐渐, 常常, 刚刚 …), which says
+    how, not what."""
+    return word[2:] if len(word) > 2 and word[0] == word[1] and han_count(word[:2]) == 2 else word
 
 
 _NAME_TAGS = frozenset(("nr", "nrt", "nrfg", "ns", "nt", "nz"))

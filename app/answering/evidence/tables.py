@@ -204,6 +204,11 @@ def _condition_named(name: str, value: str, asked: str) -> bool:
     return value + name[:2] in asked or re.search(re.escape(name[:2]) + r"\w{0,2}?[为是]?" + re.escape(value), asked) is not None
 
 
+def _chars_asked(cell: str, asked: str) -> float:
+    chars = [c for c in fold(cell) if c.isalnum()]
+    return sum(c in asked for c in chars) / len(chars) if chars else 0.0
+
+
 def _columns(values: Sequence[tuple[str, str]], asked: str,
              without: str) -> tuple[tuple[tuple[str, str], ...], float]:
     """The cells a question asks for among a row's values, and how well the best is named.
@@ -264,7 +269,10 @@ def find_cells(question: str, terms: Sequence[QueryTerm], keys: Sequence[str],
         # a key the row's own cells hold (not its columns' names: "2018 年1-3 月" names every row's column)
         row_text = fold(" | ".join([row.label, *(v for _, v in row.cells)]))
         own_keys = [k for k in keys if _holds(k, row_text) and not any(_holds(k, fold(s.text)) for s in siblings)]
-        shares = [(named_share(cell, asked), cell) for cell in [row.label, *(v for _, v in row.cells)] if cell]
+        # ties of the longest shared run are broken by the cell's other characters ("期末…余额" for
+        # "一季度末的…余额", not "期初…余额")
+        shares = [(named_share(cell, asked) + 0.01 * _chars_asked(cell, asked), cell)
+                  for cell in [row.label, *(v for _, v in row.cells)] if cell]
         share, naming = max(shares, default=(0.0, ""))
         if share < NAMED_ROW and not own_keys:
             continue

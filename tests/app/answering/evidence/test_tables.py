@@ -99,3 +99,13 @@ def test_a_section_line_inside_a_table_is_not_its_title():
 
 def test_a_label_after_its_qualifier_is_named_whole():
     assert named_share("其中：营业收入", "东北电气2018年一季度营业收入是多少？") == 1.0
+
+
+def test_the_row_whose_other_characters_the_question_holds_breaks_a_tie():
+    text = ("5、合并现金流量表（续）\n项目 | 本期发生额 | 上期发生额\n"
+            "加：期初现金及现金等价物余额 | 本期发生额: 8,408,461.77 | 上期发生额: 27,600,371.44\n"
+            "六、期末现金及现金等价物余额 | 本期发生额: 4,182,017.79 | 上期发生额: 62,116,555.39")
+    question = "一季度末的现金及现金等价物余额是多少？"
+    ask = analyse(question)
+    found = find_cells(question, ask.subject, ask.keys, table_rows(text), ask.value.value)
+    assert found is not None and found.cells == (("本期发生额", "4,182,017.79"),)
