@@ -205,7 +205,7 @@ def _condition_named(name: str, value: str, asked: str) -> bool:
 
 
 def _chars_asked(cell: str, asked: str) -> float:
-    chars = [c for c in fold(cell) if c.isalnum()]
+    chars = [c for c in _LABEL_NOISE.sub("", fold(cell)) if c.isalnum()]  # "其中：", "一、" say nothing
     return sum(c in asked for c in chars) / len(chars) if chars else 0.0
 
 
