@@ -27,8 +27,8 @@ from core.enums import VectorStore
 from retrieval.kb.catalogue import BACKEND_KEY, Catalogue
 from retrieval.kb.lock import WriteLock
 from retrieval.kb.milvus import connection
+from retrieval.kb.milvus.calls import SLOW_TIMEOUT, call, describe
 from retrieval.kb.milvus.collection import MilvusCollection
-from retrieval.kb.milvus.connection import MilvusUnavailable
 from retrieval.kb.protocols import Commit, Ranked
 
 log = logging.getLogger(__name__)
@@ -45,9 +45,10 @@ class MilvusIndex:
     def __init__(self, catalogue: Catalogue, lock: WriteLock, uri: str, token: str, collection: str) -> None:
         self._catalogue, self._lock = catalogue, lock
         self.uri, self.token, self.collection = uri, token, collection
-        self.where = connection.describe(uri)
+        self.where = describe(uri)
         self.client = connection.acquire(uri, token)
         self._ready = False  # the collection exists (and is loaded)
+        self._index_type = "HNSW"  # of its dense field, read when it is made ready
 
     @property
     def backend(self) -> VectorStore:
@@ -96,7 +97,8 @@ class MilvusIndex:
         return self._collection()
 
     def _collection(self) -> MilvusCollection:
-        return MilvusCollection(self.client, self.collection, self.where, self._catalogue.next_chunk_id)
+        return MilvusCollection(self.client, self.collection, self.uri, self._catalogue.next_chunk_id,
+                                self._index_type)
 
     # Under the catalogue's mutex, as the knowledge base's dense search is: a commit holds it
     # from the catalogue's transaction to the end of its Milvus delete and insert, so another
@@ -148,12 +150,7 @@ class MilvusIndex:
             self.sync()
 
     def _flush(self) -> None:
-        from pymilvus.exceptions import MilvusException
-
-        try:
-            self.client.flush(self.collection)
-        except MilvusException as exc:
-            raise MilvusUnavailable(f"flushing failed on {self.where}: {exc}") from exc
+        call(self.uri, "flushing", self.client.flush, self.collection, timeout=SLOW_TIMEOUT)
 
     # --- bringing the collection level ----------------------------------------------------
     def sync(self) -> tuple[int, int]:
@@ -183,30 +180,32 @@ class MilvusIndex:
 
     def drop(self) -> None:
         """Delete the collection (the knowledge base is being deleted or moved to FAISS)."""
-        if self.client.has_collection(self.collection):
-            self.client.drop_collection(self.collection)
+        if self._exists():
+            call(self.uri, "dropping a collection", self.client.drop_collection, self.collection)
         self._ready = False
 
     def _synced_generation(self) -> int:
         return int(self._catalogue.meta(GENERATION_KEY) or -2)
 
     def _exists(self) -> bool:
-        from pymilvus.exceptions import MilvusException
-
-        try:
-            return self.client.has_collection(self.collection)
-        except MilvusException as exc:
-            raise MilvusUnavailable(f"cannot reach {self.where}: {exc}") from exc
+        return call(self.uri, "looking up the collection", self.client.has_collection, self.collection)
 
     def _ensure(self, dim: int) -> None:
         if self._ready:
             return
         if not self._exists():
-            connection.create_collection(self.client, self.collection, dim)
+            connection.create_collection(self.client, self.uri, self.collection, dim)
             self._catalogue.set_meta(GENERATION_KEY, "-2")  # empty: whatever the catalogue holds is missing
         else:
-            self.client.load_collection(self.collection)
+            call(self.uri, "loading the collection", self.client.load_collection, self.collection,
+                 timeout=SLOW_TIMEOUT)
+            self._index_type = self._dense_index_type()
         self._ready = True
+
+    def _dense_index_type(self) -> str:
+        """The dense field's index type: HNSW as Yizhi makes it, or what a team rebuilt it as."""
+        described = call(self.uri, "describing the index", self.client.describe_index, self.collection, "dense")
+        return str((described or {}).get("index_type", "")).upper()
 
 
 def open_milvus_index(catalogue: Catalogue, lock: WriteLock, config: StoreConfig) -> MilvusIndex:
