@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from core.errors import ConfigError, KnowledgeBaseBusy
 from retrieval.kb.milvus.calls import CONNECT_TIMEOUT, SLOW_TIMEOUT, call, is_server, unavailable
+from retrieval.kb.milvus.pymilvus_logs import route_pymilvus_logs
 
 if TYPE_CHECKING:  # pymilvus loads only when a Milvus knowledge base is opened
     from pymilvus import MilvusClient
@@ -61,6 +62,7 @@ def acquire(uri: str, token: str = "") -> MilvusClient:
     from pymilvus import MilvusClient
     from pymilvus.exceptions import MilvusException
 
+    route_pymilvus_logs()
     if not is_server(uri):
         if not uri.endswith(".db"):
             raise ConfigError(f"milvus_uri {uri!r}: a Milvus Lite file must end in .db "

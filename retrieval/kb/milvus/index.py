@@ -17,7 +17,8 @@ for the embedded backend (retrieval/kb/faiss/index.py); both are a `VectorIndex`
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from core.enums import VectorStore
 from retrieval.kb.catalogue import BACKEND_KEY, Catalogue
 from retrieval.kb.lock import WriteLock
 from retrieval.kb.milvus import connection
-from retrieval.kb.milvus.calls import SLOW_TIMEOUT, call, describe
+from retrieval.kb.milvus.calls import SLOW_TIMEOUT, MilvusUnavailable, call, describe
 from retrieval.kb.milvus.collection import MilvusCollection
 from retrieval.kb.protocols import Commit, Ranked
 
@@ -85,7 +86,19 @@ class MilvusIndex:
             self._ensure(dim)
 
     def load(self, dim: int | None = None) -> None:
-        self._current(dim)
+        with self._requests():
+            self._current(dim)
+
+    @contextmanager
+    def _requests(self) -> Iterator[None]:
+        """Requests to Milvus. When one fails, the server may be gone or restarted (a restarted
+        server holds the collection unloaded): the next use looks the collection up and loads
+        it again instead of trusting what was true before."""
+        try:
+            yield
+        except MilvusUnavailable:
+            self._ready = False
+            raise
 
     def _current(self, dim: int | None = None) -> MilvusCollection | None:
         dim = self._catalogue.dim or dim
@@ -108,40 +121,45 @@ class MilvusIndex:
         """(chunk_id, BM25) best first, by Milvus full-text search over the lexical rows."""
         if not tokens:
             return []
-        with self._catalogue.mutex:
+        with self._catalogue.mutex, self._requests():
             collection = self._current()
             return collection.lexical_search(" ".join(tokens), n) if collection is not None else []
 
     def dense_search(self, query: np.ndarray, n: int) -> Ranked:
-        collection = self._current()
-        return collection.search(query, n) if collection is not None else []
+        with self._requests():
+            collection = self._current()
+            return collection.search(query, n) if collection is not None else []
 
     def ids(self) -> np.ndarray:
-        collection = self._current()
-        return collection.ids() if collection is not None else np.zeros(0, np.int64)
+        with self._requests():
+            collection = self._current()
+            return collection.ids() if collection is not None else np.zeros(0, np.int64)
 
     def apply(self, commit: Commit) -> None:
         """Write one of our commits to Milvus."""
         if self._catalogue.dim is None:
             return
-        if self._synced_generation() != commit.before:  # behind already (a failed write): level by ids
-            self.sync()
-            return
-        collection = self._current()
-        collection.delete(commit.removed)
-        if len(commit.added) and commit.vectors is not None:
-            collection.insert(commit.added, commit.vectors, self._catalogue.lexical_texts(commit.added))
-        self._catalogue.set_meta(GENERATION_KEY, str(commit.after))
+        with self._requests():
+            if self._synced_generation() != commit.before:  # behind already (a failed write): level by ids
+                self.sync()
+                return
+            collection = self._current()
+            collection.delete(commit.removed)
+            if len(commit.added) and commit.vectors is not None:
+                collection.insert(commit.added, commit.vectors, self._catalogue.lexical_texts(commit.added))
+            self._catalogue.set_meta(GENERATION_KEY, str(commit.after))
 
     def save(self) -> None:
         """End of a batch: every commit went to Milvus as it happened; flush them into sealed,
         indexed segments (Milvus Lite searches unflushed rows by brute force: 1,500 rows took
         14 ms a search unflushed, 3 ms flushed)."""
         if self._ready:
-            self._flush()
+            with self._requests():
+                self._flush()
 
     def bring_level(self) -> None:
-        self.sync()
+        with self._requests():
+            self.sync()
 
     def lexical_rows_rebuilt(self) -> None:
         """The collection made again from the catalogue's new rows (its BM25 index follows its rows)."""
