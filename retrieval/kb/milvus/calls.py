@@ -43,14 +43,15 @@ def describe(uri: str) -> str:
 
 
 def unavailable(uri: str, what: str, exc: BaseException) -> MilvusUnavailable:
-    """The error to raise (`from exc`) when `what` failed on `uri`, saying what to do."""
+    """The error to raise (`from exc`) when `what` (a request, named as a noun) failed on `uri`."""
     reason = _reason(exc)
-    if is_server(uri):
-        advice = ("is the server running and reachable? Start it again (nothing is lost: the knowledge base is "
-                  "brought level with its catalogue when next used), or see the setting YIZHI_MILVUS_URI")
-    else:
-        advice = "see the setting YIZHI_MILVUS_URI (a Milvus Lite file, or a server as http://host:19530)"
-    return MilvusUnavailable(f"{what} failed on {describe(uri)} ({reason}): {advice}", setting=SETTING)
+    if is_server(uri) and _unreachable(exc):
+        return MilvusUnavailable(
+            f"{describe(uri)} cannot be reached for {what} ({reason}): is it running? Start it again (nothing is "
+            "lost: the knowledge base is brought level with its catalogue when next used), or see the setting "
+            "YIZHI_MILVUS_URI", setting=SETTING)
+    return MilvusUnavailable(f"{describe(uri)} refused {what} ({reason}); see the setting YIZHI_MILVUS_URI",
+                             setting=SETTING)
 
 
 def call(uri: str, what: str, fn: Callable[..., T], *args: object, timeout: float | None = None,
@@ -63,6 +64,16 @@ def call(uri: str, what: str, fn: Callable[..., T], *args: object, timeout: floa
         return fn(*args, timeout=REQUEST_TIMEOUT if timeout is None else timeout, **kwargs)
     except (MilvusException, grpc.RpcError) as exc:
         raise unavailable(uri, what, exc) from exc
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """No answer at all (refused, reset, timed out), as opposed to an answer that is an error."""
+    import grpc
+
+    if isinstance(exc, grpc.RpcError) and hasattr(exc, "code"):
+        return exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+    return any(words in str(exc) for words in ("Fail connecting", "server unavailable", "Retry timeout",
+                                               "Deadline Exceeded", "UNAVAILABLE"))
 
 
 def _reason(exc: BaseException) -> str:

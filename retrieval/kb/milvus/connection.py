@@ -79,7 +79,7 @@ def acquire(uri: str, token: str = "") -> MilvusClient:
                     raise KnowledgeBaseBusy(
                         f"the Milvus Lite file {uri} is open in another process (Milvus Lite serves one "
                         "process at a time): close the other Yizhi process, or use a Milvus server") from exc
-                raise unavailable(uri, "connecting", exc) from exc
+                raise unavailable(uri, "a connection", exc) from exc
             entry = _clients[key] = _Shared(client)
         entry.references += 1
         return entry.client
