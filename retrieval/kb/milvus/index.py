@@ -211,14 +211,24 @@ class MilvusIndex:
     def _ensure(self, dim: int) -> None:
         if self._ready:
             return
-        if not self._exists():
-            connection.create_collection(self.client, self.uri, self.collection, dim)
+        if not self._exists() and self._create(dim):
             self._catalogue.set_meta(GENERATION_KEY, "-2")  # empty: whatever the catalogue holds is missing
         else:
             call(self.uri, "loading the collection", self.client.load_collection, self.collection,
                  timeout=SLOW_TIMEOUT)
             self._index_type = self._dense_index_type()
         self._ready = True
+
+    def _create(self, dim: int) -> bool:
+        """Make the collection; False when another process (on a server) made it first."""
+        try:
+            connection.create_collection(self.client, self.uri, self.collection, dim)
+        except MilvusUnavailable:
+            if not self._exists():
+                raise
+            log.info("the Milvus collection %s was made by another process at the same time", self.collection)
+            return False
+        return True
 
     def _dense_index_type(self) -> str:
         """The dense field's index type: HNSW as Yizhi makes it, or what a team rebuilt it as."""
