@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from core.errors import YizhiError
+from core.errors import VectorStoreUnavailable
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ CONNECT_TIMEOUT = 10.0
 SETTING = "milvus_uri"  # the setting that names where Milvus is: YIZHI_MILVUS_URI
 
 
-class MilvusUnavailable(YizhiError):
+class MilvusUnavailable(VectorStoreUnavailable):
     """Milvus could not be reached, did not answer in time, or refused a request."""
 
 

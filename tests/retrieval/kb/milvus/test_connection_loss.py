@@ -13,7 +13,7 @@ import pytest
 
 from bench.milvus_server import MilvusLiteServer
 from core.config import StoreConfig
-from core.errors import YizhiError
+from core.errors import VectorStoreUnavailable, YizhiError
 from core.types import Chunk
 from retrieval.kb.milvus import calls
 from retrieval.kb.milvus.calls import MilvusUnavailable
@@ -43,7 +43,7 @@ def _fails_soon(action, seconds: float) -> MilvusUnavailable:
         action()
     assert time.monotonic() - started < seconds, "it waited instead of failing"
     exc = caught.value
-    assert isinstance(exc, YizhiError) and exc.setting == "milvus_uri"
+    assert isinstance(exc, VectorStoreUnavailable) and isinstance(exc, YizhiError) and exc.setting == "milvus_uri"
     assert "YIZHI_MILVUS_URI" in str(exc)
     return exc
 
