@@ -105,6 +105,14 @@ class LlmBusy(YizhiError):
     code = "llm_busy"
 
 
+class VectorStoreUnavailable(YizhiError):
+    """The vector store that holds a knowledge base's vectors (a Milvus server) could not be
+    reached, did not answer in time, or refused a request. Nothing is lost: the catalogue is
+    the truth, and the store is brought level with it once it is back."""
+
+    code = "vector_store_unavailable"
+
+
 class WorkerError(YizhiError):
     """A helper process of the ingestion stopped or answered nonsense."""
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from app.settings import Settings
+from bench.milvus_server import MilvusLiteServer
 from core.config import StoreConfig
 from retrieval.embedders import UseEmbedder, embedding_text
 
@@ -110,11 +111,14 @@ def _no_yizhi_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name)
 
 
-# --- the two storage backends (retrieval/kb/) ------------------------------------------
-# Tests that take `open_kb` or `kb_settings` run once per backend: FAISS (embedded) and Milvus
-# through Milvus Lite. One Milvus Lite file serves the whole session (starting one takes ~0.6 s);
-# every knowledge base gets its own collection in it.
-BACKENDS = ["faiss", "milvus"]
+# --- the storage backends (retrieval/kb/) ------------------------------------------------
+# Tests that take `open_kb` or `kb_settings` run once per backend: FAISS (embedded), Milvus
+# through a Milvus Lite file (in-process, as one user runs it) and Milvus through a Milvus
+# server (`milvus_lite server` in a child process, reached over TCP as a team's cluster is).
+# One Lite file and one server serve the whole session (each starts in about 0.5 s); every
+# knowledge base gets its own collection in them. `backend` is the vector store's name.
+BACKENDS = [pytest.param(("faiss", ""), id="faiss"), pytest.param(("milvus", "lite"), id="milvus"),
+            pytest.param(("milvus", "server"), id="milvus-server")]
 
 
 @pytest.fixture(scope="session")
@@ -127,16 +131,36 @@ def milvus_lite_uri(tmp_path_factory) -> Iterator[str]:
     milvus_conn.release(uri)
 
 
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory) -> Iterator[MilvusLiteServer]:
+    """A Milvus Lite server on a free port of 127.0.0.1 with a temporary folder, for the session."""
+    with MilvusLiteServer(tmp_path_factory.mktemp("milvus-server") / "data") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def milvus_server_uri(milvus_server: MilvusLiteServer) -> str:
+    return milvus_server.uri
+
+
 @pytest.fixture(params=BACKENDS)
-def backend(request) -> str:
+def backend_variant(request) -> tuple[str, str]:
+    """(vector store, how Milvus runs: "lite" | "server" | "" for FAISS)."""
     return request.param
 
 
 @pytest.fixture
-def store_config(backend: str, request) -> StoreConfig:
-    if backend == "faiss":
+def backend(backend_variant: tuple[str, str]) -> str:
+    return backend_variant[0]
+
+
+@pytest.fixture
+def store_config(backend_variant: tuple[str, str], request) -> StoreConfig:
+    store, runs = backend_variant
+    if store == "faiss":
         return StoreConfig()
-    return StoreConfig(vector_store="milvus", milvus_uri=request.getfixturevalue("milvus_lite_uri"))
+    uri = request.getfixturevalue("milvus_server_uri" if runs == "server" else "milvus_lite_uri")
+    return StoreConfig(vector_store="milvus", milvus_uri=uri)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Every error of the HTTP API in OpenAI's shape: `{"error": {"message", "type", "code", "param"}}`.
 
 The status says what kind of failure it is (400/422 a bad request, 401 no key, 404 an
-unknown model or knowledge base, 413 a body too large, 429/503 busy, with `Retry-After`);
+unknown model or knowledge base, 413 a body too large, 429/503 busy or the vector store down,
+with `Retry-After`);
 the message is a sentence a user can act on. Yizhi's own errors (core.errors) map here,
 so routes simply let them rise.
 """
@@ -23,6 +24,7 @@ from core.errors import (
     KnowledgeBaseNotFound,
     LoaderError,
     ModelLoadError,
+    VectorStoreUnavailable,
     YizhiError,
 )
 from core.text import escape_controls
@@ -31,6 +33,7 @@ log = logging.getLogger("yizhi.api")
 
 INVALID = "invalid_request_error"
 BUSY_RETRY_S = 5  # a knowledge base busy with another writer: try again in a few seconds
+STORE_RETRY_S = 30  # the Milvus server is down or frozen: a restart takes about that long
 OTHER_BODY_MB = 4  # any request but an upload: a chat with its history, a batch of texts to embed
 
 
@@ -83,6 +86,8 @@ def _from_yizhi(exc: YizhiError, path: str) -> ApiError:
         return not_found("knowledge base", exc.name, openai=path.startswith("/v1/"))
     if isinstance(exc, KnowledgeBaseBusy):
         return ApiError(503, str(exc), type="server_error", code="knowledge_base_busy", retry_after=BUSY_RETRY_S)
+    if isinstance(exc, VectorStoreUnavailable):  # the server's Milvus, not the request: 503, try again later
+        return ApiError(503, str(exc), type="server_error", code=exc.code, retry_after=STORE_RETRY_S)
     if isinstance(exc, EmbedderMismatch):
         return ApiError(409, str(exc), code="embedder_mismatch")
     if isinstance(exc, DiskFull):  # the server's disk, not the request: 507 Insufficient Storage

@@ -3,7 +3,7 @@
 The collection's layout (retrieval/kb/milvus/connection.py): `id` (the chunk id), `text`
 (the chunk's lexical row, analysed by Milvus's `jieba` tokenizer into the BM25 field
 `sparse`) and `dense` (the vector, HNSW over inner product). Every request that fails
-raises `MilvusUnavailable`, saying which request and where.
+raises `MilvusUnavailable`, saying which request and where (retrieval/kb/milvus/calls.py).
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from retrieval.kb.milvus.connection import TEXT_MAX, MilvusUnavailable
+from retrieval.kb.milvus.calls import call
+from retrieval.kb.milvus.connection import TEXT_MAX
 
 if TYPE_CHECKING:  # pymilvus loads only when a Milvus knowledge base is opened
     from pymilvus import MilvusClient
@@ -20,29 +21,43 @@ if TYPE_CHECKING:  # pymilvus loads only when a Milvus knowledge base is opened
 T = TypeVar("T")
 _BATCH = 1000
 _WINDOW = 16_384  # the most rows one Milvus query returns
+_EF_MIN, _EF_MAX = 64, 32_768  # Milvus accepts ef in [limit, 32768]
+
+
+def hnsw_ef(n: int) -> int:
+    """HNSW's search breadth `ef` (candidates kept while walking the graph) for the best `n`.
+
+    Milvus refuses ef < n, and at ef = n the last places of the list are the least certain:
+    the walk ends once its n best stop improving, so a near neighbour reached late is lost
+    from the tail. Twice n gives the tail the same margin the head has. The floor of 64 is
+    Milvus Lite's own default ef: for a small n (a direct call with k = 5) a narrower walk
+    would save microseconds and lose recall. Yizhi asks for `dense_candidates` (50 by
+    default), so ef is 100: the cost of a search grows about linearly in ef and stays a
+    millisecond or two at a laptop's sizes, while the embedded backend searches exactly
+    (FAISS flat up to 200,000 vectors), so recall, not speed, is what parity needs.
+    """
+    return min(max(2 * n, _EF_MIN), _EF_MAX)
 
 
 class MilvusCollection:
     """One knowledge base's collection: its rows, searched by vector and by BM25."""
 
-    def __init__(self, client: MilvusClient, collection: str, where: str, id_limit: Callable[[], int]) -> None:
-        self.client, self.collection, self.where = client, collection, where
+    def __init__(self, client: MilvusClient, collection: str, uri: str, id_limit: Callable[[], int],
+                 index_type: str = "HNSW") -> None:
+        self.client, self.collection, self.uri = client, collection, uri
         self.id_limit = id_limit  # every id held is below it (ids come from the catalogue)
+        self.index_type = index_type  # of the `dense` field: HNSW as Yizhi makes it, or what a team built
 
     def _call(self, what: str, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-        from pymilvus.exceptions import MilvusException
-
-        try:
-            return fn(self.collection, *args, **kwargs)
-        except MilvusException as exc:
-            raise MilvusUnavailable(f"{what} failed on {self.where}: {exc}") from exc
+        return call(self.uri, what, fn, self.collection, *args, **kwargs)
 
     def search(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
         if n <= 0:
             return []
+        params = {"ef": hnsw_ef(n)} if self.index_type == "HNSW" else {}
         hits = self._call("a vector search", self.client.search, data=[np.asarray(query, np.float32).tolist()],
                           anns_field="dense", limit=n, output_fields=["id"],
-                          search_params={"metric_type": "IP", "params": {"ef": max(2 * n, 128)}})
+                          search_params={"metric_type": "IP", "params": params})
         return [(int(h["id"]), float(h["distance"])) for h in hits[0]]
 
     def lexical_search(self, text: str, n: int) -> list[tuple[int, float]]:

@@ -9,7 +9,8 @@ The collection of a knowledge base: `id` (the chunk id, primary key), `text` (th
 lexical row: Yizhi's normalised jieba tokens, space-joined) analysed by Milvus's `jieba`
 tokenizer, a BM25 function from `text` into the sparse field `sparse`, and the dense
 vector `dense` (inner product over normalised vectors, HNSW). Searches are Strong, so a
-search sees every write before it.
+search sees every write before it. Every request is bounded in time and fails as
+`MilvusUnavailable` (retrieval/kb/milvus/calls.py).
 """
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import ConfigError, KnowledgeBaseBusy, YizhiError
+from core.errors import ConfigError, KnowledgeBaseBusy
+from retrieval.kb.milvus.calls import CONNECT_TIMEOUT, SLOW_TIMEOUT, call, is_server, unavailable
+from retrieval.kb.milvus.pymilvus_logs import route_pymilvus_logs
 
 if TYPE_CHECKING:  # pymilvus loads only when a Milvus knowledge base is opened
     from pymilvus import MilvusClient
@@ -53,23 +56,13 @@ class _LiteNoise(logging.Filter):
 logging.getLogger("grpc._server").addFilter(_LiteNoise())
 
 
-class MilvusUnavailable(YizhiError):
-    """Milvus could not be reached or refused a request."""
-
-
-def is_server(uri: str) -> bool:
-    return uri.startswith(("http://", "https://", "tcp://", "grpc://", "unix:"))
-
-
-def describe(uri: str) -> str:
-    return f"the Milvus server at {uri}" if is_server(uri) else f"the Milvus Lite file {uri}"
-
-
 def acquire(uri: str, token: str = "") -> MilvusClient:
     """The shared client of `uri` (connecting on first use); `release(uri, token)` after."""
+    import grpc
     from pymilvus import MilvusClient
     from pymilvus.exceptions import MilvusException
 
+    route_pymilvus_logs()
     if not is_server(uri):
         if not uri.endswith(".db"):
             raise ConfigError(f"milvus_uri {uri!r}: a Milvus Lite file must end in .db "
@@ -80,13 +73,13 @@ def acquire(uri: str, token: str = "") -> MilvusClient:
         entry = _clients.get(key)
         if entry is None:
             try:
-                client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
-            except MilvusException as exc:
+                client = MilvusClient(uri=uri, token=token, timeout=CONNECT_TIMEOUT)
+            except (MilvusException, grpc.RpcError) as exc:
                 if not is_server(uri) and _lite_locked(uri):
                     raise KnowledgeBaseBusy(
                         f"the Milvus Lite file {uri} is open in another process (Milvus Lite serves one "
                         "process at a time): close the other Yizhi process, or use a Milvus server") from exc
-                raise MilvusUnavailable(f"cannot connect to {describe(uri)}: {exc}") from exc
+                raise unavailable(uri, "a connection", exc) from exc
             entry = _clients[key] = _Shared(client)
         entry.references += 1
         return entry.client
@@ -139,7 +132,7 @@ def new_collection_name(kb_name: str) -> str:
     return f"yizhi_{ascii_part}_{uuid.uuid4().hex[:10]}"
 
 
-def create_collection(client: MilvusClient, name: str, dim: int) -> None:
+def create_collection(client: MilvusClient, uri: str, name: str, dim: int) -> None:
     from pymilvus import DataType, Function, FunctionType
 
     schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
@@ -153,9 +146,9 @@ def create_collection(client: MilvusClient, name: str, dim: int) -> None:
     index = client.prepare_index_params()
     index.add_index("dense", index_type="HNSW", metric_type="IP", params=HNSW)
     index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
-    client.create_collection(name, schema=schema, consistency_level="Strong")
+    call(uri, "creating a collection", client.create_collection, name, schema=schema, consistency_level="Strong")
     # sync=False: pymilvus would poll each index's state every 0.5 s; on an empty collection
     # the index exists once created, and loading waits for what it needs
-    client.create_index(name, index, sync=False)
-    client.load_collection(name)
+    call(uri, "creating its indexes", client.create_index, name, index, sync=False)
+    call(uri, "loading a collection", client.load_collection, name, timeout=SLOW_TIMEOUT)
     log.info("created the Milvus collection %s (dimension %d)", name, dim)

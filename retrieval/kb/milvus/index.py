@@ -17,7 +17,8 @@ for the embedded backend (retrieval/kb/faiss/index.py); both are a `VectorIndex`
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,8 @@ from core.enums import VectorStore
 from retrieval.kb.catalogue import BACKEND_KEY, Catalogue
 from retrieval.kb.lock import WriteLock
 from retrieval.kb.milvus import connection
+from retrieval.kb.milvus.calls import SLOW_TIMEOUT, MilvusUnavailable, call, describe
 from retrieval.kb.milvus.collection import MilvusCollection
-from retrieval.kb.milvus.connection import MilvusUnavailable
 from retrieval.kb.protocols import Commit, Ranked
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,10 @@ class MilvusIndex:
     def __init__(self, catalogue: Catalogue, lock: WriteLock, uri: str, token: str, collection: str) -> None:
         self._catalogue, self._lock = catalogue, lock
         self.uri, self.token, self.collection = uri, token, collection
-        self.where = connection.describe(uri)
+        self.where = describe(uri)
         self.client = connection.acquire(uri, token)
         self._ready = False  # the collection exists (and is loaded)
+        self._index_type = "HNSW"  # of its dense field, read when it is made ready
 
     @property
     def backend(self) -> VectorStore:
@@ -84,7 +86,19 @@ class MilvusIndex:
             self._ensure(dim)
 
     def load(self, dim: int | None = None) -> None:
-        self._current(dim)
+        with self._requests():
+            self._current(dim)
+
+    @contextmanager
+    def _requests(self) -> Iterator[None]:
+        """Requests to Milvus. When one fails, the server may be gone or restarted (a restarted
+        server holds the collection unloaded): the next use looks the collection up and loads
+        it again instead of trusting what was true before."""
+        try:
+            yield
+        except MilvusUnavailable:
+            self._ready = False
+            raise
 
     def _current(self, dim: int | None = None) -> MilvusCollection | None:
         dim = self._catalogue.dim or dim
@@ -96,7 +110,8 @@ class MilvusIndex:
         return self._collection()
 
     def _collection(self) -> MilvusCollection:
-        return MilvusCollection(self.client, self.collection, self.where, self._catalogue.next_chunk_id)
+        return MilvusCollection(self.client, self.collection, self.uri, self._catalogue.next_chunk_id,
+                                self._index_type)
 
     # Under the catalogue's mutex, as the knowledge base's dense search is: a commit holds it
     # from the catalogue's transaction to the end of its Milvus delete and insert, so another
@@ -106,40 +121,45 @@ class MilvusIndex:
         """(chunk_id, BM25) best first, by Milvus full-text search over the lexical rows."""
         if not tokens:
             return []
-        with self._catalogue.mutex:
+        with self._catalogue.mutex, self._requests():
             collection = self._current()
             return collection.lexical_search(" ".join(tokens), n) if collection is not None else []
 
     def dense_search(self, query: np.ndarray, n: int) -> Ranked:
-        collection = self._current()
-        return collection.search(query, n) if collection is not None else []
+        with self._requests():
+            collection = self._current()
+            return collection.search(query, n) if collection is not None else []
 
     def ids(self) -> np.ndarray:
-        collection = self._current()
-        return collection.ids() if collection is not None else np.zeros(0, np.int64)
+        with self._requests():
+            collection = self._current()
+            return collection.ids() if collection is not None else np.zeros(0, np.int64)
 
     def apply(self, commit: Commit) -> None:
         """Write one of our commits to Milvus."""
         if self._catalogue.dim is None:
             return
-        if self._synced_generation() != commit.before:  # behind already (a failed write): level by ids
-            self.sync()
-            return
-        collection = self._current()
-        collection.delete(commit.removed)
-        if len(commit.added) and commit.vectors is not None:
-            collection.insert(commit.added, commit.vectors, self._catalogue.lexical_texts(commit.added))
-        self._catalogue.set_meta(GENERATION_KEY, str(commit.after))
+        with self._requests():
+            if self._synced_generation() != commit.before:  # behind already (a failed write): level by ids
+                self.sync()
+                return
+            collection = self._current()
+            collection.delete(commit.removed)
+            if len(commit.added) and commit.vectors is not None:
+                collection.insert(commit.added, commit.vectors, self._catalogue.lexical_texts(commit.added))
+            self._catalogue.set_meta(GENERATION_KEY, str(commit.after))
 
     def save(self) -> None:
         """End of a batch: every commit went to Milvus as it happened; flush them into sealed,
         indexed segments (Milvus Lite searches unflushed rows by brute force: 1,500 rows took
         14 ms a search unflushed, 3 ms flushed)."""
         if self._ready:
-            self._flush()
+            with self._requests():
+                self._flush()
 
     def bring_level(self) -> None:
-        self.sync()
+        with self._requests():
+            self.sync()
 
     def lexical_rows_rebuilt(self) -> None:
         """The collection made again from the catalogue's new rows (its BM25 index follows its rows)."""
@@ -148,12 +168,7 @@ class MilvusIndex:
             self.sync()
 
     def _flush(self) -> None:
-        from pymilvus.exceptions import MilvusException
-
-        try:
-            self.client.flush(self.collection)
-        except MilvusException as exc:
-            raise MilvusUnavailable(f"flushing failed on {self.where}: {exc}") from exc
+        call(self.uri, "flushing", self.client.flush, self.collection, timeout=SLOW_TIMEOUT)
 
     # --- bringing the collection level ----------------------------------------------------
     def sync(self) -> tuple[int, int]:
@@ -183,30 +198,42 @@ class MilvusIndex:
 
     def drop(self) -> None:
         """Delete the collection (the knowledge base is being deleted or moved to FAISS)."""
-        if self.client.has_collection(self.collection):
-            self.client.drop_collection(self.collection)
+        if self._exists():
+            call(self.uri, "dropping a collection", self.client.drop_collection, self.collection)
         self._ready = False
 
     def _synced_generation(self) -> int:
         return int(self._catalogue.meta(GENERATION_KEY) or -2)
 
     def _exists(self) -> bool:
-        from pymilvus.exceptions import MilvusException
-
-        try:
-            return self.client.has_collection(self.collection)
-        except MilvusException as exc:
-            raise MilvusUnavailable(f"cannot reach {self.where}: {exc}") from exc
+        return call(self.uri, "looking up the collection", self.client.has_collection, self.collection)
 
     def _ensure(self, dim: int) -> None:
         if self._ready:
             return
-        if not self._exists():
-            connection.create_collection(self.client, self.collection, dim)
+        if not self._exists() and self._create(dim):
             self._catalogue.set_meta(GENERATION_KEY, "-2")  # empty: whatever the catalogue holds is missing
         else:
-            self.client.load_collection(self.collection)
+            call(self.uri, "loading the collection", self.client.load_collection, self.collection,
+                 timeout=SLOW_TIMEOUT)
+            self._index_type = self._dense_index_type()
         self._ready = True
+
+    def _create(self, dim: int) -> bool:
+        """Make the collection; False when another process (on a server) made it first."""
+        try:
+            connection.create_collection(self.client, self.uri, self.collection, dim)
+        except MilvusUnavailable:
+            if not self._exists():
+                raise
+            log.info("the Milvus collection %s was made by another process at the same time", self.collection)
+            return False
+        return True
+
+    def _dense_index_type(self) -> str:
+        """The dense field's index type: HNSW as Yizhi makes it, or what a team rebuilt it as."""
+        described = call(self.uri, "describing the index", self.client.describe_index, self.collection, "dense")
+        return str((described or {}).get("index_type", "")).upper()
 
 
 def open_milvus_index(catalogue: Catalogue, lock: WriteLock, config: StoreConfig) -> MilvusIndex:
