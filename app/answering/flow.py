@@ -131,22 +131,25 @@ def retrieve(question: str, history: History | None, retriever: Retriever, confi
         evidence = list(finding.evidence) + [e for e in candidates if e not in finding.evidence]
         return Retrieved(question, language, script, query, tuple(results), tuple(evidence[:EVIDENCE_SENTENCES]),
                          timings, t0, lead=finding.lead)
-    answer = _answered_by(finding, ask, results, script, query, timings, t0)
+    answer = _answered_by(finding, ask, results, script, query, timings, t0, config.shown)
     return Retrieved(question, language, script, query, tuple(results), answer.evidence, timings, t0, answer)
 
 
 def _answered_by(finding: Finding, ask: Ask, results: Sequence[ScoredChunk], script: Script, query: str,
-                 timings: dict[str, float], t0: float) -> Answer:
+                 timings: dict[str, float], t0: float, shown: int) -> Answer:
     """The answer a finding gives without the model: a table cell, a list, a value's sentence,
     or a refusal that says what the documents do not give (NOT_GIVEN) or only refuses (NONE);
-    the passages found are listed either way."""
+    the best passages found are listed either way."""
     language = ask.language
     if finding.kind == FindingKind.NONE:
         rendered = Rendered(in_script(REFUSALS[language][0], script), True, quoted=False)
     else:
         rendered = render(finding, ask, results, script, [r.chunk.text for r in results])
     timings["total_ms"] = _ms(time.perf_counter() - t0)
-    return Answer(ask.question, rendered.text, rendered.refused, citations(results, set(range(1, len(results) + 1))),
+    # the sources shown: the best `shown` (the user's top_k) and every passage the answer quotes
+    numbers = set(range(1, min(shown, len(results)) + 1)) | {e.passage for e in rendered.evidence} \
+        | {c.passage for c in rendered.cells}
+    return Answer(ask.question, rendered.text, rendered.refused, citations(results, numbers),
                   timings, language, query, evidence=rendered.evidence, sentences=rendered.sentences,
                   quoted=rendered.quoted and not rendered.refused, cells=rendered.cells)
 
