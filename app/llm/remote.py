@@ -50,6 +50,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _WORD = re.compile(r"[^\W_]+")
 _OTHER = re.compile(r"[^\w\s]|_")
 WORD_TOKENS = 1.3
+SERVER_DEFAULT = "server-default"  # the model's name until the server says which one it lists first
 
 
 def approx_tokens(text: str) -> int:
@@ -156,7 +157,7 @@ class RemoteChatGenerator:
             raise ValueError("RemoteChatGenerator needs LlmConfig.url")
         self.config = config
         self.url = server_base(config.url)
-        self.name = config.model.strip() or f"first model at {self.url}"
+        self.name = config.model.strip() or SERVER_DEFAULT
         self._model = config.model.strip()
         self._read_timeout = read_timeout
         self._lock = threading.Lock()
@@ -239,5 +240,5 @@ class RemoteChatGenerator:
         self._client.close()
 
 
-__all__ = ["CONNECT_TIMEOUT_S", "READ_TIMEOUT_S", "RemoteChatGenerator", "approx_tokens", "served_remotely",
+__all__ = ["CONNECT_TIMEOUT_S", "READ_TIMEOUT_S", "SERVER_DEFAULT", "RemoteChatGenerator", "approx_tokens", "served_remotely",
            "server_base", "server_models"]
