@@ -177,3 +177,12 @@ def test_a_refusal_never_asks_the_server_and_the_model_list_shows_its_models(set
     first = down.models.list_models()[0]  # the server is gone: the list says so
     assert first.active and first.description.startswith("unavailable: ") and "YIZHI_LLM_URL" in first.description
     down.close()
+
+
+def test_a_wrong_url_is_a_clear_error_through_the_services(settings, fake_embedder, tiny_docs: list[Path]):
+    services = build_services(settings.with_overrides(llm_url=f"http://127.0.0.1:{free_port()}", llm_model="m"),
+                              embedder=fake_embedder)
+    services.knowledge.ingest("tiny", tiny_docs)
+    with pytest.raises(LlmUnavailable, match=r"cannot be reached.*is the server running\?.*YIZHI_LLM_URL"):
+        services.answers.ask("大熊猫主要吃什么？", ["tiny"])
+    services.close()
