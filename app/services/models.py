@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.llm.catalog import ModelInfo, list_models, pull
 from app.llm.generator import BUILTIN_MODELS, DEFAULT_LLM
-from app.llm.remote import SERVER_DEFAULT, served_remotely, server_base, server_models
+from app.llm.remote import SERVER_DEFAULT, RemoteChatGenerator, served_remotely, server_base, server_models
 from app.services.limits import check_embed_inputs
 from app.services.resources import Resources
 from core.errors import LlmUnavailable
@@ -66,7 +66,10 @@ class LocalModelService:
         settings = self._res.settings
         if settings.llm_model.strip():
             return settings.llm_model.strip()
+        generator = self._res.generator
         try:
+            if isinstance(generator, RemoteChatGenerator):
+                return generator.model  # listed once, then kept
             names = server_models(settings.llm_url, settings.llm_api_key)
         except LlmUnavailable as exc:
             log.warning("cannot list the chat server's models: %s", exc)
