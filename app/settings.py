@@ -37,7 +37,8 @@ _RENAMED: dict[str, tuple[type, str]] = {
     "context_token_budget": (AnswerConfig, "token_budget"), "answer_floor": (AnswerConfig, "floor"),
     "answer_passages": (AnswerConfig, "passages"),
     **{f"llm_{name}": (LlmConfig, name) for name in (
-        "model", "n_ctx", "threads", "temperature", "seed", "max_tokens", "repeat_penalty", "prompt_style")},
+        "model", "n_ctx", "threads", "temperature", "seed", "max_tokens", "repeat_penalty", "prompt_style",
+        "url", "api_key", "context")},
     "llm_cpu_extra_buffers": (LlmConfig, "extra_buffers"),
 }
 
@@ -62,7 +63,14 @@ class Settings(BaseSettings):
     models_dir: str = Field("", description="extra folders of GGUF files to offer (os.pathsep-separated)")
 
     # The LLM (app/llm/config.py holds the defaults and checks).
-    llm_model: str = Field(_from("llm_model"), description="a GGUF path or a built-in name; empty = the default")
+    llm_model: str = Field(_from("llm_model"), description="a GGUF path or a built-in name; empty = the default "
+                                                           "(with llm_url: the server's model; empty = its first)")
+    llm_url: str = Field(_from("llm_url"), description="an OpenAI-compatible chat server (Ollama, LM Studio, "
+                                                       "llama.cpp's server, vLLM) that answers instead of the "
+                                                       "in-process model; empty = the in-process GGUF")
+    llm_api_key: str = Field(_from("llm_api_key"), repr=False, description="the chat server's API key (bearer)")
+    llm_context: int = Field(_from("llm_context"), description="the server model's context window in tokens "
+                                                               "(with llm_url)")
     llm_prompt_style: PromptStyle = Field(_from("llm_prompt_style"),
                                           description="chat template or completion prompt; auto decides per model")
     llm_temperature: float = Field(_from("llm_temperature"), description="0 = greedy (reproducible answers)")

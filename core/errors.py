@@ -57,6 +57,17 @@ class ModelLoadError(YizhiError):
     """An embedding model or LLM could not be found or loaded."""
 
 
+class LlmUnavailable(ModelLoadError):
+    """The chat server that answers (YIZHI_LLM_URL) could not be reached, did not answer in
+    time, refused the request (a wrong key, an unknown model) or sent something that is not
+    an answer stream. Nothing falls back to the in-process model: the user chose the server."""
+
+    code = "llm_unavailable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, setting="llm_url")
+
+
 class LoaderError(YizhiError):
     """A file could not be turned into documents; the message says why."""
 

@@ -7,6 +7,7 @@ import pytest
 from app.answering.flow import Retriever
 from app.llm.config import LlmConfig
 from app.llm.generator import Generator, LlamaCppGenerator
+from app.llm.remote import RemoteChatGenerator
 from app.llm.stoppable import StoppableGenerator
 from app.services import build_services
 from app.services.protocols import AnswerService, ConversationService, KnowledgeService, ModelService
@@ -29,11 +30,12 @@ SERVICE_PARTS = {"knowledge": KnowledgeService, "answers": AnswerService, "model
     (lambda s: SlowGenerator(), Generator),
     (lambda s: TunedGenerator(LlmConfig()), Generator),
     (lambda s: LlamaCppGenerator(s.llm_config()), Generator),
+    (lambda s: RemoteChatGenerator(s.with_overrides(llm_url="http://127.0.0.1:11434").llm_config()), Generator),
     (lambda s: StoppableGenerator(RecordingGenerator(), lambda: False), Generator),
     (lambda s: FixedRetriever(), Retriever),
     (lambda s: MultiSearcher([], lambda name: None, RecordingEmbedder(), s.search_config()), Retriever),
 ], ids=["RecordingEmbedder", "UseEmbedder", "RecordingGenerator", "SlowGenerator", "TunedGenerator",
-        "LlamaCppGenerator", "StoppableGenerator", "FixedRetriever", "MultiSearcher"])
+        "LlamaCppGenerator", "RemoteChatGenerator", "StoppableGenerator", "FixedRetriever", "MultiSearcher"])
 def test_each_fake_and_implementation_has_all_of_its_protocol(settings, make, protocol):
     assert unmet(make(settings), protocol) == []
 

@@ -22,6 +22,7 @@ from core.errors import (
     EmbedderMismatch,
     KnowledgeBaseBusy,
     KnowledgeBaseNotFound,
+    LlmUnavailable,
     LoaderError,
     ModelLoadError,
     VectorStoreUnavailable,
@@ -93,6 +94,8 @@ def _from_yizhi(exc: YizhiError, path: str) -> ApiError:
     if isinstance(exc, DiskFull):  # the server's disk, not the request: 507 Insufficient Storage
         return ApiError(507, f"{exc}: free some space on the server's disk and try again", type="server_error",
                         code="disk_full")
+    if isinstance(exc, LlmUnavailable):  # the chat server at YIZHI_LLM_URL, not the request: 503
+        return ApiError(503, str(exc), type="server_error", code=exc.code)
     if isinstance(exc, ModelLoadError):
         return ApiError(500, str(exc), type="server_error", code="model_unavailable")
     if isinstance(exc, ConfigError | LoaderError):

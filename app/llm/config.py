@@ -1,9 +1,10 @@
-"""How the local LLM is loaded and sampled: the typed configuration `app.settings` builds."""
+"""How the LLM is loaded (or reached) and sampled: the typed configuration `app.settings` builds."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from core.config import as_enum, check
 
@@ -28,7 +29,12 @@ class ExtraBuffers(StrEnum):
 class LlmConfig:
     """`model`: a GGUF path or a built-in name ("" = the default); `data_dir` is where a
     built-in model is assembled (its `models/` folder); `threads` 0 = the physical cores;
-    `temperature` 0 = greedy (reproducible answers)."""
+    `temperature` 0 = greedy (reproducible answers).
+
+    `url` set: answers come from an OpenAI-compatible chat server there (app/llm/remote.py),
+    `model` names the server's model ("" = the first it lists), `api_key` is sent as a
+    bearer token, and `context` is the server model's context window in tokens (servers
+    do not report it uniformly). Empty `url` (the default): the in-process GGUF."""
 
     model: str = ""
     data_dir: Path = Path("data")
@@ -40,6 +46,9 @@ class LlmConfig:
     repeat_penalty: float = 1.1
     prompt_style: PromptStyle = PromptStyle.AUTO
     extra_buffers: ExtraBuffers = ExtraBuffers.AUTO
+    url: str = ""
+    api_key: str = field(default="", repr=False)
+    context: int = 4096
 
     def __post_init__(self) -> None:
         check(self.n_ctx >= 256, "n_ctx", f"must be at least 256 tokens (got {self.n_ctx})")
@@ -50,5 +59,12 @@ class LlmConfig:
         check(self.repeat_penalty >= 1, "repeat_penalty", f"must be at least 1 (got {self.repeat_penalty})")
         check(self.max_tokens < self.n_ctx, "max_tokens",
               f"({self.max_tokens}) must be smaller than the context window n_ctx ({self.n_ctx})")
+        object.__setattr__(self, "url", self.url.strip().rstrip("/"))
+        parts = urlsplit(self.url)
+        check(not self.url or (parts.scheme in ("http", "https") and bool(parts.netloc)), "url",
+              f"must be an http:// or https:// address such as http://127.0.0.1:11434 (got {self.url!r})")
+        check(self.context >= 256, "context", f"must be at least 256 tokens (got {self.context})")
+        check(not self.url or self.max_tokens < self.context, "max_tokens",
+              f"({self.max_tokens}) must be smaller than the server model's context window ({self.context})")
         object.__setattr__(self, "prompt_style", as_enum(PromptStyle, self.prompt_style, "prompt_style"))
         object.__setattr__(self, "extra_buffers", as_enum(ExtraBuffers, self.extra_buffers, "extra_buffers"))

@@ -23,6 +23,7 @@ from core.errors import (
     KnowledgeBaseBusy,
     KnowledgeBaseNotFound,
     LlmBusy,
+    LlmUnavailable,
     ModelLoadError,
     PassageNotFound,
     UnusableText,
@@ -44,6 +45,7 @@ _ZH: tuple[tuple[type[YizhiError], str], ...] = (
     (KnowledgeBaseBusy, "知识库正在被写入，请稍后再试"),
     (LlmBusy, "语言模型正忙，请稍后再试"),
     (EmbedderMismatch, "知识库是用另一个嵌入模型建立的"),
+    (LlmUnavailable, "无法使用回答问题的模型服务器（YIZHI_LLM_URL）"),
     (ModelLoadError, "模型无法加载"),
     (DiskFull, "磁盘已满"),
 )

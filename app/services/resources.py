@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import threading
 
+from app.llm.config import LlmConfig
 from app.llm.generator import Generator, make_generator
+from app.llm.remote import RemoteChatGenerator, served_remotely
 from app.settings import Settings
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.kb.opening import open_knowledge_base
 from retrieval.kb.protocols import KnowledgeBase
 
 _MAX_TUNED_GENERATORS = 16
+
+
+def generator_of(config: LlmConfig) -> Generator:
+    """The chat server at YIZHI_LLM_URL when one is set (unless a local GGUF was picked), else
+    the in-process model. A server that fails raises LlmUnavailable: no fallback."""
+    return RemoteChatGenerator(config) if served_remotely(config) else make_generator(config)
 
 
 class Resources:
@@ -23,7 +31,7 @@ class Resources:
         self._embedder = embedder
         self._generator = generator
         self._kbs: dict[str, KnowledgeBase] = {}
-        self._tuned: dict[tuple[str, float, int], Generator] = {}
+        self._tuned: dict[tuple[str, float, int, str], Generator] = {}
         self._lock = threading.Lock()
         self.models_loaded = False
 
@@ -39,19 +47,20 @@ class Resources:
         """The LLM (built on first use; the model file loads on the first prompt)."""
         with self._lock:
             if self._generator is None:
-                self._generator = make_generator(self.settings.llm_config())
+                self._generator = generator_of(self.settings.llm_config())
             return self._generator
 
     def generator_for(self, settings: Settings) -> Generator:
         """The LLM with these settings (model, sampling); each model file is loaded once (app.llm)."""
-        key = (settings.llm_model, settings.llm_temperature, settings.llm_max_tokens)
-        if key == (self.settings.llm_model, self.settings.llm_temperature, self.settings.llm_max_tokens):
+        key = (settings.llm_model, settings.llm_temperature, settings.llm_max_tokens, settings.llm_url)
+        if key == (self.settings.llm_model, self.settings.llm_temperature, self.settings.llm_max_tokens,
+                   self.settings.llm_url):
             return self.generator
         with self._lock:
             if key not in self._tuned:
                 if len(self._tuned) >= _MAX_TUNED_GENERATORS:  # sessions trying many values
                     self._tuned.clear()
-                self._tuned[key] = make_generator(settings.llm_config())
+                self._tuned[key] = generator_of(settings.llm_config())
             return self._tuned[key]
 
     def knowledge_base(self, name: str, *, create: bool = False) -> KnowledgeBase:

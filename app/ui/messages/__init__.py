@@ -87,7 +87,8 @@ _REFINED = (
     (re.compile(r"this machine is offline"), "offline"),
     (re.compile(r"the disk is full"), "disk_full"),
 )
-_BY_CLASS = {"ModelLoadError": "model_load", "EmbedderMismatch": "embedder_mismatch",
+_BY_CLASS = {"ModelLoadError": "model_load", "LlmUnavailable": "llm_unavailable",
+             "EmbedderMismatch": "embedder_mismatch",
              "KnowledgeBaseBusy": "busy", "PreviewUnavailable": "preview"}
 
 

@@ -54,6 +54,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.model_load": {"zh": "模型无法加载：请检查 YIZHI_LLM_MODEL 和 YIZHI_EMBED_MODEL 的设置，或换一个模型",
                        "en": "A model cannot be loaded: check YIZHI_LLM_MODEL and YIZHI_EMBED_MODEL, or pick another "
                              "model"},
+    "err.llm_unavailable": {"zh": "无法使用回答问题的模型服务器：请确认它正在运行，并检查 YIZHI_LLM_URL（以及 "
+                                  "YIZHI_LLM_MODEL、YIZHI_LLM_API_KEY）",
+                            "en": "The model server that answers cannot be used: check that it is running, and "
+                                  "YIZHI_LLM_URL (and YIZHI_LLM_MODEL, YIZHI_LLM_API_KEY)"},
     "err.embedder_mismatch": {"zh": "这个知识库是用另一个嵌入模型建立的：请换回那个模型，或新建知识库重新导入",
                               "en": "This knowledge base was built with another embedding model: switch back, or "
                                     "build a new one"},
