@@ -31,6 +31,12 @@ if TYPE_CHECKING:  # pymilvus loads only when a Milvus knowledge base is opened
 
 log = logging.getLogger(__name__)
 
+# pymilvus pings a connection every 10 s, idle or not; a gRPC server by default allows a
+# ping without data only every 5 minutes and, after two strikes, closes the connection
+# ("Too many pings", seen in CI: the next request fails). Ping only while a request is
+# under way, at most once a minute.
+_KEEPALIVE = {"grpc.keepalive_permit_without_calls": False, "grpc.keepalive_time_ms": 60_000}
+
 TEXT_MAX = 60_000  # bytes of a lexical row kept (a Milvus VARCHAR holds at most 65,535)
 HNSW = {"M": 16, "efConstruction": 128}
 _lock = threading.Lock()
@@ -59,7 +65,6 @@ logging.getLogger("grpc._server").addFilter(_LiteNoise())
 def acquire(uri: str, token: str = "") -> MilvusClient:
     """The shared client of `uri` (connecting on first use); `release(uri, token)` after."""
     import grpc
-    from pymilvus import MilvusClient
     from pymilvus.exceptions import MilvusException
 
     route_pymilvus_logs()
@@ -73,7 +78,7 @@ def acquire(uri: str, token: str = "") -> MilvusClient:
         entry = _clients.get(key)
         if entry is None:
             try:
-                client = MilvusClient(uri=uri, token=token, timeout=CONNECT_TIMEOUT)
+                client = _connect(uri, token)
             except (MilvusException, grpc.RpcError) as exc:
                 if not is_server(uri) and _lite_locked(uri):
                     raise KnowledgeBaseBusy(
@@ -83,6 +88,22 @@ def acquire(uri: str, token: str = "") -> MilvusClient:
             entry = _clients[key] = _Shared(client)
         entry.references += 1
         return entry.client
+
+
+def _connect(uri: str, token: str) -> MilvusClient:
+    """A client; a server's connection is tried twice, since the first try can land on a
+    connection the server has just closed (gRPC shares one per address) and fail at once."""
+    import grpc
+    from pymilvus import MilvusClient
+    from pymilvus.exceptions import MilvusException
+
+    try:
+        return MilvusClient(uri=uri, token=token, timeout=CONNECT_TIMEOUT, grpc_options=_KEEPALIVE)
+    except (MilvusException, grpc.RpcError) as exc:
+        if not is_server(uri):
+            raise
+        log.info("connecting to the Milvus server at %s again after: %s", uri, exc)
+        return MilvusClient(uri=uri, token=token, timeout=CONNECT_TIMEOUT, grpc_options=_KEEPALIVE)
 
 
 def release(uri: str, token: str = "") -> None:
