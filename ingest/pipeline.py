@@ -197,13 +197,17 @@ class IngestPipeline:
             self.kb.save()
         return removed
 
-    def prune(self, under: Path | None = None) -> list[str]:
-        """Remove documents whose files no longer exist (only those inside the folder `under`
-        when given). Returns their paths."""
-        prefix = None if under is None else os.path.join(str(Path(under).expanduser().resolve()), "")
+    def prune(self, under: Sequence[Path] | None = None) -> list[str]:
+        """Remove documents whose files no longer exist (when `under` is given, only those at
+        or inside one of its paths). Returns their paths."""
+        tops = None if under is None else [str(Path(p).expanduser().resolve()) for p in under]
+
+        def within(path: str) -> bool:
+            return tops is None or any(path == top or path.startswith(os.path.join(top, "")) for top in tops)
+
         with self._locked():
             gone = [d.path for d in self.kb.documents() if os.path.isabs(d.path) and not os.path.exists(d.path)
-                    and (prefix is None or d.path.startswith(prefix))]
+                    and within(d.path)]
             for path in gone:
                 self.kb.remove_document(path)
             self.kb.save()

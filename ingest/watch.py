@@ -199,7 +199,8 @@ class FolderWatcher:
                     log.info("not followed: %s links outside the linked folder", display_path(path))
                     continue
                 taken.append(Path(path))
-        error = self._sync(target, taken, touched=sorted(paths))
+        error = self._sync(target, taken, touched=sorted(paths))  # only these paths: a rename whose new
+        # name comes in the next batch must not have its document removed by this one
         if error:
             with self._changed:  # tried again later, with whatever comes meanwhile
                 self._pending.setdefault(i, set()).update(paths)
@@ -211,8 +212,9 @@ class FolderWatcher:
         record what happened. Returns why it could not (the error's sentence), else ""."""
         try:
             summary = target.pipeline.run(paths) if paths else IngestSummary()
-            summary.outcomes += [FileOutcome(p, FileStatus.REMOVED, "the file no longer exists")
-                                 for p in target.pipeline.prune(under=Path(target.folder))]
+            # after indexing: a file renamed within the batch is moved first, not removed and read again
+            gone = target.pipeline.prune(under=[Path(target.folder)] if touched is None else [Path(p) for p in touched])
+            summary.outcomes += [FileOutcome(p, FileStatus.REMOVED, "the file no longer exists") for p in gone]
         except YizhiError as exc:  # the knowledge base is busy, the disk full, the model missing: said, tried again
             log.warning("%s: %s could not be synced: %s", target.kb_name, display_path(target.folder), exc)
             record_sync(target.kb_path, target.folder, error=str(exc), touched=touched)

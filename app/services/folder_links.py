@@ -44,7 +44,7 @@ class FolderLinks:
         pipeline = self._pipeline(kb_name, create=True, progress=progress)
         link = add_link(pipeline.kb.path, folder)
         summary = pipeline.run([Path(link.folder)], on_wait=on_wait)
-        pipeline.prune(under=Path(link.folder))
+        pipeline.prune(under=[Path(link.folder)])
         record_sync(pipeline.kb.path, link.folder,
                     [(o.path, o.reason) for o in summary.outcomes if o.status == FileStatus.FAILED])
         return summary
