@@ -163,3 +163,13 @@ def test_links_are_recorded_once_and_removed(tmp_path):
 def test_temporary_files_are_told_apart(tmp_path, name, ignored):
     assert is_temporary(tmp_path / name, tmp_path) is ignored
     assert is_temporary(tmp_path / ".git" / "notes.md", tmp_path)
+
+
+def test_a_file_copied_beside_one_that_stays_is_read_not_moved(linked, fake_embedder):
+    folder, kb, pipeline = linked
+    (folder / "a.txt").write_text("同样的内容。", encoding="utf-8")
+    pipeline.run([folder])
+    (folder / "copy.txt").write_bytes((folder / "a.txt").read_bytes())
+    summary = pipeline.run([folder])
+    assert summary.count(FileStatus.ADDED) == 1 and summary.count(FileStatus.MOVED) == 0
+    assert {Path(p).name for p, _ in _state(kb)} == {"a.txt", "copy.txt"}
