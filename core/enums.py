@@ -20,6 +20,7 @@ class FileStatus(StrEnum):
     SKIPPED = "skipped"
     FAILED = "failed"
     REMOVED = "removed"
+    MOVED = "moved"  # renamed or moved: its document points at the new path, nothing re-embedded
 
 
 class UploadStatus(StrEnum):

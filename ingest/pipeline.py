@@ -127,6 +127,8 @@ class IngestPipeline:
         previous = self.kb.document(source)
         if previous is not None and previous.status == DocStatus.OK and previous.content_hash == content_hash:
             return FileOutcome(source, FileStatus.SKIPPED, "unchanged", previous.chunks, previous.pages, previous.ocr_pages)
+        if previous is None and (moved := self._move_from_gone_file(source, content_hash)) is not None:
+            return moved
         notes: list[str] = []
         try:
             documents = load_file(path, source=source, content_hash=content_hash, password=password,
@@ -148,6 +150,18 @@ class IngestPipeline:
         stored = self.index_documents(source, content_hash, documents, summary)
         status = FileStatus.UPDATED if previous is not None and previous.status == DocStatus.OK else FileStatus.ADDED
         return FileOutcome(source, status, "; ".join(notes), stored.chunks, stored.pages, stored.ocr_pages)
+
+    def _move_from_gone_file(self, source: str, content_hash: str) -> FileOutcome | None:
+        """A new path whose bytes are indexed under a path whose file is gone: the file was
+        renamed or moved, so its document is pointed at the new path (nothing re-embedded).
+        None when there is no such document (a copy beside a file that still exists is read)."""
+        for old in self.kb.documents():
+            if (old.status == DocStatus.OK and old.content_hash == content_hash and os.path.isabs(old.path)
+                    and not os.path.exists(old.path) and self.kb.move_document(old.path, source)):
+                log.info("%s was moved to %s: its chunks follow it", display_path(old.path), display_path(source))
+                return FileOutcome(source, FileStatus.MOVED, f"moved from {old.path}", old.chunks, old.pages,
+                                   old.ocr_pages)
+        return None
 
     def index_documents(self, source: str, content_hash: str, documents: Sequence[Document],
                         summary: IngestSummary | None = None) -> FileOutcome:
@@ -183,10 +197,17 @@ class IngestPipeline:
             self.kb.save()
         return removed
 
-    def prune(self) -> list[str]:
-        """Remove documents whose files no longer exist. Returns their paths."""
+    def prune(self, under: Sequence[Path] | None = None) -> list[str]:
+        """Remove documents whose files no longer exist (when `under` is given, only those at
+        or inside one of its paths). Returns their paths."""
+        tops = None if under is None else [str(Path(p).expanduser().resolve()) for p in under]
+
+        def within(path: str) -> bool:
+            return tops is None or any(path == top or path.startswith(os.path.join(top, "")) for top in tops)
+
         with self._locked():
-            gone = [d.path for d in self.kb.documents() if os.path.isabs(d.path) and not os.path.exists(d.path)]
+            gone = [d.path for d in self.kb.documents() if os.path.isabs(d.path) and not os.path.exists(d.path)
+                    and within(d.path)]
             for path in gone:
                 self.kb.remove_document(path)
             self.kb.save()

@@ -13,6 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
+from app.cli import links_cli
 from app.cli.common_cli import in_language, run_command, show
 from app.services import build_services
 from app.settings import Settings
@@ -30,7 +31,7 @@ FILE_HINTS = {"encrypted": "give its password with --password", "wrong_password"
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Index files into a Yizhi knowledge base.")
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (PDF, DOCX, PPTX, XLSX, CSV, TSV, MD, TXT, HTML)")
-    parser.add_argument("--kb", default="default", help="knowledge base name (default: default)")
+    parser.add_argument("--kb", help="knowledge base name (default: default; --watch: every knowledge base)")
     parser.add_argument("--password", help="password for encrypted PDFs")
     parser.add_argument("--remove", action="append", type=Path, default=[], metavar="PATH",
                         help="remove this document from the knowledge base (repeatable)")
@@ -40,13 +41,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--relex", action="store_true",
                         help="make the keyword index again from the stored text, with the knowledge base's "
                              "vocabulary (after editing <kb>/dict.txt, one word per line); nothing is re-embedded")
+    parser.add_argument("--link", action="append", type=Path, default=[], metavar="DIR",
+                        help="link a folder to the knowledge base and ingest it: `--watch` keeps it in sync "
+                             "(repeatable)")
+    parser.add_argument("--unlink", action="append", type=Path, default=[], metavar="DIR",
+                        help="stop syncing a linked folder (its documents stay indexed; repeatable)")
+    parser.add_argument("--links", action="store_true",
+                        help="list the linked folders, when each was last synced and what failed")
+    parser.add_argument("--watch", action="store_true",
+                        help="keep the linked folders (of --kb when given, else of every knowledge base) in sync "
+                             "until Ctrl-C")
     parser.add_argument("--no-ocr", action="store_true", help="do not OCR scanned pages (setting YIZHI_OCR)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when any file failed")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens to each file")
     args = parser.parse_args(argv)
-    if not (args.paths or args.remove or args.prune or args.check or args.relex):
-        parser.error("give at least one PATH, --remove PATH, --prune, --check or --relex")
+    if not (args.paths or args.remove or args.prune or args.check or args.relex or args.link or args.unlink
+            or args.links or args.watch):
+        parser.error("give at least one PATH, --remove PATH, --prune, --check, --relex, --link DIR, --unlink DIR, "
+                     "--links or --watch")
+    args.watch_kb = args.kb  # --watch without --kb follows every knowledge base
+    args.kb = args.kb or "default"
     return args
 
 
@@ -61,10 +76,11 @@ def print_summary(summary: IngestSummary, kb_name: str, chunk_count: int) -> Non
         elif outcome.reason and outcome.status in (FileStatus.ADDED, FileStatus.UPDATED):
             show(f"  note     {display_path(outcome.path)}: {outcome.reason}")
     ocr = f", {summary.ocr_pages} read with OCR" if summary.ocr_pages else ""
+    moved = f", {summary.count(FileStatus.MOVED)} moved (nothing re-embedded)" if summary.count(FileStatus.MOVED) else ""
     pages_per_second = summary.pages / summary.seconds if summary.seconds > 0 else 0.0
     show(
         f"{kb_name}: {summary.count(FileStatus.ADDED)} added, {summary.count(FileStatus.UPDATED)} updated, "
-        f"{summary.count(FileStatus.SKIPPED)} unchanged, {summary.count(FileStatus.FAILED)} failed; "
+        f"{summary.count(FileStatus.SKIPPED)} unchanged, {summary.count(FileStatus.FAILED)} failed{moved}; "
         f"{summary.chunks} chunks from {summary.pages} pages{ocr} in {summary.seconds:.1f} s "
         f"({pages_per_second:.1f} pages/s, {summary.chunks_per_second:.1f} chunks/s, "
         f"embedding {summary.embed_seconds:.1f} s); knowledge base now holds {chunk_count} chunks"
@@ -75,7 +91,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     services = build_services(settings)
     knowledge = services.knowledge
     try:
-        if not args.paths and not knowledge.exists(args.kb):
+        if not (args.paths or args.link or (args.watch and args.watch_kb is None)) and not knowledge.exists(args.kb):
             raise KnowledgeBaseNotFound(args.kb)
         if args.check:
             show(f"{args.kb}: {knowledge.repair(args.kb)}")
@@ -93,6 +109,18 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             print_summary(summary, args.kb, knowledge.chunk_count(args.kb))
             if args.strict and summary.failures:
                 return 1
+        for folder in args.link:
+            summary = knowledge.link_folder(args.kb, folder, progress=not args.quiet,
+                                            on_wait=lambda message: show(message, file=sys.stderr))
+            show(links_cli.say("linked", folder=display_path(str(folder)), kb=args.kb))
+            print_summary(summary, args.kb, knowledge.chunk_count(args.kb))
+        for folder in args.unlink:
+            found = knowledge.unlink_folder(args.kb, folder)
+            show(links_cli.say("unlinked" if found else "not_linked", folder=display_path(str(folder))))
+        if args.links:
+            links_cli.show_links(args.kb, knowledge.linked_folders(args.kb))
+        if args.watch:
+            links_cli.watch(knowledge, args.watch_kb)
         return 0
     finally:
         services.close()

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.services.conversations import SqliteConversationService
+from app.services.folder_links import FolderLinks
 from app.services.overview import OVERVIEW_SAMPLE, headings_of, questions_of
 from app.services.protocols import OnFile, OnPage
 from app.services.records import KnowledgeOverview, PassageWindow
@@ -20,9 +22,11 @@ from core.enums import DocStatus, FileStatus, VectorStore
 from core.errors import ConfigError, KnowledgeBaseNotFound, PassageNotFound
 from core.types import Chunk, DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload
 from ingest.context import passage_context
+from ingest.links import LinkedFolder
 from ingest.loaders import OLD_FORMAT_SUFFIXES, SUPPORTED_SUFFIXES
 from ingest.pipeline import IngestPipeline
 from ingest.uploads import document_hashes, store_upload
+from ingest.watch import OnReport
 from retrieval.kb.manage import (
     folder_prefixes,
     migrate_knowledge_base,
@@ -46,6 +50,7 @@ class LocalKnowledgeService:
         self._res = resources
         self._settings = resources.settings
         self._conversations = conversations  # renamed knowledge bases are renamed in them too
+        self._links = FolderLinks(resources)
 
     def _pipeline(self, kb: KnowledgeBase, *, progress: bool = False) -> IngestPipeline:
         return IngestPipeline(kb, self._res.embedder, self._settings.ingest_config(), progress=progress)
@@ -189,6 +194,23 @@ class LocalKnowledgeService:
             summary.outcomes += pipeline.run([path], on_file=on_file).outcomes
         summary.seconds = time.perf_counter() - started
         return summary
+
+    # --- linked folders (app/services/folder_links.py) ------------------------------------
+    def link_folder(self, kb_name: str, folder: Path, *, progress: bool = False,
+                    on_wait: Callable[[str], None] | None = None) -> IngestSummary:
+        """Link a folder to a knowledge base (created on first use) and sync it now."""
+        return self._links.link(kb_name, folder, progress=progress, on_wait=on_wait)
+
+    def unlink_folder(self, kb_name: str, folder: Path) -> bool:
+        return self._links.unlink(kb_name, folder)
+
+    def linked_folders(self, kb_name: str) -> list[LinkedFolder]:
+        return self._links.links(kb_name)
+
+    def watch(self, kb_name: str | None, stop: threading.Event, on_report: OnReport | None = None,
+              on_started: Callable[[], None] | None = None) -> None:
+        """Keep the linked folders of `kb_name` (of every knowledge base when None) in sync until `stop` is set."""
+        self._links.watch(kb_name, stop, on_report, on_started)
 
     # --- uploads and sources -----------------------------------------------------------
     def upload_types(self) -> list[str]:

@@ -3,6 +3,7 @@ Protocols only; the real services and the tests' fakes both implement them (a te
 checks the fakes' signatures against these, so they cannot drift)."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -13,6 +14,8 @@ from app.llm.stoppable import Stop
 from app.services.records import Conversation, ConversationInfo, KnowledgeOverview, PassageWindow, PreparedAnswer
 from core.enums import VectorStore
 from core.types import Chunk, DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
+from ingest.links import LinkedFolder
+from ingest.watch import OnReport
 from prompts.types import History
 
 Overrides = Mapping[str, object]
@@ -57,6 +60,16 @@ class KnowledgeService(Protocol):
     def chunk_count(self, kb_name: str) -> int: ...
 
     def reindex(self, kb_name: str, on_file: OnFile | None = None) -> IngestSummary: ...
+
+    def link_folder(self, kb_name: str, folder: Path, *, progress: bool = False,
+                    on_wait: Callable[[str], None] | None = None) -> IngestSummary: ...
+
+    def unlink_folder(self, kb_name: str, folder: Path) -> bool: ...
+
+    def linked_folders(self, kb_name: str) -> list[LinkedFolder]: ...
+
+    def watch(self, kb_name: str | None, stop: threading.Event, on_report: OnReport | None = None,
+              on_started: Callable[[], None] | None = None) -> None: ...
 
     def upload_types(self) -> list[str]: ...
 

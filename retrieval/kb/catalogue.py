@@ -240,6 +240,17 @@ class Catalogue:
                 removed = db.execute("DELETE FROM documents WHERE path = ?", (path,)).rowcount > 0
         return Commit(before, before + 1, old_ids), removed
 
+    def move_document(self, path: str, new_path: str) -> bool:
+        """Record a document under another path (its file was renamed or moved): chunks,
+        vectors and lexical rows stay as they are, so the vector index has nothing to mirror.
+        False when there is no document at `path` or there is one at `new_path` already."""
+        with self.mutex:
+            with self.transaction(dense=False) as db:
+                if db.execute("SELECT 1 FROM documents WHERE path = ?", (new_path,)).fetchone() is not None:
+                    return False
+                return db.execute("UPDATE documents SET path = ?, updated_at = ? WHERE path = ?",
+                                  (new_path, time.time(), path)).rowcount > 0
+
     def _delete_chunks_of(self, path: str) -> list[int]:
         ids = [r[0] for r in self._db.execute(
             "SELECT c.chunk_id FROM chunks c JOIN documents d USING(doc_id) WHERE d.path = ?", (path,))]

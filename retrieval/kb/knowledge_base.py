@@ -194,6 +194,10 @@ class CatalogueKnowledgeBase:
             self.index.apply(commit)
         return removed
 
+    def move_document(self, path: str, new_path: str) -> bool:
+        """Point a document at its file's new path; nothing is re-embedded (Catalogue.move_document)."""
+        return self.catalogue.move_document(path, new_path)
+
     def save(self) -> None:
         """End a batch: give other documents' rows the batch's new vocabulary terms
         (retrieval/kb/lexical_table.py `apply_pending`), and make the index's writes durable

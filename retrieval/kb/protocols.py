@@ -164,6 +164,11 @@ class KnowledgeBase(Protocol):
 
     def remove_document(self, path: str) -> bool: ...
 
+    def move_document(self, path: str, new_path: str) -> bool:
+        """Record a document under its file's new path, chunks and vectors as they are;
+        False when `path` has none or `new_path` has one."""
+        ...
+
     def write_lock(self, timeout: float,
                    on_wait: Callable[[str], None] | None = None) -> AbstractContextManager[None]: ...
 

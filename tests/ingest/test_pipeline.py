@@ -83,3 +83,18 @@ def test_real_embedder_finds_the_right_chinese_chunk(tmp_path, settings, use_emb
         assert Path(results[0].chunk.source).name == expected, question
     top = searcher.search("普洱茶有什么特点", 1)[0]
     assert top.chunk.heading == "茶叶 > 普洱" and -1.0 <= top.relevance <= 1.0
+
+
+def test_a_renamed_file_keeps_its_chunks_without_embedding(tmp_path, settings, fake_embedder, open_kb):
+    docs = tmp_path / "docs"
+    _write(docs, DOCS)
+    kb, pipeline = _pipeline(open_kb, settings, fake_embedder)
+    pipeline.run([docs])
+    ids = set(kb.chunk_ids().tolist())
+    (docs / "tea.md").rename(docs / "茶.md")
+    fake_embedder.calls.clear()
+    summary = pipeline.run([docs])
+    assert summary.count("moved") == 1 and fake_embedder.calls == []
+    assert set(kb.chunk_ids().tolist()) == ids and pipeline.prune() == []
+    found = HybridSearcher(kb, fake_embedder, settings.search_config()).search("西湖龙井", k=1)
+    assert found and found[0].chunk.source == str((docs / "茶.md").resolve())

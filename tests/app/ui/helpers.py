@@ -108,6 +108,18 @@ class FakeService:
     def prune(self, kb_name: str) -> list[str]:
         return []
 
+    def link_folder(self, kb_name: str, folder: Path, *, progress: bool = False, on_wait=None) -> IngestSummary:
+        return IngestSummary()
+
+    def unlink_folder(self, kb_name: str, folder: Path) -> bool:
+        return False
+
+    def linked_folders(self, kb_name: str) -> list:
+        return []
+
+    def watch(self, kb_name, stop, on_report=None, on_started=None) -> None:
+        raise ConfigError(f"no folder is linked to knowledge base '{kb_name}'")
+
     def repair(self, kb_name: str) -> str:
         return f"knowledge base '{kb_name}' is consistent"
 
