@@ -66,7 +66,8 @@ def render(services: Services, message: dict[str, Any], key: str, threshold: flo
         return
     if answer.refused:
         note = t("answer.model_refused") if answer.citations else t("answer.refused")
-        st.info(f"{md_escape(answer.text)}  \n{note}", icon=":material/search_off:")
+        searched = t("answer.searched", kbs=t("answer.kb_sep").join(md_escape(n) for n in message.get("kbs") or ()))
+        st.info(f"{md_escape(answer.text)}  \n{note}  \n{searched}", icon=":material/search_off:")
     else:
         if answer.quoted:
             st.markdown(f":blue-badge[:material/format_quote: {t('answer.quoted')}]", help=t("answer.quoted_help"))

@@ -136,6 +136,10 @@ def render() -> None:
     close_interrupted()  # before anything is drawn: an answer stopped by this run goes before it
     messages = sync_conversation(services)
     selected = _pick_knowledge_bases(names, services.settings.max_knowledge_bases)
+    switched = state.take_chat_switch()
+    if switched in selected:
+        st.info(t("chat.switched", name=switched), icon=":material/swap_horiz:")
+    state.follow_chat(selected)
     threshold = sidebar.threshold(services)
 
     for i, message in enumerate(messages):

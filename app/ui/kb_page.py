@@ -30,9 +30,7 @@ def _create(services) -> None:
             runtime.show_error(exc, t("kb.cannot_create"))
             return
         state.set_current_kb(created)
-        names = services.knowledge.list_knowledge_bases()
-        if not state.chosen_kbs(names) or state.CHAT_KBS not in st.session_state:
-            state.set_chosen_kbs([created])  # the chat asks the new one until the user picks others
+        state.switch_chat_to(created)  # the chat asks the new one (and says so) until the user picks others
         runtime.flash(t("kb.created", name=created))
         st.rerun()
 

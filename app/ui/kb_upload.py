@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.services import Services
+from app.ui import state as ui_state
 from app.ui.messages import error_message, t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
@@ -166,4 +167,6 @@ def render(services: Services, kb: str) -> None:
         rows = _with_progress(services, kb, list(files), replace)
         state[REPORT] = (kb, rows)
         state[ROUND] = state.get(ROUND, 0) + 1  # a fresh, empty uploader
+        if any(row.status != FAILED for row in rows):
+            ui_state.switch_chat_to(kb)  # the chat asks what was just uploaded (and says so)
         st.rerun()

@@ -145,6 +145,7 @@ def render() -> None:
     kbs = state.chosen_kbs(names)
     st.multiselect(t("chat.kbs"), names, placeholder=t("chat.kbs_placeholder"),
                    max_selections=services.settings.max_knowledge_bases, **state.bind(KB_WIDGET, state.CHAT_KBS, kbs))
+    state.follow_chat(kbs)
     with st.form("rt-form", border=False):
         cols = st.columns([5, 1], vertical_alignment="bottom")
         question = cols[0].text_input(t("rt.question"), placeholder=t("rt.question_placeholder"),

@@ -5,6 +5,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chat.kbs": {"zh": "知识库", "en": "Knowledge bases"},
     "chat.kbs_placeholder": {"zh": "选择一个或多个知识库", "en": "Pick one or more"},
     "chat.placeholder": {"zh": "输入问题…", "en": "Ask a question…"},
+    "chat.switched": {"zh": "问答已切换到知识库「{name}」（刚在「知识库」页面新建或上传了文件）。",
+                      "en": "Now asking {name} (just created or uploaded into on the Knowledge bases page)."},
     "chat.pick_one": {"zh": "请至少选择一个知识库。", "en": "Pick at least one knowledge base."},
     "chat.no_kb": {"zh": "还没有知识库：请先在「知识库」页面新建一个并上传文件。",
                    "en": "No knowledge base yet: create one on the Knowledge bases page and upload files."},
@@ -18,6 +20,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "answer.refused": {"zh": "知识库中没有找到足以回答的内容。可以换个问法，或在「命中测试」页看看检索到了什么。",
                        "en": "The knowledge bases hold nothing that answers this. Rephrase, or see what retrieval "
                              "finds on the Retrieval test page."},
+    "answer.searched": {"zh": "已检索的知识库：{kbs}", "en": "Knowledge bases searched: {kbs}"},
+    "answer.kb_sep": {"zh": "、", "en": ", "},
     "answer.model_refused": {"zh": "模型没能从下面的段落中作答，请直接查看原文。",
                              "en": "The model could not answer from the passages below: read them yourself."},
     "answer.quoted": {"zh": "原文摘录", "en": "Quoted from the documents"},

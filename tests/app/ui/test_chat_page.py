@@ -147,6 +147,7 @@ def test_a_refusal_is_shown_as_a_refusal_not_an_error(fake_service: FakeService)
     assert not at.error
     assert "根据已知信息无法回答该问题" in at.info[0].value
     assert not any("来源" in e.label for e in at.expander)
+    assert "已检索的知识库：default" in at.info[0].value  # says where it looked
     at.run()  # and it stays a refusal when the history is drawn again
     assert "根据已知信息无法回答该问题" in at.info[0].value and not at.error
 
