@@ -1,0 +1,69 @@
+"""End to end in a real browser, a newcomer's walk (issue 24): create two knowledge bases,
+upload into the second, go to the chat and ask without touching its selector: the chat
+has followed to the new knowledge base, says so, and answers from it. Screenshots go where
+test_e2e_browser.py puts them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.app.ui.test_e2e_browser import CHROMIUM, DOC_NAME, DOC_TEXT, FLAGS, _ask, _open_sources, _shoot, app_url  # noqa: F401  (app_url: a fixture)
+
+pytestmark = pytest.mark.slow
+
+OTHER_KB = "其他资料"
+KB = "新茶馆资料"
+
+
+def _create(page, expect, name: str) -> None:
+    page.get_by_label("新建知识库", exact=True).fill(name)
+    page.get_by_role("button", name="创建").click()
+    expect(page.get_by_text(f"已创建知识库：{name}")).to_be_visible(timeout=30_000)
+
+
+@pytest.mark.timeout(1200)
+def test_the_chat_follows_the_knowledge_base_just_filled(app_url: str, tmp_path: Path):  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = Path(os.environ.get("E2E_SHOTS_DIR") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    doc = tmp_path / DOC_NAME
+    doc.write_text(DOC_TEXT, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        try:
+            page.goto(app_url)
+            expect(page.get_by_text("还没有知识库")).to_be_visible(timeout=30_000)
+            page.get_by_role("link", name="知识库").click()
+            _create(page, expect, OTHER_KB)  # the chat asks this one first …
+            _create(page, expect, KB)  # … and follows to this one
+            page.locator("input[type=file]").set_input_files(str(doc))
+            upload = page.get_by_role("button", name="上传并索引")
+            expect(upload).to_be_enabled(timeout=30_000)
+            upload.click()
+            expect(page.get_by_text("上次上传结果")).to_be_visible(timeout=180_000)
+            expect(page.get_by_text("已索引").first).to_be_visible()
+
+            page.get_by_role("link", name="问答").click()
+            expect(page.get_by_text(f"问答已切换到知识库「{KB}」")).to_be_visible(timeout=30_000)
+            chips = page.locator('[data-testid="stMultiSelect"]').first
+            expect(chips).to_contain_text(KB)
+            assert OTHER_KB not in chips.inner_text()
+            _shoot(page, shots, "zh-followed")
+            _ask(page, expect, "望月茶馆每天几点开门？", 0)  # the selector untouched
+            _open_sources(page)
+            expect(page.get_by_text(f"[1] {DOC_NAME}").first).to_be_visible(timeout=30_000)
+            _shoot(page, shots, "zh-followed-answer")
+
+            page.get_by_role("link", name="知识库").click()  # opens on the chat's knowledge base
+            expect(page.get_by_role("heading", name=KB)).to_be_visible(timeout=30_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"))
+            raise
+        finally:
+            browser.close()
