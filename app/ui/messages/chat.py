@@ -37,6 +37,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sources.all": {"zh": "来源（{n}）", "en": "Sources ({n})"},
     "sources.read_not_answered": {"zh": "模型读过的 {n} 个段落（没能据此作答）",
                                   "en": "The {n} passage(s) the model read (it did not answer from them)"},
+    "near.label": {"zh": "最接近的段落（相关度都低于阈值 {threshold}）",
+                   "en": "The closest passages (all below the threshold {threshold})"},
+    "near.note": {"zh": "这 {n} 个段落最接近问题，但相关度都没有达到阈值 {threshold}，所以没有据此作答。",
+                  "en": "These {n} passage(s) came closest, but none reached the threshold {threshold}, so none "
+                        "was answered from."},
+    "near.none": {"zh": "所选知识库中还没有可以比较的段落。", "en": "The selected knowledge bases hold no passages "
+                                                                "to compare."},
+    "near.failed": {"zh": "无法查找最接近的段落", "en": "Cannot look for the closest passages"},
     "sources.page": {"zh": "第 {page} 页", "en": "p. {page}"},
     "sources.also_in": {"zh": "也见于 {places}", "en": "Also in {places}"},
     "sources.also_in_place": {"zh": "{name} 第 {page} 页", "en": "{name}, p. {page}"},

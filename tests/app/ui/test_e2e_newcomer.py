@@ -59,6 +59,13 @@ def test_the_chat_follows_the_knowledge_base_just_filled(app_url: str, tmp_path:
             expect(page.get_by_text(f"[1] {DOC_NAME}").first).to_be_visible(timeout=30_000)
             _shoot(page, shots, "zh-followed-answer")
 
+            _ask(page, expect, "量子计算机的原理是什么？", 1)  # nothing in the documents: a refusal …
+            expect(page.get_by_text(f"已检索的知识库：{KB}")).to_be_visible()  # … that says where it looked
+            page.get_by_text("最接近的段落（相关度都低于阈值").click()  # … and what came closest
+            expect(page.get_by_text("没有达到阈值")).to_be_visible(timeout=30_000)
+            expect(page.get_by_text(f"[1] {DOC_NAME}").last).to_be_visible()
+            _shoot(page, shots, "zh-refusal-near-misses")
+
             page.get_by_role("link", name="知识库").click()  # opens on the chat's knowledge base
             expect(page.get_by_role("heading", name=KB)).to_be_visible(timeout=30_000)
             assert page.locator('[data-testid="stException"]').count() == 0
