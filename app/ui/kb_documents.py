@@ -6,7 +6,7 @@ import streamlit as st
 
 from app.services import Services
 from app.ui import runtime
-from app.ui.messages import error_message, t
+from app.ui.messages import error_detail, error_kind, t
 from app.ui.textmark import file_name, md_escape
 from core.errors import YizhiError
 
@@ -41,8 +41,11 @@ def _failures(documents) -> None:
         return
     st.markdown(f"**{t('docs.failed_title', n=len(failed))}**")
     for d in failed:
-        with st.expander(f"{file_name(d.path)} — {error_message('unreadable', d.error)}", icon=":material/error:"):
-            st.markdown(f"{t('err.detail')}{md_escape(d.error)}")
+        kind = error_kind("unreadable", d.error)
+        with st.expander(f"{file_name(d.path)} — {t(f'err.{kind}')}", icon=":material/error:"):
+            detail = error_detail(kind, d.error)
+            if detail:
+                st.markdown(md_escape(detail))
             st.caption(t("docs.failed_path", path=d.path))
             st.caption(t("docs.failed_hint"))
 

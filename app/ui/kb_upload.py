@@ -1,8 +1,8 @@
 """Uploading files into a knowledge base, with progress and one outcome per file.
 
 Every file of an upload gets a line in the result (refused ones included, which never
-reach the documents table); a failure's line says what to do, in the page's language,
-with the lower layer's own sentence as the detail.
+reach the documents table); a failure's line says what to do, in the page's language (the
+lower layer's own sentence only where the message cannot say it all: messages.error_detail).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import streamlit as st
 
 from app.services import Services
 from app.ui import state as ui_state
-from app.ui.messages import error_message, t
+from app.ui.messages import error_detail, error_kind, t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
 
@@ -36,6 +36,7 @@ class UploadRow:
     chunks: int = 0
     pages: int = 0
     ocr_pages: int = 0
+    kind: str = ""  # a failure's kind: its message is the catalogue's err.<kind>, in the language shown
 
 
 def _failed(name: str, exc_or_reason: YizhiError | str, code: str = "") -> UploadRow:
@@ -43,7 +44,8 @@ def _failed(name: str, exc_or_reason: YizhiError | str, code: str = "") -> Uploa
         detail, code, cls = str(exc_or_reason), exc_or_reason.code, type(exc_or_reason).__name__
     else:
         detail, cls = exc_or_reason, ""
-    return UploadRow(name, FAILED, error_message(code or "error", detail, cls), detail)
+    kind = error_kind(code or "error", detail, cls)
+    return UploadRow(name, FAILED, t(f"err.{kind}"), detail, kind=kind)
 
 
 def index_upload(services: Services, kb: str, name: str, data: bytes, replace: bool,
@@ -120,10 +122,12 @@ def report_lines(rows: Iterable[UploadRow]) -> list[str]:
     for row in rows:
         colour, icon, key = ICONS[row.status]
         chunks = t("upload.chunks", n=row.chunks) if row.status == INDEXED else ""
-        note = f" — {md_escape(row.note)}" if row.note else ""
+        said = t(f"err.{row.kind}") if row.kind else row.note  # a failure in the language shown now
+        note = f" — {md_escape(said)}" if said else ""
         line = f"- :{colour}[{icon} {t(key)}] **{md_escape(row.name)}**{chunks}{note}"
-        if row.detail:
-            line += f"  \n  :gray[{t('err.detail')}{md_escape(row.detail)}]"
+        detail = error_detail(row.kind, row.detail) if row.kind else ""
+        if detail:
+            line += f"  \n  :gray[{md_escape(detail)}]"
         lines.append(line)
     return lines
 
