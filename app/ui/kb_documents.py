@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.services import Services
-from app.ui import runtime
+from app.ui import runtime, widget_texts
 from app.ui.messages import error_detail, error_kind, t
 from app.ui.textmark import file_name, md_escape
 from core.errors import YizhiError
@@ -54,7 +54,8 @@ def _delete_document(services: Services, kb: str, documents) -> None:
     paths = [d.path for d in documents]
     state = st.session_state
     cols = st.columns([3, 1], vertical_alignment="bottom")
-    choice = cols[0].selectbox(t("docs.pick"), paths, format_func=file_name, key=f"doc-pick-{kb}")
+    choice = cols[0].selectbox(t("docs.pick"), paths, format_func=file_name, key=f"doc-pick-{kb}",
+                               placeholder=widget_texts.choose())
     if cols[1].button(t("docs.delete"), icon=":material/delete:", key=f"doc-delete-{kb}"):
         state[CONFIRM_DOC] = (kb, choice)
     pending = state.get(CONFIRM_DOC)

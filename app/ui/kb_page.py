@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.ui import chat_page, kb_documents, kb_upload, runtime, state
+from app.ui import chat_page, kb_documents, kb_upload, runtime, state, widget_texts
 from app.ui.messages import t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
@@ -80,7 +80,7 @@ def render() -> None:
     if not names:
         st.info(t("kb.none"), icon=":material/library_books:")
         return
-    kb = st.selectbox(t("kb.current"), names, **state.bind(KB_WIDGET, state.KB_CURRENT, state.current_kb(names)))
+    kb = st.selectbox(t("kb.current"), names, placeholder=widget_texts.choose(), **state.bind(KB_WIDGET, state.KB_CURRENT, state.current_kb(names)))
     st.markdown(f"#### {md_escape(kb)}")
     try:
         kb_upload.render(services, kb)

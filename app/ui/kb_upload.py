@@ -17,6 +17,7 @@ from app.services import Services
 from app.ui import state as ui_state
 from app.ui.messages import error_detail, error_kind, t
 from app.ui.textmark import md_escape
+from app.ui.widget_texts import css_content
 from core.errors import YizhiError
 
 REPORT = "upload_report"
@@ -132,18 +133,13 @@ def report_lines(rows: Iterable[UploadRow]) -> list[str]:
     return lines
 
 
-def _css_content(text: str) -> str:
-    """`text` as a CSS string literal (quotes, backslashes and angle brackets escaped)."""
-    return '"' + "".join(ch if ch.isalnum() or ch in " ·、，,.()（）-" else f"\\{ord(ch):x} " for ch in text) + '"'
-
-
 def uploader_css(mb: int, types: list[str]) -> str:
     """Streamlit draws the upload widget's button and hint in English whatever the page's
     language, the hint listing every type the widget takes; this swaps those two texts for
     the catalogue's, which list `types` (by the widget's test ids: if a Streamlit release
     renames them, Streamlit's own texts simply come back)."""
-    button = _css_content(t("upload.widget_button"))
-    hint = _css_content(t("upload.widget_hint", mb=mb, types=t("upload.type_sep").join(s.upper() for s in types)))
+    button = css_content(t("upload.widget_button"))
+    hint = css_content(t("upload.widget_hint", mb=mb, types=t("upload.type_sep").join(s.upper() for s in types)))
     zone = '[data-testid="stFileUploaderDropzone"]'
     return (f"<style>{zone} button p {{font-size:0}} {zone} button p::after {{content:{button};font-size:0.875rem}}"
             f' [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size:0}}'

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from app.services import Services
-from app.ui import state
+from app.ui import state, widget_texts
 from app.ui.messages import CATALOGUE, t
 from app.ui.textmark import md_escape
 
@@ -74,6 +74,7 @@ def render(services: Services, widget_key: str) -> None:
     labels = {name: model_label(by_name[name]) + (f" · {t('model.configured')}" if name == configured else "")
               for name in names}
     st.selectbox(t("model.label"), names, format_func=labels.__getitem__, help=t("model.help"),
+                 placeholder=widget_texts.choose(),
                  **state.bind(widget_key, state.LLM_MODEL, info.name if info else configured))
     st.caption(describe(info))
     st.caption(t("model.bigger", command=f"python -m app models pull {PULL_EXAMPLE}"))

@@ -6,6 +6,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "app.cannot_start": {"zh": "已知无法启动", "en": "Yizhi cannot start"},
     "app.colon": {"zh": "：", "en": ": "},
     "app.list_sep": {"zh": "；", "en": "; "},
+    "app.choose": {"zh": "请选择…", "en": "Choose…"},
+    "app.no_options": {"zh": "没有可选的项（没有匹配的，或已选满）", "en": "Nothing to pick (no match, or the most "
+                                                                   "are picked)"},
 
     "nav.chat": {"zh": "问答", "en": "Chat"},
     "nav.kb": {"zh": "知识库", "en": "Knowledge bases"},

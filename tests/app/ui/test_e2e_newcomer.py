@@ -6,15 +6,46 @@ test_e2e_browser.py puts them.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.app.ui.test_e2e_browser import CHROMIUM, DOC_NAME, DOC_TEXT, FLAGS, _ask, _open_sources, _shoot, app_url  # noqa: F401  (app_url: a fixture)
+from tests.app.ui.test_e2e_browser import (  # noqa: F401  (app_url: a fixture)
+    CHROMIUM,
+    DOC_NAME,
+    DOC_TEXT,
+    FLAGS,
+    _ask,
+    _open_sources,
+    _settled,
+    _shoot,
+    app_url,
+)
 
 pytestmark = pytest.mark.slow
 
 OTHER_KB = "其他资料"
+BROKEN = "损坏的文件.pdf"
+# English a Chinese page may show: format and product names, units, settings, the model and its command
+ALLOWED_WORDS = {"PDF", "Word", "PowerPoint", "Excel", "CSV", "Markdown", "HTML", "OCR", "MB", "DOCX", "XLSX",
+                 "PPTX", "MD", "TXT", "HTM", "DOC", "XLS", "PPT", "WPS", "UTF", "YIZHI", "MAX", "FILE", "gemma3",
+                 "Gemma", "python", "app", "models", "pull", "qwen2", "instruct", "md", "pdf", "txt", "English",
+                 "default"}
+
+
+def english_words(page) -> list[str]:
+    """English words a user reads or hears on the page (text, placeholders, accessible labels)
+    outside file names and the allowed ones."""
+    texts = [page.locator("body").inner_text()]
+    texts += page.eval_on_selector_all(
+        "[placeholder], [aria-label], [title]",
+        "els => els.filter(e => e.offsetParent !== null).map(e => [e.getAttribute('placeholder'), "
+        "e.getAttribute('aria-label'), e.getAttribute('title')].filter(Boolean).join(' '))")
+    said = " ".join(texts)
+    for name in (DOC_NAME, BROKEN):
+        said = said.replace(name, " ")
+    return sorted({w for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", said) if w not in ALLOWED_WORDS})
 KB = "新茶馆资料"
 
 
@@ -68,6 +99,21 @@ def test_the_chat_follows_the_knowledge_base_just_filled(app_url: str, tmp_path:
 
             page.get_by_role("link", name="知识库").click()  # opens on the chat's knowledge base
             expect(page.get_by_role("heading", name=KB)).to_be_visible(timeout=30_000)
+
+            # one language at a time: a damaged PDF's outcome, the page's placeholders and labels
+            broken = tmp_path / BROKEN
+            broken.write_bytes(b"not a pdf at all")
+            page.locator("input[type=file]").set_input_files(str(broken))
+            page.get_by_role("button", name="上传并索引").click()
+            expect(page.get_by_text("不是有效的 PDF，或已损坏").first).to_be_visible(timeout=120_000)
+            picker = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first
+            picker.click()
+            picker.fill("没有这个知识库")  # an empty drop-down list
+            expect(page.get_by_text("没有可选的项", exact=False).first).to_be_attached(timeout=10_000)
+            _settled(page)
+            page.screenshot(path=str(shots / "zh-kb-failed-upload-1400x1000.png"), full_page=True)
+            assert english_words(page) == []
+            page.keyboard.press("Escape")
             assert page.locator('[data-testid="stException"]').count() == 0
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"))
