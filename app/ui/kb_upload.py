@@ -17,7 +17,7 @@ from app.services import Services
 from app.ui import state as ui_state
 from app.ui.messages import error_detail, error_kind, t
 from app.ui.textmark import md_escape
-from app.ui.widget_texts import css_content
+from app.ui.widget_texts import css_content, text_rules
 from core.errors import YizhiError
 
 REPORT = "upload_report"
@@ -133,24 +133,28 @@ def report_lines(rows: Iterable[UploadRow]) -> list[str]:
     return lines
 
 
+UPLOAD_BUTTON = '[data-testid="stFileUploaderDropzone"] button p'
+UPLOAD_HINT = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+
+
 def uploader_css(mb: int, types: list[str]) -> str:
     """Streamlit draws the upload widget's button and hint in English whatever the page's
-    language, the hint listing every type the widget takes; this swaps those two texts for
-    the catalogue's, which list `types` (by the widget's test ids: if a Streamlit release
-    renames them, Streamlit's own texts simply come back)."""
-    button = css_content(t("upload.widget_button"))
-    hint = css_content(t("upload.widget_hint", mb=mb, types=t("upload.type_sep").join(s.upper() for s in types)))
-    zone = '[data-testid="stFileUploaderDropzone"]'
-    return (f"<style>{zone} button p {{font-size:0}} {zone} button p::after {{content:{button};font-size:0.875rem}}"
-            f' [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size:0}}'
-            f' [data-testid="stFileUploaderDropzoneInstructions"] span::after {{content:{hint};font-size:0.875rem}}'
-            "</style>")
+    language, the hint listing every type the widget takes; this shows the catalogue's
+    texts, which list `types`, in their place at once (by the widget's test ids: if a
+    Streamlit release renames them, Streamlit's own texts simply come back), and has the
+    localiser put them in the page too (what a screen reader reads)."""
+    button = t("upload.widget_button")
+    hint = t("upload.widget_hint", mb=mb, types=t("upload.type_sep").join(s.upper() for s in types))
+    return (f"<style>{UPLOAD_BUTTON} {{font-size:0}} {UPLOAD_BUTTON}::after {{content:{css_content(button)};"
+            f"font-size:0.875rem}} {UPLOAD_HINT} {{font-size:0}} {UPLOAD_HINT}::after {{content:{css_content(hint)};"
+            "font-size:0.875rem}</style>" + text_rules({UPLOAD_BUTTON: button, UPLOAD_HINT: hint}))
 
 
 def render(services: Services, kb: str) -> None:
     st.subheader(f":material/upload_file: {t('upload.title')}")
     # In English too: the widget's own hint would list the old Office types it takes as well.
-    st.html(uploader_css(services.settings.max_file_mb, services.knowledge.upload_types()))
+    st.html(uploader_css(services.settings.max_file_mb, services.knowledge.upload_types()),
+            unsafe_allow_javascript=True)
     state = st.session_state
     report = state.get(REPORT)
     if report and report[0] == kb:

@@ -30,7 +30,7 @@ def pages() -> dict[str, st.Page]:
 def run() -> None:
     st.set_page_config(page_title=t("app.name"), page_icon=tab_icon(), layout="centered")  # served locally
     language()  # settle the session's language before anything is drawn
-    st.html(widget_texts.empty_list_css())  # Streamlit's own "No results", in the page's language
+    st.html(widget_texts.localiser(), unsafe_allow_javascript=True)  # Streamlit's own English, in Chinese too
     available = pages()
     navigation = st.navigation(list(available.values()))
     services = runtime.services()

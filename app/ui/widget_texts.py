@@ -1,14 +1,61 @@
 """Streamlit's own texts, in the page's language.
 
 Some texts Streamlit draws itself, in English whatever the page's language: a select box's
-"Choose an option" placeholder (a widget's `placeholder=` replaces it: `CHOOSE`), and the
-"No results" (or "You can only select up to …") line of an empty drop-down list, which no
-argument reaches. The latter is swapped for the catalogue's by a style rule on the list's
-ARIA attributes (if a Streamlit release changes them, its own text simply comes back).
+"Choose an option" placeholder (a widget's `placeholder=` replaces it: `choose()`); the
+"No results" (or "You can only select up to …") line of an empty drop-down list, and the
+accessible names of its buttons ("Help for …", "Open", "Clear all", …), which no argument
+reaches. `localiser()` is a small script, run in the page, that puts the catalogue's words
+in their place as Streamlit draws them (by the ARIA attributes the widgets carry: if a
+Streamlit release changes them, its own English simply comes back).
 """
 from __future__ import annotations
 
+import json
+
 from app.ui.messages import t
+
+# Streamlit's accessible names -> the catalogue's keys
+ARIA_NAMES = {"Help": "aria.help", "Open": "aria.open", "Close": "aria.close", "Clear all": "aria.clear_all",
+              "Dismiss": "aria.dismiss", "Remove": "aria.remove", "Multiselect options": "aria.options",
+              "Selectbox options": "aria.options", "Copy to clipboard": "aria.copy", "Sidebar": "aria.sidebar",
+              "Collapse sidebar": "aria.collapse_sidebar", "Expand sidebar": "aria.expand_sidebar",
+              "App pages": "aria.pages", "Link to heading": "aria.heading_link", "Search": "aria.search",
+              "Fullscreen": "aria.fullscreen", "Close fullscreen": "aria.close_fullscreen",
+              "Download as CSV": "aria.download_csv", "Show/hide columns": "aria.columns"}
+
+_SCRIPT = """<script>
+(() => {
+  const w = window;
+  w.yizhiTexts = %s;
+  if (w.yizhiTextsObserver) { w.yizhiTextsApply(); return; }
+  let queued = false;
+  const apply = () => {
+    queued = false;
+    const texts = w.yizhiTexts;
+    document.querySelectorAll('[aria-label]').forEach(el => {
+      const label = el.getAttribute('aria-label');
+      const said = texts.aria[label]
+        || (label.startsWith('Help for ') ? texts.helpFor.replace('{label}', label.slice(9)) : null);
+      if (said && said !== label) el.setAttribute('aria-label', said);
+    });
+    const rules = Object.entries(w.yizhiTextRules || {});
+    rules.push(['[role="listbox"][data-empty="true"] [role="option"] > span', texts.empty]);
+    for (const [selector, text] of rules) {
+      document.querySelectorAll(selector).forEach(el => { if (el.textContent !== text) el.textContent = text; });
+    }
+    document.querySelectorAll('span[role="img"][translate="no"]:not([aria-hidden])').forEach(el => {
+      el.setAttribute('aria-hidden', 'true');  // an icon beside its words: not read out as "cancel icon"
+    });
+  };
+  w.yizhiTextsApply = apply;
+  w.yizhiTextsObserver = new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(apply); }
+  });
+  w.yizhiTextsObserver.observe(document.body, {subtree: true, childList: true, characterData: true,
+                                               attributes: true, attributeFilter: ['aria-label']});
+  apply();
+})();
+</script>"""
 
 
 def css_content(text: str) -> str:
@@ -21,11 +68,19 @@ def choose() -> str:
     return t("app.choose")
 
 
-def empty_list_css() -> str:
-    """A <style> that says, in the page's language, that a drop-down list has nothing to pick."""
-    empty = '[role="listbox"][data-empty="true"] [role="option"] > span'
-    return (f"<style>{empty} {{font-size:0}} {empty}::after {{content:{css_content(t('app.no_options'))};"
-            "font-size:0.875rem}</style>")
+def text_rules(rules: dict[str, str]) -> str:
+    """A script (HTML) that has the localiser set the text of the elements each CSS selector
+    of `rules` matches (a page's own Streamlit texts, such as the upload widget's)."""
+    texts = json.dumps(rules, ensure_ascii=False).replace("</", "<\\/")
+    return ("<script>(() => { window.yizhiTextRules = Object.assign(window.yizhiTextRules || {}, "
+            f"{texts}); if (window.yizhiTextsApply) window.yizhiTextsApply(); }})();</script>")
 
 
-__all__ = ["choose", "css_content", "empty_list_css"]
+def localiser() -> str:
+    """The script (HTML) that swaps Streamlit's own English for the catalogue's words."""
+    texts = {"aria": {name: t(key) for name, key in ARIA_NAMES.items()}, "helpFor": t("aria.help_for"),
+             "empty": t("app.no_options")}
+    return _SCRIPT % json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
+
+
+__all__ = ["ARIA_NAMES", "choose", "css_content", "localiser", "text_rules"]
