@@ -160,7 +160,10 @@ def test_the_upload_widget_is_relabelled_in_chinese(service: Services):
     service.knowledge.create_knowledge_base("kb")
     at = page_test(KB_PAGE).run()
     css = next(h.proto.body for h in at.get("html") if "stFileUploaderDropzone" in h.proto.body)
-    assert "选择文件" in css and "拖放文件到这里" in css and "PDF" in css and "<script" not in css
+    style, rules = css.split("</style>")
+    assert "选择文件" in style and "拖放文件到这里" in style and "PDF" in style and "<script" not in style
+    # and the same texts for the page itself (what a screen reader reads), put in place by the localiser
+    assert rules.startswith("<script>") and rules.count("</") == 1 and "拖放文件到这里" in rules
 
 
 def test_a_deleted_knowledge_base_leaves_the_selector_and_its_panel(service: Services):

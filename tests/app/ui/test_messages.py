@@ -19,7 +19,7 @@ from core.errors import (
     OldWordFile,
     UnsupportedFile,
 )
-from tests.app.ui.helpers import FakeService, home_test
+from tests.app.ui.helpers import FakeService, go, home_test
 
 UI = Path(__file__).resolve().parents[3] / "app" / "ui"
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -123,3 +123,15 @@ def test_chinese_by_default_english_by_the_switch(fake_service: FakeService):
     assert "New conversation" in labels and "Passages (top-k)" in labels
     assert not [x for x in labels if _CJK.search(x) and x not in ("茶馆几点开门？",)
                 and not x.startswith("介绍一下")]  # only the documents' own words stay Chinese
+
+
+def test_streamlits_own_english_is_swapped_for_the_catalogues_words(fake_service: FakeService):
+    from app.ui import widget_texts
+
+    at = home_test().run()
+    script = next(h.proto.body for h in at.get("html") if "yizhiTexts" in h.proto.body)
+    assert '"Help": "说明"' in script and '"{label} 的说明"' in script and "没有可选的项" in script
+    assert script.count("</") == 1  # the texts cannot close the script
+    assert set(widget_texts.ARIA_NAMES.values()) <= set(CATALOGUE)
+    go(at, "kb")
+    assert at.selectbox(key="kb_current").placeholder == "请选择…"  # not Streamlit's "Choose an option"
