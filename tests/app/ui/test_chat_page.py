@@ -1,7 +1,7 @@
 """The chat page with a fake service: streaming, the answer card, sources, refusals, errors, history."""
 from __future__ import annotations
 
-from app.answering.types import Citation, Evidence, SentenceSupport
+from app.answering.types import Citation, Evidence, SentenceSupport, TableCell
 from core.errors import ModelLoadError
 from tests.app.ui.helpers import FakeService, home_test, page_test
 
@@ -246,3 +246,16 @@ def test_a_refusal_shows_the_closest_passages_folded_with_their_relevance(fake_s
     at.toggle(key="msg1-preview-1").set_value(True).run()  # and each opens on its document
     assert not at.exception, at.exception
     assert len(fake_service.searched) == 1  # asked once per answer, not on every rerun
+
+
+def test_a_table_cell_answer_shows_its_cells_as_a_small_table(fake_service: FakeService):
+    fake_service.reply = ["2023 年营业收入为 1,234 万元。[2]"]
+    fake_service.cells = (TableCell("表 3 主要财务数据", "营业收入", "2023 年", "1,234", "万元", "/docs/guide.pdf", 3, 2),)
+    at = page_test(CHAT).run()
+    ask(at, "2023 年营业收入是多少？")
+    assert any("表格中的数据（表 3 主要财务数据）" in c.value for c in at.caption)
+    table = at.table[0].value
+    assert list(table.columns) == ["行", "列", "数值", "单位", "页"]
+    assert table.iloc[0].tolist() == ["营业收入", "2023 年", "1,234", "万元", "3"]
+    at.run()  # drawn again from the history
+    assert len(at.table) == 1
