@@ -1,7 +1,11 @@
 """Under a refusal: the passages that came closest, with their relevance against the
 threshold they missed, folded away. Nothing passed the threshold, so the answer carries no
-passages: they are asked of the search service when the panel is opened (once per answer),
-and shown with the same source view as an answer's."""
+passages: they are asked of the search service once per answer and session, and shown with
+the same source view as an answer's.
+
+The panel is a plain expander, not a keyed one that reruns the page when opened (as the
+answer's other sources use): with that one under a refusal, the browser test lost what it
+had typed on the next page it went to (tests/app/ui/test_e2e_browser.py)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -17,6 +21,7 @@ from app.ui.messages import t
 from core.errors import YizhiError
 
 NEAR_MISSES = 3  # the closest passages a refusal shows
+FOUND = "near_misses"  # session key: {(what was searched, knowledge bases): the closest passages}
 
 
 def closest(services: Services, answer: Answer, kb_names: Sequence[str], overrides: dict[str, Any],
@@ -33,18 +38,16 @@ def render(services: Services, answer: Answer, kb_names: Sequence[str], terms: S
            threshold: float, overrides: dict[str, Any]) -> None:
     """The folded panel of near misses under a refusal that found nothing above the threshold."""
     label = t("near.label", threshold=f"{threshold:.2f}")
-    folded = st.expander(label, icon=":material/manage_search:", key=f"{key}-near", on_change="rerun")
-    with folded:
-        if not folded.open:
-            return
-        kept = f"{key}-near-passages"
-        if kept not in st.session_state:
+    with st.expander(label, icon=":material/manage_search:"):
+        found = st.session_state.setdefault(FOUND, {})
+        searched = (answer.query or answer.question, tuple(kb_names))
+        if searched not in found:
             try:
-                st.session_state[kept] = closest(services, answer, kb_names, overrides)
+                found[searched] = closest(services, answer, kb_names, overrides)
             except YizhiError as exc:
                 runtime.show_error(exc, t("near.failed"))
                 return
-        near = st.session_state[kept]
+        near = found[searched]
         if not near:
             st.caption(t("near.none"))
             return
@@ -54,4 +57,4 @@ def render(services: Services, answer: Answer, kb_names: Sequence[str], terms: S
             sources_view.render_source(services, near_answer, citation, kb_names, terms, key, threshold)
 
 
-__all__ = ["NEAR_MISSES", "closest", "render"]
+__all__ = ["FOUND", "NEAR_MISSES", "closest", "render"]

@@ -125,7 +125,8 @@ def _results(services: Services) -> None:
         t("rt.col_vector"): st.column_config.TextColumn(help=t("rt.vector_help")),
         t("rt.col_bm25"): st.column_config.TextColumn(help=t("rt.bm25_help")),
         t("rt.col_score"): st.column_config.NumberColumn(help=t("rt.score_help"), format="%.4f")})
-    pick = st.selectbox(t("rt.read"), list(range(1, len(candidates) + 1)), key="rt-read", placeholder=widget_texts.choose(),
+    pick = st.selectbox(t("rt.read"), list(range(1, len(candidates) + 1)), key="rt-read",
+                        placeholder=widget_texts.choose(),
                         format_func=lambda i: f"{i}. {file_name(candidates[i - 1].chunk.source)}")
     chosen = candidates[pick - 1]
     st.html(passage_html(chosen.chunk.text, terms))
