@@ -60,11 +60,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                                 "en": "Gemma 3 270M base model (installed with Yizhi; small and fast, weak answers)"},
     "model.about.smollm2-135m": {"zh": "SmolLM2 135M 对话模型（随软件安装，适合英文）",
                                  "en": "SmolLM2 135M instruction model (installed with Yizhi; fine in English)"},
-    "model.langs_zh_en": {"zh": "中英文", "en": "Chinese & English"},
-    "model.langs_en": {"zh": "仅英文", "en": "English only"},
+    "model.langs_zh_en": {"zh": "中英文", "en": "zh+en"},
+    "model.langs_en": {"zh": "仅英文", "en": "en only"},
     "model.english_only": {"zh": "这个模型只会写英文：中文问题的回答会很差，甚至答非所问。问中文问题请换一个标有“中英文”的模型。",
                            "en": "This model writes English only: its answers to Chinese questions will be poor or "
-                                 "beside the point. For Chinese questions pick one marked “Chinese & English”."},
+                                 "beside the point. For Chinese questions pick one marked “zh+en”."},
     "model.bigger": {"zh": "想要更好的回答？在终端运行 `{command}`，下载的模型会出现在这里。",
                      "en": "Want better answers? Run `{command}` in a terminal; the downloaded model appears here."},
 
