@@ -21,7 +21,10 @@ ARIA_NAMES = {"Help": "aria.help", "Open": "aria.open", "Close": "aria.close", "
               "Collapse sidebar": "aria.collapse_sidebar", "Expand sidebar": "aria.expand_sidebar",
               "App pages": "aria.pages", "Link to heading": "aria.heading_link", "Search": "aria.search",
               "Fullscreen": "aria.fullscreen", "Close fullscreen": "aria.close_fullscreen",
-              "Download as CSV": "aria.download_csv", "Show/hide columns": "aria.columns"}
+              "Download as CSV": "aria.download_csv", "Show/hide columns": "aria.columns",
+              "Selected values": "aria.selected", "Send message": "aria.send"}
+# Streamlit's accessible names that name something after a fixed start -> the catalogue's keys ({label})
+ARIA_PREFIXES = {"Help for ": "aria.help_for", "Remove ": "aria.remove_one"}
 
 _SCRIPT = """<script>
 (() => {
@@ -34,8 +37,9 @@ _SCRIPT = """<script>
     const texts = w.yizhiTexts;
     document.querySelectorAll('[aria-label]').forEach(el => {
       const label = el.getAttribute('aria-label');
+      const prefix = Object.keys(texts.prefixes).find(start => label.startsWith(start));
       const said = texts.aria[label]
-        || (label.startsWith('Help for ') ? texts.helpFor.replace('{label}', label.slice(9)) : null);
+        || (prefix ? texts.prefixes[prefix].replace('{label}', label.slice(prefix.length)) : null);
       if (said && said !== label) el.setAttribute('aria-label', said);
     });
     const rules = Object.entries(w.yizhiTextRules || {});
@@ -78,9 +82,9 @@ def text_rules(rules: dict[str, str]) -> str:
 
 def localiser() -> str:
     """The script (HTML) that swaps Streamlit's own English for the catalogue's words."""
-    texts = {"aria": {name: t(key) for name, key in ARIA_NAMES.items()}, "helpFor": t("aria.help_for"),
-             "empty": t("app.no_options")}
+    texts = {"aria": {name: t(key) for name, key in ARIA_NAMES.items()},
+             "prefixes": {start: t(key) for start, key in ARIA_PREFIXES.items()}, "empty": t("app.no_options")}
     return _SCRIPT % json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
 
 
-__all__ = ["ARIA_NAMES", "choose", "css_content", "localiser", "text_rules"]
+__all__ = ["ARIA_NAMES", "ARIA_PREFIXES", "choose", "css_content", "localiser", "text_rules"]

@@ -64,6 +64,8 @@ def _create(page, expect, name: str) -> None:
     page.get_by_label("新建知识库", exact=True).fill(name)
     page.get_by_role("button", name="创建").click()
     expect(page.get_by_text(f"已创建知识库：{name}")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name=name)).to_be_visible(timeout=30_000)
+    _settled(page)  # the previous knowledge base's upload widget is gone
 
 
 @pytest.mark.timeout(1200)
@@ -96,6 +98,8 @@ def test_the_chat_follows_the_knowledge_base_just_filled(app_url: str, tmp_path:
             expect(chips).to_contain_text(KB)
             assert OTHER_KB not in chips.inner_text()
             _shoot(page, shots, "zh-followed")
+            leaked = english_words(page)  # the chat's first screen, its chips and their buttons too
+            assert leaked == [], leaked
             _ask(page, expect, "望月茶馆每天几点开门？", 0)  # the selector untouched
             _open_sources(page)
             expect(page.get_by_text(f"[1] {DOC_NAME}").first).to_be_visible(timeout=30_000)

@@ -130,8 +130,8 @@ def test_streamlits_own_english_is_swapped_for_the_catalogues_words(fake_service
 
     at = home_test().run()
     script = next(h.proto.body for h in at.get("html") if "yizhiTexts" in h.proto.body)
-    assert '"Help": "说明"' in script and '"{label} 的说明"' in script and "没有可选的项" in script
+    assert '"Help": "说明"' in script and '"Help for ": "{label} 的说明"' in script and "没有可选的项" in script
     assert script.count("</") == 1  # the texts cannot close the script
-    assert set(widget_texts.ARIA_NAMES.values()) <= set(CATALOGUE)
+    assert {*widget_texts.ARIA_NAMES.values(), *widget_texts.ARIA_PREFIXES.values()} <= set(CATALOGUE)
     go(at, "kb")
     assert at.selectbox(key="kb_current").placeholder == "请选择…"  # not Streamlit's "Choose an option"
