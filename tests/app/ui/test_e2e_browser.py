@@ -203,6 +203,8 @@ def test_upload_ask_navigate_reload_reopen_in_a_real_browser(app_url: str, tmp_p
             assert page.locator('[data-testid="stChatMessage"]').count() == 6
 
             page.get_by_role("link", name="命中测试").click()
+            expect(page.get_by_role("heading", name="命中测试")).to_be_visible(timeout=30_000)
+            _settled(page)  # typed into a page still running, the question would be lost
             page.get_by_label("问题").fill("望月茶馆几点开门？")
             page.get_by_role("button", name="检索").click()
             expect(page.get_by_text("个候选段落")).to_be_visible(timeout=60_000)
