@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from app.llm.gguf import BUILTIN_MODELS, DEFAULT_LLM
+from app.llm.gguf import BUILTIN_MODELS, DEFAULT_LLM, GEMMA_270M, SMOLLM2_135M, builtin_file
 from core.errors import ModelLoadError
 from core.hashing import file_sha256
 
@@ -54,6 +54,20 @@ class ModelInfo:
     chat_template: bool | None  # None: not known without loading (a built-in not yet assembled)
     active: bool
     path: str = ""
+    languages: tuple[str, ...] = ()  # the answer languages it writes ("zh", "en"); () when not known
+
+
+# The languages a model family writes, by a word of its name (general.name or the file's):
+# SmolLM2 was trained on English only and cannot write Chinese; the others write both.
+BUILTIN_LANGUAGES = {GEMMA_270M: ("zh", "en"), SMOLLM2_135M: ("en",)}
+_FAMILY_LANGUAGES = (("smollm", ("en",)), ("qwen", ("zh", "en")), ("gemma", ("zh", "en")),
+                     ("glm", ("zh", "en")), ("deepseek", ("zh", "en")), ("yi-", ("zh", "en")))
+
+
+def languages_of(*names: str) -> tuple[str, ...]:
+    """The languages a model writes, from its names; () when its family is not known."""
+    said = " ".join(names).lower()
+    return next((langs for word, langs in _FAMILY_LANGUAGES if word in said), ())
 
 
 # --- reading a GGUF header (https://github.com/ggml-org/ggml/blob/master/docs/gguf.md) ------
@@ -128,15 +142,24 @@ def _info_for_file(path: Path, active: bool) -> ModelInfo:
     except (OSError, ValueError, struct.error) as exc:
         log.info("cannot read the GGUF header of %s: %s", path, exc)
         template, description = None, f"{path.stem} (header unreadable)"
-    return ModelInfo(str(path), description, round(path.stat().st_size / 1e6, 1), template, active, str(path))
+    return ModelInfo(str(path), description, round(path.stat().st_size / 1e6, 1), template, active, str(path),
+                     languages_of(description, path.name))
 
 
 def list_models(data_dir: Path, active_spec: str, extra_dirs: str = "") -> list[ModelInfo]:
-    """Built-in models first, then every .gguf file of the model folders, by name."""
+    """Built-in models first, then every other .gguf file of the model folders, by name: each
+    model once (a built-in's own file, such as the default assembled into <data>/models, is
+    the built-in; choosing that file by its path makes the built-in the active one)."""
     active = (active_spec or "").strip() or DEFAULT_LLM
     active_path = Path(active).expanduser().resolve() if active not in BUILTIN_MODELS else None
-    models = [ModelInfo(name, description, None, None, name == active) for name, description in BUILTIN_MODELS.items()]
-    seen: set[Path] = set()
+    files = {name: builtin_file(name, data_dir) for name in BUILTIN_MODELS}
+    builtin_of = {path.resolve(): name for name, path in files.items() if path is not None}
+    active = builtin_of.get(active_path, active) if active_path is not None else active
+    if active in BUILTIN_MODELS:
+        active_path = None
+    models = [ModelInfo(name, description, None, None, name == active, languages=BUILTIN_LANGUAGES.get(name, ()))
+              for name, description in BUILTIN_MODELS.items()]
+    seen: set[Path] = set(builtin_of)
     for folder in model_folders(data_dir, extra_dirs):
         for path in sorted(folder.glob("*.gguf")) if folder.is_dir() else ():
             resolved = path.resolve()

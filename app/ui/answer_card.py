@@ -8,9 +8,9 @@ from typing import Any
 
 import streamlit as st
 
-from app.answering.types import Answer
+from app.answering.types import Answer, TableCell
 from app.services import Services
-from app.ui import sources_view
+from app.ui import near_misses, sidebar, sources_view
 from app.ui.messages import t
 from app.ui.textmark import CITATION, md_escape, source_anchor
 
@@ -56,6 +56,22 @@ def answer_markdown(answer: Answer, key: str, lang: str | None = None) -> str:
     return "".join(out)
 
 
+def cell_rows(cells: Sequence[TableCell], lang: str | None = None) -> list[dict[str, str]]:
+    """The table cells an answer gives, one row each: row label, column, value, unit, page."""
+    return [{t("cells.row", lang): c.row, t("cells.column", lang): c.column, t("cells.value", lang): c.value,
+             t("cells.unit", lang): c.unit or "—", t("cells.page", lang): str(c.page) if c.page else "—"}
+            for c in cells]
+
+
+def render_cells(answer: Answer) -> None:
+    """A small table of the cells the answer gives, under its text, titled by their table's caption."""
+    if not answer.cells:
+        return
+    captions = list(dict.fromkeys(c.caption for c in answer.cells if c.caption))
+    st.caption(t("cells.title", caption=t("answer.kb_sep").join(captions)) if captions else t("cells.title_plain"))
+    st.table(cell_rows(answer.cells))
+
+
 def render(services: Services, message: dict[str, Any], key: str, threshold: float) -> None:
     """One assistant message: the answer card, its sources and its timings."""
     answer: Answer | None = message.get("answer")
@@ -66,16 +82,21 @@ def render(services: Services, message: dict[str, Any], key: str, threshold: flo
         return
     if answer.refused:
         note = t("answer.model_refused") if answer.citations else t("answer.refused")
-        st.info(f"{md_escape(answer.text)}  \n{note}", icon=":material/search_off:")
+        searched = t("answer.searched", kbs=t("answer.kb_sep").join(md_escape(n) for n in message.get("kbs") or ()))
+        st.info(f"{md_escape(answer.text)}  \n{note}  \n{searched}", icon=":material/search_off:")
     else:
         if answer.quoted:
             st.markdown(f":blue-badge[:material/format_quote: {t('answer.quoted')}]", help=t("answer.quoted_help"))
         st.markdown(answer_markdown(answer, key))
+        render_cells(answer)
         if not answer.supported:
             st.caption(t("answer.unsupported_note"))
+    if answer.refused and not answer.citations:  # nothing reached the threshold: what came closest
+        near_misses.render(services, answer, message.get("kbs", ()), message.get("terms", ()), key, threshold,
+                           sidebar.tuning(services))
     sources_view.render_sources(services, answer, message.get("kbs", ()), message.get("terms", ()), key,
                                 threshold)
     sources_view.render_timings(answer)
 
 
-__all__ = ["answer_markdown", "render"]
+__all__ = ["answer_markdown", "cell_rows", "render", "render_cells"]

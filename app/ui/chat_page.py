@@ -2,6 +2,7 @@
 sources. Every exchange is saved in the open conversation (see conversations_panel)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,12 +11,13 @@ import streamlit as st
 from app.answering.types import Answer
 from app.services import Services
 from app.services.limits import recent_history
-from app.ui import answer_card, chat_welcome, conversations_panel, runtime, sidebar, state
+from app.ui import answer_card, chat_welcome, conversations_panel, model_picker, runtime, sidebar, state
 from app.ui.chat_saving import LOADED, Exchange, close_interrupted
-from app.ui.messages import t
+from app.ui.messages import language, t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
 
+CJK = re.compile(r"[\u3400-\u9fff]")  # a Chinese question
 MESSAGES = "chat_messages"
 PENDING = "chat_pending_question"  # an example question clicked on the first screen
 KB_WIDGET = "chat_kbs"
@@ -121,6 +123,13 @@ def _answer(services: Services, exchange: Exchange, history: list[dict[str, str]
             exchange.save_stopped()
 
 
+def _warn_if_english_only(services: Services, question: str) -> None:
+    """The session's model writes English only, and the page or the question is Chinese."""
+    if model_picker.english_only(model_picker.session_model(services)[0]) and (
+            language() == "zh" or CJK.search(question or "")):
+        st.warning(t("model.english_only"), icon=":material/translate:")
+
+
 def _ask_later(question: str) -> None:
     st.session_state[PENDING] = question
 
@@ -136,6 +145,10 @@ def render() -> None:
     close_interrupted()  # before anything is drawn: an answer stopped by this run goes before it
     messages = sync_conversation(services)
     selected = _pick_knowledge_bases(names, services.settings.max_knowledge_bases)
+    switched = state.take_chat_switch()
+    if switched in selected:
+        st.info(t("chat.switched", name=switched), icon=":material/swap_horiz:")
+    state.follow_chat(selected)
     threshold = sidebar.threshold(services)
 
     for i, message in enumerate(messages):
@@ -148,6 +161,8 @@ def render() -> None:
     question = st.chat_input(t("chat.placeholder"), disabled=not selected,
                              max_chars=services.settings.max_question_chars)
     question = question or st.session_state.pop(PENDING, None)
+    _warn_if_english_only(services, question or next((m["content"] for m in reversed(messages)
+                                                       if m["role"] == "user"), ""))
     if not selected:
         st.caption(t("chat.pick_one"))
     elif not messages and not question:

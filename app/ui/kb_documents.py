@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app.services import Services
-from app.ui import runtime
-from app.ui.messages import error_message, t
+from app.ui import runtime, widget_texts
+from app.ui.messages import error_detail, error_kind, t
 from app.ui.textmark import file_name, md_escape
 from core.errors import YizhiError
 
@@ -41,8 +41,11 @@ def _failures(documents) -> None:
         return
     st.markdown(f"**{t('docs.failed_title', n=len(failed))}**")
     for d in failed:
-        with st.expander(f"{file_name(d.path)} — {error_message('unreadable', d.error)}", icon=":material/error:"):
-            st.markdown(f"{t('err.detail')}{md_escape(d.error)}")
+        kind = error_kind("unreadable", d.error)
+        with st.expander(f"{file_name(d.path)} — {t(f'err.{kind}')}", icon=":material/error:"):
+            detail = error_detail(kind, d.error)
+            if detail:
+                st.markdown(md_escape(detail))
             st.caption(t("docs.failed_path", path=d.path))
             st.caption(t("docs.failed_hint"))
 
@@ -51,7 +54,8 @@ def _delete_document(services: Services, kb: str, documents) -> None:
     paths = [d.path for d in documents]
     state = st.session_state
     cols = st.columns([3, 1], vertical_alignment="bottom")
-    choice = cols[0].selectbox(t("docs.pick"), paths, format_func=file_name, key=f"doc-pick-{kb}")
+    choice = cols[0].selectbox(t("docs.pick"), paths, format_func=file_name, key=f"doc-pick-{kb}",
+                               placeholder=widget_texts.choose())
     if cols[1].button(t("docs.delete"), icon=":material/delete:", key=f"doc-delete-{kb}"):
         state[CONFIRM_DOC] = (kb, choice)
     pending = state.get(CONFIRM_DOC)

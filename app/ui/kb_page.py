@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.ui import chat_page, kb_documents, kb_upload, runtime, state
+from app.ui import chat_page, kb_documents, kb_upload, runtime, state, widget_texts
 from app.ui.messages import t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
@@ -30,9 +30,7 @@ def _create(services) -> None:
             runtime.show_error(exc, t("kb.cannot_create"))
             return
         state.set_current_kb(created)
-        names = services.knowledge.list_knowledge_bases()
-        if not state.chosen_kbs(names) or state.CHAT_KBS not in st.session_state:
-            state.set_chosen_kbs([created])  # the chat asks the new one until the user picks others
+        state.switch_chat_to(created)  # the chat asks the new one (and says so) until the user picks others
         runtime.flash(t("kb.created", name=created))
         st.rerun()
 
@@ -82,7 +80,7 @@ def render() -> None:
     if not names:
         st.info(t("kb.none"), icon=":material/library_books:")
         return
-    kb = st.selectbox(t("kb.current"), names, **state.bind(KB_WIDGET, state.KB_CURRENT, state.current_kb(names)))
+    kb = st.selectbox(t("kb.current"), names, placeholder=widget_texts.choose(), **state.bind(KB_WIDGET, state.KB_CURRENT, state.current_kb(names)))
     st.markdown(f"#### {md_escape(kb)}")
     try:
         kb_upload.render(services, kb)

@@ -1,8 +1,8 @@
 """Uploading files into a knowledge base, with progress and one outcome per file.
 
 Every file of an upload gets a line in the result (refused ones included, which never
-reach the documents table); a failure's line says what to do, in the page's language,
-with the lower layer's own sentence as the detail.
+reach the documents table); a failure's line says what to do, in the page's language (the
+lower layer's own sentence only where the message cannot say it all: messages.error_detail).
 """
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from pathlib import Path
 import streamlit as st
 
 from app.services import Services
-from app.ui.messages import error_message, t
+from app.ui import state as ui_state
+from app.ui.messages import error_detail, error_kind, t
 from app.ui.textmark import md_escape
+from app.ui.widget_texts import css_content, text_rules
 from core.errors import YizhiError
 
 REPORT = "upload_report"
@@ -35,6 +37,7 @@ class UploadRow:
     chunks: int = 0
     pages: int = 0
     ocr_pages: int = 0
+    kind: str = ""  # a failure's kind: its message is the catalogue's err.<kind>, in the language shown
 
 
 def _failed(name: str, exc_or_reason: YizhiError | str, code: str = "") -> UploadRow:
@@ -42,7 +45,8 @@ def _failed(name: str, exc_or_reason: YizhiError | str, code: str = "") -> Uploa
         detail, code, cls = str(exc_or_reason), exc_or_reason.code, type(exc_or_reason).__name__
     else:
         detail, cls = exc_or_reason, ""
-    return UploadRow(name, FAILED, error_message(code or "error", detail, cls), detail)
+    kind = error_kind(code or "error", detail, cls)
+    return UploadRow(name, FAILED, t(f"err.{kind}"), detail, kind=kind)
 
 
 def index_upload(services: Services, kb: str, name: str, data: bytes, replace: bool,
@@ -119,37 +123,38 @@ def report_lines(rows: Iterable[UploadRow]) -> list[str]:
     for row in rows:
         colour, icon, key = ICONS[row.status]
         chunks = t("upload.chunks", n=row.chunks) if row.status == INDEXED else ""
-        note = f" — {md_escape(row.note)}" if row.note else ""
+        said = t(f"err.{row.kind}") if row.kind else row.note  # a failure in the language shown now
+        note = f" — {md_escape(said)}" if said else ""
         line = f"- :{colour}[{icon} {t(key)}] **{md_escape(row.name)}**{chunks}{note}"
-        if row.detail:
-            line += f"  \n  :gray[{t('err.detail')}{md_escape(row.detail)}]"
+        detail = error_detail(row.kind, row.detail) if row.kind else ""
+        if detail:
+            line += f"  \n  :gray[{md_escape(detail)}]"
         lines.append(line)
     return lines
 
 
-def _css_content(text: str) -> str:
-    """`text` as a CSS string literal (quotes, backslashes and angle brackets escaped)."""
-    return '"' + "".join(ch if ch.isalnum() or ch in " ·、，,.()（）-" else f"\\{ord(ch):x} " for ch in text) + '"'
+UPLOAD_BUTTON = '[data-testid="stFileUploaderDropzone"] button p'
+UPLOAD_HINT = '[data-testid="stFileUploaderDropzoneInstructions"] span'
 
 
 def uploader_css(mb: int, types: list[str]) -> str:
     """Streamlit draws the upload widget's button and hint in English whatever the page's
-    language, the hint listing every type the widget takes; this swaps those two texts for
-    the catalogue's, which list `types` (by the widget's test ids: if a Streamlit release
-    renames them, Streamlit's own texts simply come back)."""
-    button = _css_content(t("upload.widget_button"))
-    hint = _css_content(t("upload.widget_hint", mb=mb, types=t("upload.type_sep").join(s.upper() for s in types)))
-    zone = '[data-testid="stFileUploaderDropzone"]'
-    return (f"<style>{zone} button p {{font-size:0}} {zone} button p::after {{content:{button};font-size:0.875rem}}"
-            f' [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size:0}}'
-            f' [data-testid="stFileUploaderDropzoneInstructions"] span::after {{content:{hint};font-size:0.875rem}}'
-            "</style>")
+    language, the hint listing every type the widget takes; this shows the catalogue's
+    texts, which list `types`, in their place at once (by the widget's test ids: if a
+    Streamlit release renames them, Streamlit's own texts simply come back), and has the
+    localiser put them in the page too (what a screen reader reads)."""
+    button = t("upload.widget_button")
+    hint = t("upload.widget_hint", mb=mb, types=t("upload.type_sep").join(s.upper() for s in types))
+    return (f"<style>{UPLOAD_BUTTON} {{font-size:0}} {UPLOAD_BUTTON}::after {{content:{css_content(button)};"
+            f"font-size:0.875rem}} {UPLOAD_HINT} {{font-size:0}} {UPLOAD_HINT}::after {{content:{css_content(hint)};"
+            "font-size:0.875rem}</style>" + text_rules({UPLOAD_BUTTON: button, UPLOAD_HINT: hint}))
 
 
 def render(services: Services, kb: str) -> None:
     st.subheader(f":material/upload_file: {t('upload.title')}")
     # In English too: the widget's own hint would list the old Office types it takes as well.
-    st.html(uploader_css(services.settings.max_file_mb, services.knowledge.upload_types()))
+    st.html(uploader_css(services.settings.max_file_mb, services.knowledge.upload_types()),
+            unsafe_allow_javascript=True)
     state = st.session_state
     report = state.get(REPORT)
     if report and report[0] == kb:
@@ -166,4 +171,6 @@ def render(services: Services, kb: str) -> None:
         rows = _with_progress(services, kb, list(files), replace)
         state[REPORT] = (kb, rows)
         state[ROUND] = state.get(ROUND, 0) + 1  # a fresh, empty uploader
+        if any(row.status != FAILED for row in rows):
+            ui_state.switch_chat_to(kb)  # the chat asks what was just uploaded (and says so)
         st.rerun()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.ui import conversations_panel, runtime, sidebar
+from app.ui import conversations_panel, runtime, sidebar, widget_texts
 from app.ui.messages import language, t
 from app.ui.tab_icon import tab_icon
 
@@ -30,6 +30,7 @@ def pages() -> dict[str, st.Page]:
 def run() -> None:
     st.set_page_config(page_title=t("app.name"), page_icon=tab_icon(), layout="centered")  # served locally
     language()  # settle the session's language before anything is drawn
+    st.html(widget_texts.localiser(), unsafe_allow_javascript=True)  # Streamlit's own English, in Chinese too
     available = pages()
     navigation = st.navigation(list(available.values()))
     services = runtime.services()

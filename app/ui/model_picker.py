@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from app.services import Services
-from app.ui import state
-from app.ui.messages import CATALOGUE, t
+from app.ui import state, widget_texts
+from app.ui.messages import CATALOGUE, language, t
 from app.ui.textmark import md_escape
 
 if TYPE_CHECKING:
@@ -21,6 +21,18 @@ def model_label(info: ModelInfo) -> str:
     """A model as a short line: its file name (or built-in name) and size."""
     name = PurePath(info.name).name if info.path else info.name
     return f"{name} · {info.size_mb:.0f} MB" if info.size_mb else name
+
+
+def languages_tag(info: ModelInfo) -> str:
+    """"中英文" / "仅英文" for a model whose languages are known; "" otherwise."""
+    if not info.languages:
+        return ""
+    return t("model.langs_zh_en") if "zh" in info.languages else t("model.langs_en")
+
+
+def english_only(info: ModelInfo | None) -> bool:
+    """The model is known to write English only (it cannot answer in Chinese)."""
+    return info is not None and bool(info.languages) and "zh" not in info.languages
 
 
 def _models(services: Services) -> tuple[list[ModelInfo], str]:
@@ -71,12 +83,16 @@ def render(services: Services, widget_key: str) -> None:
     by_name = {m.name: m for m in models}
 
     # Labels made now, in this run's language (a format_func is also called between runs).
-    labels = {name: model_label(by_name[name]) + (f" · {t('model.configured')}" if name == configured else "")
+    labels = {name: " · ".join(part for part in (model_label(by_name[name]), languages_tag(by_name[name]),
+                                                 t("model.configured") if name == configured else "") if part)
               for name in names}
     st.selectbox(t("model.label"), names, format_func=labels.__getitem__, help=t("model.help"),
+                 placeholder=widget_texts.choose(),
                  **state.bind(widget_key, state.LLM_MODEL, info.name if info else configured))
     st.caption(describe(info))
+    if english_only(info) and language() == "zh":
+        st.warning(t("model.english_only"), icon=":material/translate:")
     st.caption(t("model.bigger", command=f"python -m app models pull {PULL_EXAMPLE}"))
 
 
-__all__ = ["describe", "kind", "model_label", "override", "render", "session_model"]
+__all__ = ["describe", "english_only", "kind", "languages_tag", "model_label", "override", "render", "session_model"]

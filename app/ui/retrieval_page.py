@@ -12,7 +12,7 @@ import altair as alt
 import streamlit as st
 
 from app.services import Services
-from app.ui import runtime, sidebar, state
+from app.ui import runtime, sidebar, state, widget_texts
 from app.ui.messages import t
 from app.ui.textmark import file_name, md_escape, passage_html
 from core.errors import YizhiError
@@ -126,6 +126,7 @@ def _results(services: Services) -> None:
         t("rt.col_bm25"): st.column_config.TextColumn(help=t("rt.bm25_help")),
         t("rt.col_score"): st.column_config.NumberColumn(help=t("rt.score_help"), format="%.4f")})
     pick = st.selectbox(t("rt.read"), list(range(1, len(candidates) + 1)), key="rt-read",
+                        placeholder=widget_texts.choose(),
                         format_func=lambda i: f"{i}. {file_name(candidates[i - 1].chunk.source)}")
     chosen = candidates[pick - 1]
     st.html(passage_html(chosen.chunk.text, terms))
@@ -145,6 +146,7 @@ def render() -> None:
     kbs = state.chosen_kbs(names)
     st.multiselect(t("chat.kbs"), names, placeholder=t("chat.kbs_placeholder"),
                    max_selections=services.settings.max_knowledge_bases, **state.bind(KB_WIDGET, state.CHAT_KBS, kbs))
+    state.follow_chat(kbs)
     with st.form("rt-form", border=False):
         cols = st.columns([5, 1], vertical_alignment="bottom")
         question = cols[0].text_input(t("rt.question"), placeholder=t("rt.question_placeholder"),

@@ -45,7 +45,7 @@ def error_text(exc: BaseException, what: str = "") -> str:
     own sentence as the detail."""
     message, detail = describe_error(exc)
     head = f"{what}{t('app.colon')}{message}" if what else message
-    return f"{head}  \n{t('err.detail')}{md_escape(detail)}" if detail else head
+    return f"{head}  \n{md_escape(detail)}" if detail else head
 
 
 def show_error(exc: YizhiError, what: str = "") -> None:

@@ -118,7 +118,7 @@ def render_preview(services: Services, kb_names: Sequence[str], citation: Citati
         st.caption(t("sources.file_changed"))
 
 
-def _source(services: Services, answer: Answer, citation: Citation, kb_names: Sequence[str], terms: Sequence[str],
+def render_source(services: Services, answer: Answer, citation: Citation, kb_names: Sequence[str], terms: Sequence[str],
             key: str, threshold: float) -> None:
     spans = evidence_spans(answer, citation)
     st.markdown(f'<span id="{source_anchor(key, citation.index)}" style="scroll-margin-top:4.5rem"></span>'
@@ -142,7 +142,7 @@ def render_sources(services: Services, answer: Answer, kb_names: Sequence[str], 
     if cited:
         st.markdown(f"**{t('sources.cited', n=len(cited))}**")
         for index in cited:
-            _source(services, answer, by_index[index], kb_names, terms, key, threshold)
+            render_source(services, answer, by_index[index], kb_names, terms, key, threshold)
     others = [c for c in answer.citations if c.index not in cited]
     if not others:
         return
@@ -159,7 +159,7 @@ def render_sources(services: Services, answer: Answer, kb_names: Sequence[str], 
         if not folded.open:
             return
         for citation in others:
-            _source(services, answer, citation, kb_names, terms, key, threshold)
+            render_source(services, answer, citation, kb_names, terms, key, threshold)
 
 
 def render_timings(answer: Answer) -> None:

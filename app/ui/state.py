@@ -18,6 +18,7 @@ import streamlit as st
 CHAT_KBS = "keep_chat_kbs"  # the knowledge bases questions go to (chat page, retrieval test)
 KB_CURRENT = "keep_kb_current"  # the knowledge-base page's current one
 LLM_MODEL = "keep_llm_model"  # the session's model pick ("" = the configured one)
+CHAT_SWITCHED = "chat_switched_to"  # the knowledge base the chat was switched to, told once on the chat page
 DEFAULT_KB = "default"
 
 
@@ -48,6 +49,26 @@ def chosen_kbs(names: Sequence[str]) -> list[str]:
 
 def set_chosen_kbs(names: Sequence[str]) -> None:
     st.session_state[CHAT_KBS] = list(names)
+
+
+def switch_chat_to(name: str) -> None:
+    """The user created or uploaded into `name`: the chat asks it from now on, and the chat
+    page says so once (unless it already asked only that one)."""
+    if st.session_state.get(CHAT_KBS) != [name]:
+        st.session_state[CHAT_SWITCHED] = name
+    set_chosen_kbs([name])
+
+
+def take_chat_switch() -> str | None:
+    """The knowledge base the chat was switched to since the chat page was last shown."""
+    return st.session_state.pop(CHAT_SWITCHED, None)
+
+
+def follow_chat(selected: Sequence[str]) -> None:
+    """The chat page was shown asking `selected`: the knowledge-base page opens on one of
+    them (the kept one while the chat asks it, else the chat's first)."""
+    if selected and st.session_state.get(KB_CURRENT) not in selected:
+        st.session_state[KB_CURRENT] = selected[0]
 
 
 def current_kb(names: Sequence[str]) -> str | None:
@@ -92,5 +113,6 @@ def chosen_model() -> str:
     return st.session_state.get(LLM_MODEL) or ""
 
 
-__all__ = ["CHAT_KBS", "KB_CURRENT", "LLM_MODEL", "bind", "chosen_kbs", "chosen_model", "current_kb",
-           "forget_kb", "rename_kb", "set_chosen_kbs", "set_current_kb"]
+__all__ = ["CHAT_KBS", "CHAT_SWITCHED", "KB_CURRENT", "LLM_MODEL", "bind", "chosen_kbs", "chosen_model",
+           "current_kb", "follow_chat", "forget_kb", "rename_kb", "set_chosen_kbs", "set_current_kb",
+           "switch_chat_to", "take_chat_switch"]

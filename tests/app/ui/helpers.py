@@ -8,7 +8,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from app.answering.flow import Retrieved
-from app.answering.types import Answer, Citation, Evidence, SentenceSupport
+from app.answering.types import Answer, Citation, Evidence, SentenceSupport, TableCell
 from app.llm.catalog import ModelInfo
 from app.services.conversations import SqliteConversationService, conversations_path
 from app.services.records import KnowledgeOverview, PassageWindow, PreparedAnswer
@@ -51,6 +51,7 @@ class FakeService:
         self.reply = ["望月茶馆", "每天早上", "七点开门。[1]"]
         self.final_text: str | None = None  # the final Answer.text when it differs from the stream
         self.quoted = False
+        self.cells: tuple[TableCell, ...] = ()  # the table cells the final Answer gives
         self.sentences: tuple[SentenceSupport, ...] | None = None
         self.citations = (
             Citation(1, "/docs/茶馆.md", None, 0.0328, TEA, 0.71, "茶馆"),
@@ -256,7 +257,8 @@ class FakeService:
                 SentenceSupport(text, (1,), True, 1, 0.9),)
             yield Answer(question, text, False, self.citations,
                          {"retrieval_ms": 12.0, "first_token_ms": 340.0, "total_ms": 2100.0, "passages": 2},
-                         "zh", question, evidence=self.evidence, sentences=sentences, quoted=self.quoted)
+                         "zh", question, evidence=self.evidence, sentences=sentences, quoted=self.quoted,
+                         cells=self.cells)
         return PreparedAnswer(Retrieved(question, Language.ZH, Script.SIMPLIFIED, question), lambda stop: stream())
 
 

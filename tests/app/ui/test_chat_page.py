@@ -1,7 +1,7 @@
 """The chat page with a fake service: streaming, the answer card, sources, refusals, errors, history."""
 from __future__ import annotations
 
-from app.answering.types import Citation, Evidence, SentenceSupport
+from app.answering.types import Citation, Evidence, SentenceSupport, TableCell
 from core.errors import ModelLoadError
 from tests.app.ui.helpers import FakeService, home_test, page_test
 
@@ -147,6 +147,7 @@ def test_a_refusal_is_shown_as_a_refusal_not_an_error(fake_service: FakeService)
     assert not at.error
     assert "根据已知信息无法回答该问题" in at.info[0].value
     assert not any("来源" in e.label for e in at.expander)
+    assert "已检索的知识库：default" in at.info[0].value  # says where it looked
     at.run()  # and it stays a refusal when the history is drawn again
     assert "根据已知信息无法回答该问题" in at.info[0].value and not at.error
 
@@ -225,3 +226,32 @@ def test_a_bad_setting_stops_the_app_with_a_message(monkeypatch):
         assert at.error[0].value.startswith("已知无法启动") and "top\\_k" in at.error[0].value
     finally:
         runtime._shared_services.clear()
+
+
+def test_a_refusal_shows_the_closest_passages_folded_with_their_relevance(fake_service: FakeService):
+    fake_service.refuse = True
+    at = page_test(CHAT).run()
+    ask(at, "火星上有茶馆吗？")
+    near = next(e for e in at.expander if "最接近的段落" in e.label)
+    assert near.label.startswith("最接近的段落（相关度都低于阈值 0.")
+    assert not near.proto.expanded  # folded
+    headings = [m.value for m in at.markdown if "相关度" in m.value]
+    assert len(headings) == 3 and "茶馆\\.md" in headings[0] and "相关度 0.71" in headings[0]
+    assert "第 3 页" in headings[1] and "相关度 0.20" in headings[2]  # the same source view, best first
+    assert any("没有达到阈值" in c.value for c in at.caption)
+    at.toggle(key="msg1-preview-1").set_value(True).run()  # and each opens on its document
+    assert not at.exception, at.exception
+    assert len(fake_service.searched) == 1  # asked once per answer, not on every rerun
+
+
+def test_a_table_cell_answer_shows_its_cells_as_a_small_table(fake_service: FakeService):
+    fake_service.reply = ["2023 年营业收入为 1,234 万元。[2]"]
+    fake_service.cells = (TableCell("表 3 主要财务数据", "营业收入", "2023 年", "1,234", "万元", "/docs/guide.pdf", 3, 2),)
+    at = page_test(CHAT).run()
+    ask(at, "2023 年营业收入是多少？")
+    assert any("表格中的数据（表 3 主要财务数据）" in c.value for c in at.caption)
+    table = at.table[0].value
+    assert list(table.columns) == ["行", "列", "数值", "单位", "页"]
+    assert table.iloc[0].tolist() == ["营业收入", "2023 年", "1,234", "万元", "3"]
+    at.run()  # drawn again from the history
+    assert len(at.table) == 1

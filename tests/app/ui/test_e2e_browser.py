@@ -204,10 +204,10 @@ def test_upload_ask_navigate_reload_reopen_in_a_real_browser(app_url: str, tmp_p
 
             page.get_by_role("link", name="命中测试").click()
             expect(page.get_by_role("heading", name="命中测试")).to_be_visible(timeout=30_000)
+            _settled(page)  # typed into a page still running, the question would be lost
             question = page.get_by_label("问题")
-            question.fill("望月茶馆几点开门？")  # filled once the page stands (a rerun would clear it)
+            question.fill("望月茶馆几点开门？")
             expect(question).to_have_value("望月茶馆几点开门？")
-            page.wait_for_timeout(500)
             question.press("Enter")  # submits the form, as a user pressing Enter would
             expect(page.get_by_text("个候选段落")).to_be_visible(timeout=60_000)
             _shoot(page, shots, "zh-retrieval")

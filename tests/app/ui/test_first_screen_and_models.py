@@ -2,6 +2,7 @@
 picking a model for the session."""
 from __future__ import annotations
 
+from app.llm.catalog import ModelInfo
 from app.services import build_services
 from app.services.overview import headings_of, questions_of
 from app.services.records import KnowledgeOverview
@@ -96,3 +97,22 @@ def test_the_first_screen_can_change_the_model_too(fake_service: FakeService):
     at = home_test().run()
     at.selectbox(key="llm_pick_welcome").select("/models/qwen.gguf").run()
     assert at.selectbox(key="llm_pick_sidebar").value == "/models/qwen.gguf"
+
+
+def test_each_model_says_its_languages_and_an_english_only_one_warns(fake_service: FakeService, monkeypatch):
+    models = [ModelInfo("gemma3-270m", "Gemma", None, None, True, languages=("zh", "en")),
+              ModelInfo("smollm2-135m", "SmolLM2", None, None, False, languages=("en",))]
+    monkeypatch.setattr(fake_service, "list_models", lambda active=None: models)
+    at = home_test().run()
+    picker = at.selectbox(key="llm_pick_sidebar")
+    assert picker.options == ["gemma3-270m · 中英文 · 默认", "smollm2-135m · 仅英文"]
+    assert not at.warning
+    picker.select("smollm2-135m").run()
+    assert "只会写英文" in at.sidebar.warning[0].value  # the UI is in Chinese
+    at.chat_input[0].set_value("望月茶馆几点开门？").run()
+    assert any("只会写英文" in w.value for w in at.main.warning)  # on the chat page too
+    at.button_group(key="lang_switch").set_value("en").run()
+    assert not at.sidebar.warning  # an English page …
+    assert "writes English only" in at.main.warning[0].value  # … but a Chinese question
+    at.chat_input[0].set_value("When does it open?").run()
+    assert not at.warning

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.ui.messages import CATALOGUE, LANGS, describe_error, error_kind, error_message, t
+from app.ui.messages import CATALOGUE, LANGS, SAID_IN_FULL, describe_error, error_kind, error_message, t
 from core.errors import (
     EncryptedFile,
     KnowledgeBaseNotFound,
@@ -19,7 +19,7 @@ from core.errors import (
     OldWordFile,
     UnsupportedFile,
 )
-from tests.app.ui.helpers import FakeService, home_test
+from tests.app.ui.helpers import FakeService, go, home_test
 
 UI = Path(__file__).resolve().parents[3] / "app" / "ui"
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -91,8 +91,17 @@ def test_every_string_with_chinese_in_the_ui_code_is_in_the_catalogue():
 ])
 def test_lower_layer_errors_become_catalogue_messages(exc, zh, en):
     message, detail = describe_error(exc, "zh")
-    assert zh in message and detail == str(exc)
-    assert en in describe_error(exc, "en")[0]
+    assert zh in message
+    # in Chinese the English sentence only where the message cannot say it all (a path, the unforeseen)
+    said_in_full = error_kind(getattr(exc, "code", "error"), str(exc), type(exc).__name__) in SAID_IN_FULL
+    assert detail == ("" if said_in_full else f"详情（英文原文）：{exc}")
+    assert en in describe_error(exc, "en")[0] and describe_error(exc, "en")[1] == f"Details: {exc}"
+
+
+def test_a_damaged_pdf_is_told_in_chinese_only():
+    message, detail = describe_error(LoaderError("cannot be read: not a valid PDF, or damaged beyond repair"), "zh")
+    assert (message, detail) == ("不是有效的 PDF，或已损坏", "")
+    assert describe_error(ModelLoadError("LLM model file /x.gguf not found"), "zh")[1].endswith("/x.gguf not found")
 
 
 def test_failed_file_outcomes_map_by_code_and_words():
@@ -114,3 +123,15 @@ def test_chinese_by_default_english_by_the_switch(fake_service: FakeService):
     assert "New conversation" in labels and "Passages (top-k)" in labels
     assert not [x for x in labels if _CJK.search(x) and x not in ("茶馆几点开门？",)
                 and not x.startswith("介绍一下")]  # only the documents' own words stay Chinese
+
+
+def test_streamlits_own_english_is_swapped_for_the_catalogues_words(fake_service: FakeService):
+    from app.ui import widget_texts
+
+    at = home_test().run()
+    script = next(h.proto.body for h in at.get("html") if "yizhiTexts" in h.proto.body)
+    assert '"Help": "说明"' in script and '"Help for ": "{label} 的说明"' in script and "没有可选的项" in script
+    assert script.count("</") == 1  # the texts cannot close the script
+    assert {*widget_texts.ARIA_NAMES.values(), *widget_texts.ARIA_PREFIXES.values()} <= set(CATALOGUE)
+    go(at, "kb")
+    assert at.selectbox(key="kb_current").placeholder == "请选择…"  # not Streamlit's "Choose an option"

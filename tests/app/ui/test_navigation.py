@@ -19,17 +19,47 @@ def test_the_chat_selection_survives_a_visit_to_the_knowledge_base_page(fake_ser
     assert at.multiselect(key="chat_kbs").value == ["manuals"] and len(at.chat_message) == 2
 
 
-def test_the_knowledge_base_page_keeps_its_current_one(fake_service: FakeService):
+def test_the_knowledge_base_page_opens_on_the_chats_current_one(fake_service: FakeService):
     at = home_test().run()
     go(at, "kb")
     assert at.selectbox(key="kb_current").value == "default"
     at.selectbox(key="kb_current").select("manuals").run()
+    at.run()
+    assert at.selectbox(key="kb_current").value == "manuals"  # kept across reruns of the page
+    go(at, "chat")  # the chat asks "default"
+    go(at, "kb")
+    assert at.selectbox(key="kb_current").value == "default"  # opens on the chat's one
     go(at, "chat")
-    go(at, "retrieval")
+    at.multiselect(key="chat_kbs").set_value(["manuals"]).run()
     go(at, "kb")
     assert at.selectbox(key="kb_current").value == "manuals"
+    go(at, "chat")
+    at.multiselect(key="chat_kbs").set_value(["default", "manuals"]).run()
+    go(at, "kb")
+    assert at.selectbox(key="kb_current").value == "manuals"  # the chat asks it still: it stays
+
+
+def test_creating_or_uploading_switches_the_chat_and_says_so(fake_service: FakeService):
+    at = home_test().run()
+    at.multiselect(key="chat_kbs").set_value(["default", "manuals"]).run()
+    go(at, "kb")
+    at.text_input[0].input("茶馆")
+    next(b for b in at.button if b.label == "创建").click().run()
+    go(at, "chat")
+    assert at.multiselect(key="chat_kbs").value == ["茶馆"]
+    assert "问答已切换到知识库「茶馆」" in at.info[0].value
     at.run()
-    assert at.selectbox(key="kb_current").value == "manuals"
+    assert not any("问答已切换" in i.value for i in at.info)  # said once
+    go(at, "kb")
+    assert at.selectbox(key="kb_current").value == "茶馆"
+    at.selectbox(key="kb_current").select("manuals").run()
+    at.get("file_uploader")[0].set_value([("茶馆.md", "望月茶馆七点开门。".encode(), "text/markdown")]).run()
+    at.button(key="upload-go").click().run()
+    assert not at.exception, at.exception
+    go(at, "chat")
+    assert at.multiselect(key="chat_kbs").value == ["manuals"] and "「manuals」" in at.info[0].value
+    at.chat_input[0].set_value("几点开门？").run()
+    assert fake_service.asked[-1]["kbs"] == ["manuals"]
 
 
 def test_a_deleted_knowledge_base_disappears_from_every_selector(fake_service: FakeService):
