@@ -21,6 +21,7 @@ from app.api.gate import ClientGone, GenerationGate
 from app.api.gatekeeper import Gatekeeper
 from app.api.jobs import JobRunner
 from app.services import Services
+from app.services.folder_sync import LinkedFolderSync
 from core.errors import ConfigError
 
 MB = 1024 * 1024
@@ -72,10 +73,13 @@ def create_app(services: Services, *, gate: GenerationGate | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        folders = LinkedFolderSync(services.knowledge)  # linked folders kept in sync while serving
+        folders.start()
         async with AsyncExitStack() as running:
             for mount in mounted:
                 await running.enter_async_context(mount.running())
             yield
+        folders.stop()
         app.state.jobs.close()
         app.state.gate.close()
         services.close()

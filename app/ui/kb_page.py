@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.ui import chat_page, kb_documents, kb_upload, runtime, state, widget_texts
+from app.ui import chat_page, kb_documents, kb_links, kb_upload, runtime, state, widget_texts
 from app.ui.messages import t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
@@ -86,6 +86,7 @@ def render() -> None:
         kb_upload.render(services, kb)
         st.divider()
         kb_documents.render(services, kb)
+        kb_links.render(services, kb)
     except YizhiError as exc:
         runtime.show_error(exc)
     st.divider()

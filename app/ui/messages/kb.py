@@ -93,4 +93,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "docs.reindex_failed": {"zh": "重新索引失败", "en": "Re-index failed"},
     "docs.reindexed": {"zh": "重新索引完成：{chunks} 个段落，{failed} 个失败", "en": "Re-indexed: {chunks} passage(s), "
                                                                         "{failed} failed"},
+    "links.title": {"zh": "同步的文件夹", "en": "Folders kept in sync"},
+    "links.none": {"zh": "没有关联的文件夹。在终端运行 `python -m ingest --link 文件夹 --kb {kb}` 关联一个：之后 API 服务器运行时（或 `python -m ingest --watch` 运行时）会跟着文件夹里的增删改同步。",
+                   "en": "No linked folder. Run `python -m ingest --link FOLDER --kb {kb}` in a terminal to link one: the API server (or `python -m ingest --watch`) then follows what is added, changed or deleted in it."},
+    "links.synced": {"zh": "上次同步：{when}", "en": "last synced: {when}"},
+    "links.never": {"zh": "尚未同步", "en": "not synced yet"},
+    "links.failed": {"zh": "{n} 个文件没能索引", "en": "{n} file(s) could not be indexed"},
+    "links.error": {"zh": "无法同步：{error}", "en": "cannot be synced: {error}"},
 }

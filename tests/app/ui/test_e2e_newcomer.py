@@ -27,11 +27,12 @@ pytestmark = pytest.mark.slow
 
 OTHER_KB = "其他资料"
 BROKEN = "损坏的文件.pdf"
-MODEL_NAMES = ("qwen2.5-1.5b-instruct", "gemma3-270m", "Gemma 3 270M", "python -m app models pull")  # and the command
+MODEL_NAMES = ("qwen2.5-1.5b-instruct", "gemma3-270m", "Gemma 3 270M", "python -m app models pull",  # and commands
+               "python -m ingest --link", "python -m ingest --watch", "--kb")
 # English a Chinese page may show: format and product names, units, settings
 ALLOWED_WORDS = {"PDF", "Word", "PowerPoint", "Excel", "CSV", "TSV", "Markdown", "MARKDOWN", "HTML", "OCR", "MB",
                  "DOCX", "XLSX", "PPTX", "MD", "TXT", "HTM", "DOC", "XLS", "PPT", "WPS", "UTF", "YIZHI", "MAX",
-                 "FILE", "md", "pdf", "txt", "English",
+                 "FILE", "md", "pdf", "txt", "English", "API",
                  "default", "Language"}  # the language switch's name is the same in both
 
 

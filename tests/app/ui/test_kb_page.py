@@ -191,3 +191,16 @@ def test_rename_a_knowledge_base_with_its_files(service: Services):
     [doc] = service.knowledge.documents("茶馆资料")
     assert doc.path == str((service.settings.kb_root / "茶馆资料" / "files" / "茶馆.md").resolve())
     assert len(at.dataframe) == 1 and not at.error  # its documents table, under the new name
+
+
+def test_the_page_lists_the_folders_kept_in_sync(service: Services, tmp_path):
+    at = page_test(KB_PAGE).run()
+    create(at, "笔记")
+    assert any("python -m ingest --link" in c.value for c in at.caption)  # how to link one
+    folder = tmp_path / "笔记文件夹"
+    folder.mkdir()
+    (folder / "茶馆.md").write_bytes(TEA)
+    service.knowledge.link_folder("笔记", folder)
+    at.run()
+    listed = " ".join(m.value for m in at.markdown)
+    assert "同步的文件夹" in listed and "笔记文件夹" in listed and "上次同步：" in listed
