@@ -20,8 +20,19 @@ MAX_FROM_QUESTIONS = 3
 _ASKS_ZH = re.compile(r"什么|怎么|怎样|如何|为什么|哪|吗|多少|几|谁")
 _ASKS_EN = re.compile(r"^(what|how|why|which|who|when|where|can|does|do|is|are)\b", re.I)
 # Headings that name a kind of section, not a subject to ask about.
-_GENERIC = {"常见问题", "目录", "前言", "附录", "参考文献", "概述", "简介", "faq", "contents", "introduction",
-            "appendix", "references", "overview", "frequently asked questions", "summary"}
+_GENERIC = {"常见问题", "目录", "目次", "前言", "引言", "附录", "参考文献", "概述", "简介", "范围", "规范性引用文件",
+            "术语和定义", "术语与定义", "faq", "contents", "introduction", "appendix", "references", "overview",
+            "frequently asked questions", "summary", "abstract", "table of contents"}
+# A question that points back at what came before it in its document ("这个等式说明什么呢？",
+# "那么，它的价值量是怎样计量的呢？") asks nothing by itself.
+_POINTS_BACK_ZH = re.compile(r"^(?:那么|那|所以|因此|而|但|另外)[，,]?|这个|这些|这种|这里|这样|那个|那些|上述|以上"
+                             r"|(?<!应)该(?!怎|如)|(?<![因如彼])此(?!外)|它|其(?![他中实余次])")
+_POINTS_BACK_EN = re.compile(r"^(?:so|then|and|but)\b|\b(?:this|that|these|those|it|its|they|above)\b", re.I)
+# A heading that names a whole guide or manual (its title) asks for everything at once.
+_WHOLE_DOCUMENT = re.compile(r"(?:用户指南|使用指南|使用手册|操作手册|用户手册|说明书|\buser guide|\bmanual|\bhandbook|\breadme)\W*$",
+                             re.IGNORECASE)
+_SPACED = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")  # "目 次", "前 言": a heading spaced out
+_NUMBERED = re.compile(r"^(?:[\dA-Z]+(?:\.\d+)*|第[一二三四五六七八九十\d]+[章节条])[\s、.]+")
 _UNBALANCED = re.compile(r"^[^“”\"]*[“\"][^”\"]*$|^[^“”\"]*”")
 
 
@@ -31,8 +42,8 @@ def _script(text: str) -> str:
 
 def question_for(heading: str) -> str | None:
     """An example question about a heading, in the heading's own language."""
-    h = heading.strip().rstrip("：:。.")
-    if not h or h.lower() in _GENERIC:
+    h = _NUMBERED.sub("", _SPACED.sub("", heading.strip())).rstrip("：:。.")
+    if not h or h.lower() in _GENERIC or len(h) < 2 or points_back(h) or _WHOLE_DOCUMENT.search(h):
         return None
     if _script(h) == "zh":
         return f"{h}？" if _ASKS_ZH.search(h) else t("welcome.about_zh", "zh", topic=h)
@@ -40,10 +51,15 @@ def question_for(heading: str) -> str | None:
                                                                                          topic=h)
 
 
+def points_back(question: str) -> bool:
+    """Whether a question leans on what came before it (这个…, 那么，它…, this …)."""
+    return bool(_POINTS_BACK_ZH.search(question) if _script(question) == "zh" else _POINTS_BACK_EN.search(question))
+
+
 def pick_examples(overviews: Sequence[KnowledgeOverview], lang: str, limit: int = MAX_EXAMPLES) -> list[str]:
     """Up to `limit` example questions: the documents' own questions first, then questions
     about their headings; those in the page's language before the others."""
-    asked = [q for o in overviews for q in o.questions if not _UNBALANCED.search(q)]
+    asked = [q for o in overviews for q in o.questions if not _UNBALANCED.search(q) and not points_back(q)]
     about = [q for o in overviews for h in o.headings if (q := question_for(h))]
     ranked = []
     for pool, cap in ((asked, MAX_FROM_QUESTIONS), (about, limit)):

@@ -116,3 +116,14 @@ def test_each_model_says_its_languages_and_an_english_only_one_warns(fake_servic
     assert "writes English only" in at.main.warning[0].value  # … but a Chinese question
     at.chat_input[0].set_value("When does it open?").run()
     assert not at.warning
+
+
+def test_examples_are_whole_questions_not_contents_entries_nor_ones_that_point_back():
+    # the suggestions a newcomer got for an uploaded standard
+    assert question_for("目 次") is None and question_for("前 言") is None and question_for("1 范围") is None
+    assert question_for("2 规范性引用文件") is None
+    assert question_for("3.2 其他元素") == "介绍一下「其他元素」"
+    standard = overview(["目 次", "4 化学成分"],
+                        ["这个等式说明什么呢？", "那么，它的价值量是怎样计量的呢？", "钛合金按组织分为哪几类？"])
+    assert pick_examples([standard], "zh") == ["钛合金按组织分为哪几类？", "介绍一下「化学成分」"]
+    assert question_for("已知（Yizhi）用户指南") is None and question_for("Yizhi (已知) User Guide") is None
