@@ -32,7 +32,7 @@ $(STAMP): requirements.txt pyproject.toml
 # (without it any address but a loopback one is refused; README: Reaching Yizhi from other computers).
 run: setup
 	@$(PY) -m app.cli.bootstrap_cli --docs $(DOCS) --kb $(KB)
-	$(PY) -m app.ui.launcher --server.address $(HOST) --server.port $(PORT) $(if $(LISTEN_WITHOUT_LOGIN),--listen-without-login) \
+	$(PY) -m app.serving.ui_launcher --server.address $(HOST) --server.port $(PORT) $(if $(LISTEN_WITHOUT_LOGIN),--listen-without-login) \
 	    --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
 
 # The HTTP API (OpenAI-compatible /v1, Yizhi's own /api/v1, docs at /docs), with the same

@@ -68,12 +68,12 @@ def link_default_model(data: Path) -> None:
 
 @contextmanager
 def served_app(folder: Path, env: dict[str, str]) -> Iterator[str]:
-    """`python -m app.ui.launcher` on a free loopback port with `env`, until the block ends;
+    """`python -m app.serving.ui_launcher` on a free loopback port with `env`, until the block ends;
     its output goes to `folder`/server.log."""
     port = _free_port()
     log = open(folder / "server.log", "wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.ui.launcher", "--server.address", "127.0.0.1",
+        [sys.executable, "-m", "app.serving.ui_launcher", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--client.toolbarMode", "minimal"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -1,5 +1,5 @@
-"""`python -m app.ui.launcher [--listen-without-login] [streamlit options]`: the Streamlit
-server, warmed up, on loopback unless told otherwise.
+"""`python -m app.serving.ui_launcher [--listen-without-login] [streamlit options]`: the
+Streamlit server of app/ui, warmed up, on loopback unless told otherwise (`make run`).
 
 The app has no login: anyone who reaches its port can read, fill and empty the knowledge
 bases. Streamlit listens on every interface by default, so the launcher listens on
@@ -21,13 +21,15 @@ from streamlit.web import cli
 # The warm-up: what the pages import, except the pages themselves (their Streamlit
 # caches must be created inside the running server).
 import app.services  # noqa: F401
+import app.ui
 import app.ui.pdf_preview  # noqa: F401  (PyMuPDF alone takes about a second)
 import app.ui.textmark  # noqa: F401
+from app.cli.common_cli import error_line, show
 from app.settings import Settings, load_settings
 from core.errors import YizhiError
 from core.hosts import is_loopback
 
-HOME = Path(__file__).with_name("Home.py")
+HOME = Path(app.ui.__file__).with_name("Home.py")
 NO_LOGIN_FLAG = "--listen-without-login"
 ADDRESS_OPTION = "--server.address"
 
@@ -70,14 +72,14 @@ def main() -> int:
     try:
         settings = load_settings()
     except YizhiError as exc:  # a bad YIZHI_* value: say which, before Streamlit starts
-        print(f"error: {exc}", file=sys.stderr)
+        show(error_line(exc), file=sys.stderr)
         return 2
     options = [option for option in sys.argv[1:] if option != NO_LOGIN_FLAG]
     address = listening_address(options)
     if address is None:
         options = [ADDRESS_OPTION, "127.0.0.1", *options]
     elif NO_LOGIN_FLAG not in sys.argv[1:] and exposure_problem(address):
-        print(f"error: {exposure_problem(address)}", file=sys.stderr)
+        show(f"error: {exposure_problem(address)}", file=sys.stderr)
         return 2
     sys.argv = streamlit_argv(settings, options)
     return cli.main()

@@ -1,6 +1,6 @@
 """The `streamlit run` command line `make run` uses."""
+from app.serving.ui_launcher import HOME, streamlit_argv
 from app.settings import Settings
-from app.ui.launcher import HOME, streamlit_argv
 
 
 def test_upload_cap_follows_the_setting_from_dot_env(tmp_path, monkeypatch):
@@ -17,10 +17,10 @@ def test_an_explicit_streamlit_cap_is_left_alone():
 
 
 def _launch(monkeypatch, *argv: str) -> list[str] | int:
-    """What `python -m app.ui.launcher ARGV` hands to Streamlit (its argv), or its exit code."""
+    """What `python -m app.serving.ui_launcher ARGV` hands to Streamlit (its argv), or its exit code."""
     import sys
 
-    from app.ui import launcher
+    from app.serving import ui_launcher as launcher
 
     handed: list[list[str]] = []
     monkeypatch.setattr(launcher.cli, "main", lambda: handed.append(list(sys.argv)) or 0)
@@ -56,7 +56,7 @@ def test_the_launcher_refuses_an_open_address_before_streamlit_starts(tmp_path):
 
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("YIZHI_", "STREAMLIT_"))},
            "YIZHI_DATA_DIR": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "app.ui.launcher", "--server.address", "0.0.0.0",
+    proc = subprocess.run([sys.executable, "-m", "app.serving.ui_launcher", "--server.address", "0.0.0.0",
                            "--server.port", "8598", "--server.headless", "true"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "refusing to listen on 0.0.0.0" in proc.stderr, proc.stderr[-2000:]
