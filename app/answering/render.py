@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from app.answering.compose import checked_quotation
 from app.answering.evidence.asks import Ask
-from app.answering.evidence.findings import WHAT_EN, WHAT_ZH, Finding, FindingKind
+from app.answering.evidence.findings import Finding, FindingKind
 from app.answering.evidence.lists import ListBlock
 from app.answering.evidence.tables import CellAnswer
+from app.answering.evidence.values import WHAT_EN, WHAT_ZH
 from app.answering.types import Evidence, SentenceSupport, TableCell
 from core.enums import Language
 from core.text import Script, in_script
