@@ -11,7 +11,6 @@ processes that read pages), which sees the native ones.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -19,78 +18,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.offline import PYTHON_PRELUDE, libc_shim
+
 pymupdf = pytest.importorskip("pymupdf")
 pytest.importorskip("rapidocr")
 
 PROJECT = Path(__file__).resolve().parents[2]
 LINGER_SECONDS = 15  # the lookup came about 9 s after ONNX Runtime started
 
-# Records every lookup of a name that is not an IP address, and refuses it.
-LIBC_SHIM = r"""
-#define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <dlfcn.h>
-#include <netdb.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-static int numeric(const char *node) {
-    unsigned char address[sizeof(struct in6_addr)];
-    return node == NULL || inet_pton(AF_INET, node, address) == 1 || inet_pton(AF_INET6, node, address) == 1;
-}
-static void record(const char *name) {
-    const char *path = getenv("LOOKUP_LOG");
-    FILE *log = path ? fopen(path, "a") : NULL;
-    if (log) { fprintf(log, "libc %s\n", name ? name : "(null)"); fclose(log); }
-}
-int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
-    if (!numeric(node)) { record(node); return EAI_FAIL; }
-    int (*real)(const char *, const char *, const struct addrinfo *, struct addrinfo **) =
-        (int (*)(const char *, const char *, const struct addrinfo *, struct addrinfo **))dlsym(RTLD_NEXT, "getaddrinfo");
-    return real(node, service, hints, res);
-}
-struct hostent *gethostbyname(const char *name) { record(name); h_errno = NO_RECOVERY; return NULL; }
-struct hostent *gethostbyname2(const char *name, int af) { record(name); h_errno = NO_RECOVERY; return NULL; }
-int gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t len, struct hostent **result, int *err) {
-    record(name); *result = NULL; *err = NO_RECOVERY; return 0;
-}
-int gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf, size_t len, struct hostent **result,
-                     int *err) {
-    record(name); *result = NULL; *err = NO_RECOVERY; return 0;
-}
-"""
-
-# What the subprocess runs: lookups recorded in Python too, then a real ingestion-style read.
-RUNNER = r"""
-import ipaddress, json, os, socket, sys, time
-from pathlib import Path
-
-def _record(host):
-    with open(os.environ["LOOKUP_LOG"], "a") as log:
-        log.write(f"python {host}\n")
-
-def _numeric(host):
-    try:
-        ipaddress.ip_address(host.decode() if isinstance(host, bytes) else host)
-    except ValueError:
-        return False
-    return True
-
-_getaddrinfo = socket.getaddrinfo
-
-def getaddrinfo(host, *args, **kwargs):
-    if host is not None and not _numeric(host):
-        _record(host)
-        raise socket.gaierror(socket.EAI_FAIL, "host lookups are refused in this test")
-    return _getaddrinfo(host, *args, **kwargs)
-
-def refuse(host, *args):
-    _record(host)
-    raise socket.gaierror(socket.EAI_FAIL, "host lookups are refused in this test")
-
-socket.getaddrinfo = getaddrinfo
-socket.gethostbyname = socket.gethostbyname_ex = refuse
-
+# What the subprocess runs after the lookups are refused: a real ingestion-style read.
+RUNNER = PYTHON_PRELUDE + r"""
 if __name__ == "__main__":
     from ingest.loaders import load_file
 
@@ -124,18 +61,6 @@ def _scanned_pdf(path: Path) -> Path:
     return path
 
 
-def _libc_shim(folder: Path) -> Path | None:
-    compiler = shutil.which("cc") or shutil.which("gcc")
-    if compiler is None:
-        return None
-    source = folder / "lookups.c"
-    source.write_text(LIBC_SHIM, encoding="utf-8")
-    library = folder / "lookups.so"
-    subprocess.run([compiler, "-shared", "-fPIC", "-o", str(library), str(source), "-ldl"], check=True,
-                   capture_output=True, timeout=120)
-    return library
-
-
 @pytest.fixture(scope="module")
 def ocr_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     folder = tmp_path_factory.mktemp("offline")
@@ -144,7 +69,7 @@ def ocr_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     log = folder / "lookups.log"
     env = {k: v for k, v in os.environ.items() if k not in ("ORT_DISABLE_TELEMETRY", "XDG_CACHE_HOME", "LD_PRELOAD")}
     env.update(HOME=str(home), LOOKUP_LOG=str(log))  # Yizhi itself must turn telemetry off
-    shim = _libc_shim(folder)
+    shim = libc_shim(folder)
     if shim is not None:
         env["LD_PRELOAD"] = str(shim)
     done = subprocess.run([sys.executable, "-c", RUNNER, str(_scanned_pdf(folder / "scan.pdf")), str(LINGER_SECONDS)],

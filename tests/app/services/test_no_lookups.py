@@ -2,8 +2,8 @@
 
 The work runs in a subprocess whose name lookups are all recorded, and refused:
 
-- at the C library (`getaddrinfo`, `gethostbyname`, `gethostbyname_r`), by a small shim
-  compiled here and loaded with LD_PRELOAD, so native code (onnxruntime's telemetry
+- at the C library (`getaddrinfo`, `gethostbyname` and their variants), by a small shim
+  (tests/offline.py) compiled and loaded with LD_PRELOAD, so native code (onnxruntime's telemetry
   resolved mobile.events.data.microsoft.com) is caught too; skipped without a C compiler;
 - in Python (`socket.getaddrinfo` and friends), which also catches Python code when there
   is no compiler.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,93 +24,26 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.offline import PYTHON_PRELUDE, libc_shim
 
 pytestmark = pytest.mark.slow
 
-SHIM = r"""
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <netdb.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <arpa/inet.h>
-
-static int numeric(const char *host) {
-    unsigned char buf[16];
-    return host == NULL || strcmp(host, "localhost") == 0 || inet_pton(AF_INET, host, buf) == 1
-        || inet_pton(AF_INET6, host, buf) == 1;
-}
-
-static void note(const char *how, const char *host) {
-    const char *path = getenv("YIZHI_LOOKUP_LOG");
-    FILE *log = path ? fopen(path, "a") : NULL;
-    if (log) { fprintf(log, "%s %s\n", how, host); fclose(log); }
-}
-
-int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
-    if (!numeric(node)) { note("getaddrinfo", node); return EAI_FAIL; }
-    int (*real)(const char *, const char *, const struct addrinfo *, struct addrinfo **) =
-        (int (*)(const char *, const char *, const struct addrinfo *, struct addrinfo **)) dlsym(RTLD_NEXT, "getaddrinfo");
-    return real(node, service, hints, res);
-}
-
-struct hostent *gethostbyname(const char *name) {
-    note("gethostbyname", name);
-    h_errno = HOST_NOT_FOUND;
-    return NULL;
-}
-
-int gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t len, struct hostent **result,
-                    int *err) {
-    note("gethostbyname_r", name);
-    *result = NULL;
-    *err = HOST_NOT_FOUND;
-    return 0;
-}
-"""
-
-WORK = r"""
-import json, socket, sys
+WORK = PYTHON_PRELUDE + r"""
+import json, sys
 from pathlib import Path
-
-log_path = Path(sys.argv[1])
-def refuse(name):
-    def lookup(host, *args, **kwargs):
-        if host not in (None, "localhost") and not str(host).replace(".", "").isdigit() and ":" not in str(host):
-            with open(log_path, "a") as log:
-                log.write(f"python-{name} {host}\n")
-            raise socket.gaierror(socket.EAI_FAIL, "lookups are refused in this test")
-        return original(host, *args, **kwargs)
-    original = getattr(socket, name)
-    return lookup
-for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex"):
-    setattr(socket, name, refuse(name))
 
 from app.services import build_services
 from app.settings import load_settings
 
 settings = load_settings()
 services = build_services(settings)
-docs = Path(sys.argv[2])
+docs = Path(sys.argv[1])
 summary = services.knowledge.ingest("kb", sorted(docs.iterdir()))
 answer = services.answers.ask("望月茶馆每天几点开门？", ["kb"])
 print(json.dumps({"outcomes": [[Path(o.path).name, str(o.status), o.ocr_pages] for o in summary.outcomes],
                   "answer": answer.text, "refused": answer.refused}, ensure_ascii=False))
 services.close()
 """
-
-
-def _shim(folder: Path) -> Path | None:
-    compiler = shutil.which("cc") or shutil.which("gcc")
-    if compiler is None:
-        return None
-    source = folder / "no_lookups.c"
-    source.write_text(SHIM)
-    library = folder / "no_lookups.so"
-    subprocess.run([compiler, "-shared", "-fPIC", "-O1", "-o", str(library), str(source), "-ldl"], check=True,
-                   capture_output=True)
-    return library
 
 
 def _run(tmp_path: Path, model: Path) -> tuple[dict, list[str], list[str], str]:
@@ -126,11 +58,11 @@ def _run(tmp_path: Path, model: Path) -> tuple[dict, list[str], list[str], str]:
     home.mkdir()
     share_default_model(model, data)
     env = {k: v for k, v in os.environ.items() if not k.startswith("YIZHI_")}
-    env.update(YIZHI_DATA_DIR=str(data), YIZHI_LLM_MAX_TOKENS="48", YIZHI_LOOKUP_LOG=str(log), HOME=str(home))
-    library = _shim(tmp_path)
+    env.update(YIZHI_DATA_DIR=str(data), YIZHI_LLM_MAX_TOKENS="48", LOOKUP_LOG=str(log), HOME=str(home))
+    library = libc_shim(tmp_path)
     if library is not None:
         env["LD_PRELOAD"] = str(library)
-    done = subprocess.run([sys.executable, "-c", WORK, str(log), str(docs)], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-c", WORK, str(docs)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=800)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
