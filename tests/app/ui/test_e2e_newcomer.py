@@ -136,6 +136,7 @@ def test_the_chat_follows_the_knowledge_base_just_filled(app_url: str, tmp_path:
             # asked of the other (empty) knowledge base, the refusal points to the one that answers
             page.get_by_role("link", name="问答").click()
             page.get_by_role("button", name="新对话").click()
+            expect(page.get_by_text("耗时", exact=True)).to_have_count(0, timeout=30_000)  # the new one is open
             _settled(page)
             chips = page.locator('[data-testid="stMultiSelect"]').first
             chips.get_by_label(f"移除 {KB}").click()
@@ -148,7 +149,7 @@ def test_the_chat_follows_the_knowledge_base_just_filled(app_url: str, tmp_path:
             expect(chips).to_contain_text(OTHER_KB)
             assert KB not in chips.inner_text()
             _ask(page, expect, "望月茶馆每天几点开门？", 0)
-            expect(page.get_by_text(f"已检索的知识库：{OTHER_KB}")).to_be_visible()
+            expect(page.get_by_text(f"已检索的知识库：{OTHER_KB}")).to_be_visible(timeout=30_000)
             there = page.get_by_role("button", name=re.compile(f"在「{KB}」中提问（相关度 0\\.\\d\\d）"))
             expect(there).to_be_visible(timeout=60_000)
             _shoot(page, shots, "zh-refusal-ask-elsewhere")
