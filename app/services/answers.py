@@ -17,7 +17,7 @@ from app.llm.generator import Generator
 from app.llm.stoppable import Stop, stoppable
 from app.services import limits
 from app.services.protocols import History, Overrides
-from app.services.records import PreparedAnswer
+from app.services.records import KbMatch, PreparedAnswer
 from app.services.resources import Resources
 from app.settings import Settings
 from core.errors import ConfigError
@@ -58,6 +58,20 @@ class LocalAnswerService:
         limits.check_question(self._res.settings, query, "query")
         settings = self._settings(overrides)
         return self._retriever(kb_names, settings, k).search(query)
+
+    def matches_in(self, query: str, kb_names: Sequence[str], *,
+                   overrides: Overrides | None = None) -> list[KbMatch]:
+        """The knowledge bases among `kb_names` where `query` finds a passage that reaches the
+        threshold, best first: what a refusal over other knowledge bases can point to. Each is
+        searched alone, as it would be if the user asked it."""
+        limits.check_question(self._res.settings, query, "query")
+        settings = self._settings(overrides)
+        found = []
+        for name in limits.knowledge_base_list(self._res.settings, kb_names):
+            best = self._retriever([name], settings, 1).search(query)
+            if best:
+                found.append(KbMatch(name, best[0].relevance))
+        return sorted(found, key=lambda m: m.relevance, reverse=True)
 
     def _generator(self, settings: Settings, stop: Stop | None) -> Generator:
         return stoppable(self._res.generator_for(settings), stop)

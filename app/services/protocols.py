@@ -11,7 +11,14 @@ from typing import Protocol, runtime_checkable
 from app.answering.types import Answer
 from app.llm.catalog import ModelInfo
 from app.llm.stoppable import Stop
-from app.services.records import Conversation, ConversationInfo, KnowledgeOverview, PassageWindow, PreparedAnswer
+from app.services.records import (
+    Conversation,
+    ConversationInfo,
+    KbMatch,
+    KnowledgeOverview,
+    PassageWindow,
+    PreparedAnswer,
+)
 from core.enums import VectorStore
 from core.types import Chunk, DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
 from ingest.links import LinkedFolder
@@ -110,6 +117,9 @@ class AnswerService(Protocol):
 
     def candidates(self, query: str, kb_names: Sequence[str], *,
                    overrides: Overrides | None = None) -> list[ScoredChunk]: ...
+
+    def matches_in(self, query: str, kb_names: Sequence[str], *,
+                   overrides: Overrides | None = None) -> list[KbMatch]: ...
 
     def duplicate_of(self, ranked: Sequence[ScoredChunk]) -> list[int | None]: ...
 

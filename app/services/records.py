@@ -39,6 +39,15 @@ class PreparedAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class KbMatch:
+    """A knowledge base where a question finds a passage that reaches the threshold, and the
+    best such passage's relevance (`AnswerService.matches_in`)."""
+
+    kb_name: str
+    relevance: float
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeOverview:
     """What one knowledge base holds. `headings` are distinct section headings in document
     order (the last part of a heading path, or a file's title); `questions` are sentences of

@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.answering.types import Answer, TableCell
 from app.services import Services
-from app.ui import near_misses, sidebar, sources_view
+from app.ui import elsewhere, near_misses, sidebar, sources_view
 from app.ui.messages import t
 from app.ui.textmark import CITATION, md_escape, source_anchor
 
@@ -94,6 +94,7 @@ def render(services: Services, message: dict[str, Any], key: str, threshold: flo
     if answer.refused and not answer.citations:  # nothing reached the threshold: what came closest
         near_misses.render(services, answer, message.get("kbs", ()), message.get("terms", ()), key, threshold,
                            sidebar.tuning(services))
+        elsewhere.render(services, answer, message.get("kbs", ()), key, sidebar.tuning(services))
     sources_view.render_sources(services, answer, message.get("kbs", ()), message.get("terms", ()), key,
                                 threshold)
     sources_view.render_timings(answer)

@@ -19,7 +19,7 @@ from core.errors import YizhiError
 
 CJK = re.compile(r"[\u3400-\u9fff]")  # a Chinese question
 MESSAGES = "chat_messages"
-PENDING = "chat_pending_question"  # an example question clicked on the first screen
+PENDING = state.PENDING_QUESTION  # an example question clicked, or a refused one asked elsewhere
 KB_WIDGET = "chat_kbs"
 
 

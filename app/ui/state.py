@@ -18,6 +18,7 @@ import streamlit as st
 CHAT_KBS = "keep_chat_kbs"  # the knowledge bases questions go to (chat page, retrieval test)
 KB_CURRENT = "keep_kb_current"  # the knowledge-base page's current one
 LLM_MODEL = "keep_llm_model"  # the session's model pick ("" = the configured one)
+PENDING_QUESTION = "chat_pending_question"  # a question to ask on the chat page's next run (an example, "ask there")
 CHAT_SWITCHED = "chat_switched_to"  # the knowledge base the chat was switched to, told once on the chat page
 DEFAULT_KB = "default"
 

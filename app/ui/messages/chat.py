@@ -51,6 +51,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "was answered from."},
     "near.none": {"zh": "所选知识库中还没有可以比较的段落。", "en": "The selected knowledge bases hold no passages "
                                                                 "to compare."},
+    "elsewhere.found": {"zh": "其他知识库中有达到阈值的段落：", "en": "Other knowledge bases hold passages that reach "
+                                                                 "the threshold:"},
+    "elsewhere.ask": {"zh": "在「{name}」中提问（相关度 {relevance}）", "en": "Ask in “{name}” (relevance {relevance})"},
+    "elsewhere.failed": {"zh": "无法检查其他知识库", "en": "Cannot check the other knowledge bases"},
     "near.failed": {"zh": "无法查找最接近的段落", "en": "Cannot look for the closest passages"},
     "sources.page": {"zh": "第 {page} 页", "en": "p. {page}"},
     "sources.also_in": {"zh": "也见于 {places}", "en": "Also in {places}"},

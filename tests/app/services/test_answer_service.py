@@ -140,3 +140,20 @@ def test_real_model_answers_from_a_real_knowledge_base(settings, use_embedder, t
     out = json.loads(capsys.readouterr().out)
     assert "竹" in out["answer"] and Path(out["sources"][0]["source"]).name == "panda.txt"
     service.close()
+
+
+def test_matches_in_names_the_knowledge_bases_where_a_question_reaches_the_threshold(settings, fake_embedder,
+                                                                                       tiny_docs, tmp_path):
+    service = _service(settings, fake_embedder, RecordingGenerator(), tiny_docs)
+    recipes = tmp_path / "recipes"
+    recipes.mkdir()
+    (recipes / "面条.txt").write_text("手擀面要先和面，醒面半小时，再擀成薄片切条。", encoding="utf-8")
+    service.knowledge.ingest("recipes", [recipes / "面条.txt"])
+    found = service.answers.matches_in("RCEP是什么？", ["recipes", "news"])
+    assert [m.kb_name for m in found] == ["news"]  # the recipes hold nothing about RCEP
+    assert found[0].relevance >= settings.score_threshold
+    assert found[0].relevance == service.answers.search("RCEP是什么？", ["news"], 1)[0].relevance  # as asking it would
+    assert service.answers.matches_in("RCEP是什么？", ["recipes"]) == []
+    with pytest.raises(KnowledgeBaseNotFound):
+        service.answers.matches_in("RCEP是什么？", ["nowhere"])
+    service.close()

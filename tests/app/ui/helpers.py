@@ -11,7 +11,7 @@ from app.answering.flow import Retrieved
 from app.answering.types import Answer, Citation, Evidence, SentenceSupport, TableCell
 from app.llm.catalog import ModelInfo
 from app.services.conversations import SqliteConversationService, conversations_path
-from app.services.records import KnowledgeOverview, PassageWindow, PreparedAnswer
+from app.services.records import KbMatch, KnowledgeOverview, PassageWindow, PreparedAnswer
 from app.settings import Settings
 from core.enums import FileStatus, Language, UploadStatus
 from core.errors import ConfigError, ModelLoadError, PassageNotFound, YizhiError
@@ -66,6 +66,8 @@ class FakeService:
                      candidate(HOURS, "/docs/guide.pdf", 0.42, 0.4, 2, 1, page=3, chunk_id=2),
                      candidate("青石镇的银杏树有一百年了。", "/docs/镇志.txt", 0.2, 0.2, 3, None, chunk_id=3)]
         self.searched: list[dict[str, Any]] = []
+        self.elsewhere: dict[str, float] = {}  # knowledge bases where a refused question would be answered
+        self.matched: list[dict[str, Any]] = []
         self.headings = ("望月茶馆", "营业时间", "常见问题")
         self.questions = ("茶馆几点开门？",)
         self.docs: dict[str, list[DocumentRecord]] = {}
@@ -228,6 +230,12 @@ class FakeService:
 
     def search(self, query: str, kb_names, k: int | None = None, *, overrides=None) -> list[ScoredChunk]:
         return [c for c in self.candidates(query, kb_names, overrides=overrides) if c.relevance >= 0.55][:k or 5]
+
+    def matches_in(self, query: str, kb_names, *, overrides=None) -> list[KbMatch]:
+        """The knowledge bases named in `elsewhere` (name → relevance) among those asked."""
+        self.matched.append({"query": query, "kbs": list(kb_names)})
+        found = [KbMatch(n, self.elsewhere[n]) for n in kb_names if n in self.elsewhere]
+        return sorted(found, key=lambda m: m.relevance, reverse=True)
 
     def ask(self, question: str, kb_names, history=None, *, overrides=None) -> Answer:
         return self.prepare(question, kb_names, history, overrides=overrides).answer_whole()

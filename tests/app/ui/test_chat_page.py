@@ -255,3 +255,29 @@ def test_a_table_cell_answer_shows_its_cells_as_a_small_table(fake_service: Fake
     assert table.iloc[0].tolist() == ["营业收入", "2023 年", "1,234", "万元", "3"]
     at.run()  # drawn again from the history
     assert len(at.table) == 1
+
+
+def test_a_refusal_names_another_knowledge_base_that_would_answer_and_asks_there_in_one_click(
+        fake_service: FakeService):
+    fake_service.refuse = True
+    fake_service.elsewhere = {"manuals": 0.74}
+    at = page_test(CHAT).run()
+    ask(at, "茶馆几点打烊？")
+    assert fake_service.matched == [{"query": "茶馆几点打烊？", "kbs": ["manuals"]}]  # only the ones not searched
+    assert any("其他知识库中有达到阈值的段落" in c.value for c in at.caption)
+    there = next(b for b in at.button if "manuals" in b.label)
+    assert there.label == "在「manuals」中提问（相关度 0.74）"
+    fake_service.refuse = False
+    there.click().run()
+    assert not at.exception, at.exception
+    assert at.multiselect[0].value == ["manuals"]  # the chat now asks there
+    assert fake_service.asked[-1]["question"] == "茶馆几点打烊？" and fake_service.asked[-1]["kbs"] == ["manuals"]
+
+
+def test_a_refusal_with_no_other_knowledge_base_that_answers_offers_none(fake_service: FakeService):
+    fake_service.refuse = True
+    at = page_test(CHAT).run()
+    ask(at, "火星上有茶馆吗？")
+    assert not any("在「" in b.label for b in at.button)
+    at.run()
+    assert len(fake_service.matched) == 1  # checked once per question, not on every rerun

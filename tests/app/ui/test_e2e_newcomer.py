@@ -132,6 +132,33 @@ def test_the_chat_follows_the_knowledge_base_just_filled(app_url: str, tmp_path:
             assert leaked == [], leaked
             page.keyboard.press("Escape")
             assert page.locator('[data-testid="stException"]').count() == 0
+
+            # asked of the other (empty) knowledge base, the refusal points to the one that answers
+            page.get_by_role("link", name="问答").click()
+            page.get_by_role("button", name="新对话").click()
+            expect(page.get_by_text("耗时", exact=True)).to_have_count(0, timeout=30_000)  # the new one is open
+            _settled(page)
+            chips = page.locator('[data-testid="stMultiSelect"]').first
+            chips.get_by_label(f"移除 {KB}").click()
+            _settled(page)
+            chips.locator("input").click()
+            chips.locator("input").fill(OTHER_KB)
+            page.keyboard.press("Enter")
+            page.keyboard.press("Escape")
+            _settled(page)
+            expect(chips).to_contain_text(OTHER_KB)
+            assert KB not in chips.inner_text()
+            _ask(page, expect, "望月茶馆每天几点开门？", 0)
+            expect(page.get_by_text(f"已检索的知识库：{OTHER_KB}")).to_be_visible(timeout=30_000)
+            there = page.get_by_role("button", name=re.compile(f"在「{KB}」中提问（相关度 0\\.\\d\\d）"))
+            expect(there).to_be_visible(timeout=60_000)
+            _shoot(page, shots, "zh-refusal-ask-elsewhere")
+            there.click()
+            expect(page.get_by_text("耗时", exact=True).nth(1)).to_be_visible(timeout=300_000)
+            expect(chips).to_contain_text(KB)
+            _open_sources(page)
+            expect(page.get_by_text(f"[1] {DOC_NAME}").first).to_be_visible(timeout=30_000)
+            _shoot(page, shots, "zh-asked-elsewhere-answer")
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"))
             raise
