@@ -35,7 +35,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--password", help="password for encrypted PDFs")
     parser.add_argument("--remove", action="append", type=Path, default=[], metavar="PATH",
                         help="remove this document from the knowledge base (repeatable)")
-    parser.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
+    parser.add_argument("--prune", action="store_true",
+                        help="remove documents whose files are gone (after indexing the PATHs given, so that a file "
+                             "renamed or moved among them keeps its vectors)")
     parser.add_argument("--check", action="store_true",
                         help="check that the database and both indexes agree, and repair them if not")
     parser.add_argument("--relex", action="store_true",
@@ -100,12 +102,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         for path in args.remove:
             found = knowledge.remove_document(args.kb, str(path))
             show(f"{'removed' if found else 'not in the knowledge base'}: {display_path(str(path))}")
-        if args.prune:
-            for path in knowledge.prune(args.kb):
-                show(f"pruned (file is gone): {display_path(path)}")
+        summary = None
         if args.paths:
             summary = knowledge.ingest(args.kb, args.paths, password=args.password, progress=not args.quiet,
                                        on_wait=lambda message: show(message, file=sys.stderr))
+        if args.prune:  # after indexing: a file renamed or moved is re-pointed by its bytes first, not read again
+            for path in knowledge.prune(args.kb):
+                show(f"pruned (file is gone): {display_path(path)}")
+        if summary is not None:
             print_summary(summary, args.kb, knowledge.chunk_count(args.kb))
             if args.strict and summary.failures:
                 return 1
