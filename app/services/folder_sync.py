@@ -64,9 +64,13 @@ class LinkedFolderSync:
 
     def stop(self) -> None:
         """Stop following (a batch under way finishes first, as an interrupted ingest's file does)."""
+        if self._stop.is_set():
+            return
         self._stop.set()
         if self._thread is not None:
             self._thread.join(_JOIN_SECONDS)
             if self._thread.is_alive():
                 log.warning("the linked-folder follower did not stop within %.0f s (a batch is still running)",
                             _JOIN_SECONDS)
+            else:
+                log.info("stopped following the linked folders")
