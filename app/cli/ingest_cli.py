@@ -44,15 +44,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="make the keyword index again from the stored text, with the knowledge base's "
                              "vocabulary (after editing <kb>/dict.txt, one word per line); nothing is re-embedded")
     parser.add_argument("--link", action="append", type=Path, default=[], metavar="DIR",
-                        help="link a folder to the knowledge base and ingest it: `--watch` keeps it in sync "
-                             "(repeatable)")
+                        help="link a folder to the knowledge base and ingest it: the app, the API server and "
+                             "`--watch` keep it in sync while they run (repeatable)")
     parser.add_argument("--unlink", action="append", type=Path, default=[], metavar="DIR",
                         help="stop syncing a linked folder (its documents stay indexed; repeatable)")
     parser.add_argument("--links", action="store_true",
                         help="list the linked folders, when each was last synced and what failed")
     parser.add_argument("--watch", action="store_true",
-                        help="keep the linked folders (of --kb when given, else of every knowledge base) in sync "
-                             "until Ctrl-C")
+                        help="keep the linked folders (of --kb when given, else of every knowledge base, folders "
+                             "linked meanwhile too) in sync until Ctrl-C; needed only when neither the app nor the "
+                             "API server runs")
     parser.add_argument("--no-ocr", action="store_true", help="do not OCR scanned pages (setting YIZHI_OCR)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when any file failed")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
