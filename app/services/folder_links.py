@@ -95,4 +95,4 @@ class FolderLinks:
                               f"`python -m ingest --link DIR --kb {kb_name or 'NAME'}`")
         watcher = FolderWatcher(lambda: self._targets(kb_name, said), on_report,
                                 **({} if quiet is None else {"quiet": quiet}))
-        watcher.run(stop, on_started)  # it looks at `stop` at least once a second
+        watcher.run(stop, on_started)  # it looks at `stop` five times a second between batches

@@ -20,7 +20,7 @@ from core.errors import YizhiError
 from ingest.watch import SyncReport
 
 log = logging.getLogger(__name__)
-_JOIN_SECONDS = 10.0  # the watcher looks at its stop event at least once a second
+_JOIN_SECONDS = 10.0  # the watcher looks at its stop event 5 times a second between batches
 RESTART_SECONDS = 10.0  # after an unexpected error the folders are followed again this long after
 
 
