@@ -50,3 +50,14 @@ class VectorStore(StrEnum):
 
     FAISS = "faiss"
     MILVUS = "milvus"
+
+
+class LinkProblem(StrEnum):
+    """Why a folder cannot be linked to a knowledge base (ingest/links.py)."""
+
+    NOT_ABSOLUTE = "not_absolute"  # a relative path would be read from wherever the app was started
+    MISSING = "missing"
+    NOT_FOLDER = "not_folder"
+    UNREADABLE = "unreadable"
+    DATA_FOLDER = "data_folder"  # Yizhi's own data folder, inside it, or holding it
+    TOO_MANY = "too_many"

@@ -10,6 +10,8 @@ can raise them.
 import errno
 import sqlite3
 
+from core.enums import LinkProblem
+
 
 class YizhiError(Exception):
     """Base of every error Yizhi raises on purpose."""
@@ -27,6 +29,15 @@ class ConfigError(YizhiError):
     def __init__(self, message: str, field: str = "", *, setting: str = "") -> None:
         super().__init__(message, setting=setting)
         self.field = field
+
+
+class FolderNotLinkable(ConfigError):
+    """A folder that cannot be linked to a knowledge base; `problem` says why, and the code is `link_<problem>` so that each interface can say it in its words."""
+
+    def __init__(self, message: str, problem: LinkProblem) -> None:
+        super().__init__(message, "folder")
+        self.problem = problem
+        self.code = f"link_{problem}"
 
 
 class KnowledgeBaseNotFound(YizhiError):

@@ -18,12 +18,14 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from core.errors import ConfigError
+from core.enums import LinkProblem
+from core.errors import ConfigError, FolderNotLinkable
 
 LINKS_FILE = "links.json"
 _LOCK_FILE = "links.lock"
 _VERSION = 1
 MAX_FAILURES_KEPT = 50  # the failures of a sync that are recorded (the count is always kept)
+MAX_LINKS = 20  # folders linked to one knowledge base at most (each is watched: the system limits watches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +88,48 @@ def _inside(path: str, top: str) -> bool:
     return path == top or path.startswith(os.path.join(top, ""))
 
 
-def add_link(kb_path: Path, folder: Path | str) -> LinkedFolder:
-    """Link a folder (an existing one) to the knowledge base; linking it again changes nothing."""
-    key = folder_key(folder)
-    if not Path(key).is_dir():
-        raise ConfigError(f"'{folder}' is not a folder: link a folder of documents")
-    links = _update(kb_path, lambda links: links if any(link.folder == key for link in links)
-                    else [*links, LinkedFolder(key, time.time())])
+def check_linkable(folder: Path | str, data_dir: Path | None = None, *, absolute: bool = False) -> str:
+    """The key of a folder that can be linked (see `folder_key`); FolderNotLinkable says why
+    not: it is missing, not a folder, cannot be listed, or is Yizhi's own data folder (`data_dir`),
+    inside it or holds it (its own writes would be followed). `absolute`: a relative path is
+    refused (the app's, read from wherever it was started) rather than resolved."""
+    given = Path(folder).expanduser()
+    if absolute and not given.is_absolute():
+        raise FolderNotLinkable(f"'{folder}' is not a full path: give the folder's whole path", LinkProblem.NOT_ABSOLUTE)
+    key = folder_key(given)
+    if not os.path.exists(key):
+        raise FolderNotLinkable(f"'{folder}' does not exist: it is not a folder to link", LinkProblem.MISSING)
+    if not os.path.isdir(key):
+        raise FolderNotLinkable(f"'{folder}' is not a folder: link a folder of documents", LinkProblem.NOT_FOLDER)
+    try:
+        with os.scandir(key) as entries:
+            next(entries, None)
+    except OSError as exc:
+        raise FolderNotLinkable(f"'{folder}' cannot be read ({exc.strerror or exc}): check its permissions",
+                                LinkProblem.UNREADABLE) from exc
+    if data_dir is not None:
+        data = folder_key(data_dir)
+        if _inside(key, data) or _inside(data, key):
+            raise FolderNotLinkable(f"'{folder}' is or holds Yizhi's own data folder ({data}): link a folder of "
+                                    "documents outside it", LinkProblem.DATA_FOLDER)
+    return key
+
+
+def add_link(kb_path: Path, folder: Path | str, data_dir: Path | None = None, *,
+             absolute: bool = False) -> LinkedFolder:
+    """Link a folder (see `check_linkable`) to the knowledge base, at most MAX_LINKS of them;
+    linking it again changes nothing."""
+    key = check_linkable(folder, data_dir, absolute=absolute)
+
+    def add(links: list[LinkedFolder]) -> list[LinkedFolder]:
+        if any(link.folder == key for link in links):
+            return links
+        if len(links) >= MAX_LINKS:
+            raise FolderNotLinkable(f"the knowledge base already has {len(links)} linked folders, the most it can "
+                                    "have: unlink one first", LinkProblem.TOO_MANY)
+        return [*links, LinkedFolder(key, time.time())]
+
+    links = _update(kb_path, add)
     return next(link for link in links if link.folder == key)
 
 

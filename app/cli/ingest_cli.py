@@ -35,22 +35,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--password", help="password for encrypted PDFs")
     parser.add_argument("--remove", action="append", type=Path, default=[], metavar="PATH",
                         help="remove this document from the knowledge base (repeatable)")
-    parser.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
+    parser.add_argument("--prune", action="store_true",
+                        help="remove documents whose files are gone (after indexing the PATHs given, so that a file "
+                             "renamed or moved among them keeps its vectors)")
     parser.add_argument("--check", action="store_true",
                         help="check that the database and both indexes agree, and repair them if not")
     parser.add_argument("--relex", action="store_true",
                         help="make the keyword index again from the stored text, with the knowledge base's "
                              "vocabulary (after editing <kb>/dict.txt, one word per line); nothing is re-embedded")
     parser.add_argument("--link", action="append", type=Path, default=[], metavar="DIR",
-                        help="link a folder to the knowledge base and ingest it: `--watch` keeps it in sync "
-                             "(repeatable)")
+                        help="link a folder to the knowledge base and ingest it: the app, the API server and "
+                             "`--watch` keep it in sync while they run (repeatable)")
     parser.add_argument("--unlink", action="append", type=Path, default=[], metavar="DIR",
                         help="stop syncing a linked folder (its documents stay indexed; repeatable)")
     parser.add_argument("--links", action="store_true",
                         help="list the linked folders, when each was last synced and what failed")
     parser.add_argument("--watch", action="store_true",
-                        help="keep the linked folders (of --kb when given, else of every knowledge base) in sync "
-                             "until Ctrl-C")
+                        help="keep the linked folders (of --kb when given, else of every knowledge base, folders "
+                             "linked meanwhile too) in sync until Ctrl-C; needed only when neither the app nor the "
+                             "API server runs")
     parser.add_argument("--no-ocr", action="store_true", help="do not OCR scanned pages (setting YIZHI_OCR)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when any file failed")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -100,12 +103,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         for path in args.remove:
             found = knowledge.remove_document(args.kb, str(path))
             show(f"{'removed' if found else 'not in the knowledge base'}: {display_path(str(path))}")
-        if args.prune:
-            for path in knowledge.prune(args.kb):
-                show(f"pruned (file is gone): {display_path(path)}")
+        summary = None
         if args.paths:
             summary = knowledge.ingest(args.kb, args.paths, password=args.password, progress=not args.quiet,
                                        on_wait=lambda message: show(message, file=sys.stderr))
+        if args.prune:  # after indexing: a file renamed or moved is re-pointed by its bytes first, not read again
+            for path in knowledge.prune(args.kb):
+                show(f"pruned (file is gone): {display_path(path)}")
+        if summary is not None:
             print_summary(summary, args.kb, knowledge.chunk_count(args.kb))
             if args.strict and summary.failures:
                 return 1

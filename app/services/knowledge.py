@@ -201,6 +201,11 @@ class LocalKnowledgeService:
         """Link a folder to a knowledge base (created on first use) and sync it now."""
         return self._links.link(kb_name, folder, progress=progress, on_wait=on_wait)
 
+    def add_folder_link(self, kb_name: str, folder: Path) -> LinkedFolder:
+        """Link a folder, given by its whole path, to an existing knowledge base; it is indexed
+        by whatever follows the linked folders (in the app's own process: within seconds)."""
+        return self._links.add(kb_name, folder)
+
     def unlink_folder(self, kb_name: str, folder: Path) -> bool:
         return self._links.unlink(kb_name, folder)
 
@@ -208,9 +213,10 @@ class LocalKnowledgeService:
         return self._links.links(kb_name)
 
     def watch(self, kb_name: str | None, stop: threading.Event, on_report: OnReport | None = None,
-              on_started: Callable[[], None] | None = None) -> None:
-        """Keep the linked folders of `kb_name` (of every knowledge base when None) in sync until `stop` is set."""
-        self._links.watch(kb_name, stop, on_report, on_started)
+              on_started: Callable[[], None] | None = None, *, wait_for_links: bool = False) -> None:
+        """Keep the linked folders of `kb_name` (of every knowledge base when None) in sync until
+        `stop` is set, those linked meanwhile too; with `wait_for_links`, even when none is yet."""
+        self._links.watch(kb_name, stop, on_report, on_started, wait_for_links=wait_for_links)
 
     # --- uploads and sources -----------------------------------------------------------
     def upload_types(self) -> list[str]:

@@ -3,9 +3,12 @@
 The services (settings, embedder, LLM, open knowledge bases) are built once per process
 with st.cache_resource and shared by every browser session; models load on first use.
 Logging is set up at the same moment, so the UI's records reach `<data>/logs/yizhi.log`.
+The linked folders are followed by one thread per process as well (LinkedFolderSync),
+started with the services and stopped when the process exits (or the cache is cleared).
 """
 from __future__ import annotations
 
+import atexit
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +16,7 @@ import streamlit as st
 
 from app.logs import setup_logging
 from app.services import Services, build_services
+from app.services.folder_sync import LinkedFolderSync
 from app.settings import load_settings
 from app.ui.messages import describe_error, t
 from app.ui.textmark import md_escape
@@ -31,13 +35,31 @@ def _shared_services() -> Services:
     return build()
 
 
+def _stop_following(sync: LinkedFolderSync) -> None:
+    sync.stop()
+
+
+# One follower per process, of the services of the moment (keyed by them: max_entries=1
+# stops the one of services replaced, as tests replace them); a Streamlit server has no
+# hook of its own for its end, so the process's exit stops it too.
+@st.cache_resource(show_spinner=False, max_entries=1, on_release=_stop_following)
+def _folder_sync(services_id: int, _services: Services) -> LinkedFolderSync:
+    sync = LinkedFolderSync(_services.knowledge)
+    sync.start()
+    atexit.register(sync.stop)
+    return sync
+
+
 def services() -> Services:
-    """The process-wide services; stops the page with a friendly message when they cannot start."""
+    """The process-wide services, with the linked folders followed; stops the page with a
+    friendly message when they cannot start."""
     try:
-        return _shared_services()
+        shared = _shared_services()
     except YizhiError as exc:
         st.error(error_text(exc, t("app.cannot_start")), icon=":material/error:")
         st.stop()  # raises: the rest of the page is not run
+    _folder_sync(id(shared), shared)
+    return shared
 
 
 def error_text(exc: BaseException, what: str = "") -> str:

@@ -22,7 +22,8 @@ ARIA_NAMES = {"Help": "aria.help", "Open": "aria.open", "Close": "aria.close", "
               "App pages": "aria.pages", "Link to heading": "aria.heading_link", "Search": "aria.search",
               "Fullscreen": "aria.fullscreen", "Close fullscreen": "aria.close_fullscreen",
               "Download as CSV": "aria.download_csv", "Show/hide columns": "aria.columns",
-              "Selected values": "aria.selected", "Send message": "aria.send"}
+              "Selected values": "aria.selected", "Send message": "aria.send",
+              "file upload": "aria.file_upload"}
 # Streamlit's accessible names that name something after a fixed start -> the catalogue's keys ({label})
 ARIA_PREFIXES = {"Help for ": "aria.help_for", "Remove ": "aria.remove_one"}
 

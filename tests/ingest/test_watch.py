@@ -17,6 +17,7 @@ from ingest.watch import FolderWatcher, SyncReport, WatchTarget, is_temporary
 from retrieval.kb.opening import open_knowledge_base
 
 QUIET = 0.3  # the tests' debounce: short, so that each step settles fast
+REFRESH = 0.3  # and how often the links are read again
 
 
 def _state(kb) -> set[tuple[str, str]]:
@@ -38,14 +39,17 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 class Running:
-    """A FolderWatcher on one linked folder, run in a thread."""
+    """A FolderWatcher on one linked folder (or on the folders `targets` gives), run in a thread."""
 
-    def __init__(self, kb, pipeline: IngestPipeline, folder: Path) -> None:
+    def __init__(self, kb, pipeline: IngestPipeline, folder: Path | None,
+                 targets: Callable[[], list[WatchTarget]] | None = None) -> None:
         self.reports: list[SyncReport] = []
         self.stop = threading.Event()
         started = threading.Event()
-        target = WatchTarget("kb", kb.path, str(folder.resolve()), pipeline)
-        self.watcher = FolderWatcher([target], self.reports.append, quiet=QUIET)
+        if targets is None:
+            target = WatchTarget("kb", kb.path, str(folder.resolve()), pipeline)
+            targets = lambda: [target]  # noqa: E731
+        self.watcher = FolderWatcher(targets, self.reports.append, quiet=QUIET, refresh=REFRESH)
         self.thread = threading.Thread(target=self.watcher.run, args=(self.stop, started.set), daemon=True)
         self.thread.start()
         assert started.wait(60), "the watcher did not start"
@@ -173,3 +177,67 @@ def test_a_file_copied_beside_one_that_stays_is_read_not_moved(linked, fake_embe
     summary = pipeline.run([folder])
     assert summary.count(FileStatus.ADDED) == 1 and summary.count(FileStatus.MOVED) == 0
     assert {Path(p).name for p, _ in _state(kb)} == {"a.txt", "copy.txt"}
+
+
+def _linked_targets(kb, pipeline: IngestPipeline) -> Callable[[], list[WatchTarget]]:
+    """The folders linked to `kb` now, as the knowledge service reads them on every refresh."""
+    return lambda: [WatchTarget("kb", kb.path, link.folder, pipeline) for link in load_links(kb.path)]
+
+
+def test_a_folder_linked_while_it_runs_is_followed_and_one_unlinked_is_left(linked, tmp_path):
+    folder, kb, pipeline = linked
+    remove_link(kb.path, folder)  # nothing linked when it starts
+    running = Running(kb, pipeline, None, _linked_targets(kb, pipeline))
+    try:
+        (folder / "before.txt").write_text("关联之前就在文件夹里的文件。", encoding="utf-8")
+        add_link(kb.path, folder)  # linked while it runs: reconciled, then followed
+        _wait_for(lambda: any(Path(p).name == "before.txt" for p, _ in _state(kb)))
+        (folder / "after.txt").write_text("关联之后保存的文件。", encoding="utf-8")
+        _wait_for(lambda: any(Path(p).name == "after.txt" for p, _ in _state(kb)))
+        assert load_links(kb.path)[0].last_synced > 0
+
+        remove_link(kb.path, folder)  # unlinked: no longer followed, its documents stay
+        _wait_for(lambda: not running.watcher.targets)
+        (folder / "unlinked.txt").write_text("取消关联之后保存的文件。", encoding="utf-8")
+        time.sleep(QUIET + REFRESH * 3)
+        assert {Path(p).name for p, _ in _state(kb)} == {"before.txt", "after.txt"}
+    finally:
+        running.close()
+
+
+def test_two_followers_of_one_folder_index_each_change_once(linked, tmp_path, settings, fake_embedder):
+    """Two followers as two processes run them (the app and the API server, or a `--watch`):
+    each with its own opened knowledge base (its own write lock's file handle) and its own
+    embedder. Every change is embedded by one of them only; the other finds it done."""
+    folder, kb, pipeline = linked
+    other_embedder = type(fake_embedder)()
+    other_kb = open_knowledge_base(settings.kb_root, "kb", StoreConfig())
+    other = IngestPipeline(other_kb, other_embedder, settings.ingest_config(), progress=False)
+    texts = {f"第{i}份.txt": f"第{i}份文件：青石镇的第{i}条街有{i * 3}家茶馆。" for i in range(6)}
+    for name, text in list(texts.items())[:3]:  # there before both start: both reconcile them
+        (folder / name).write_text(text, encoding="utf-8")
+    first, second = Running(kb, pipeline, folder), Running(other_kb, other, folder)
+    try:
+        for name, text in list(texts.items())[3:]:  # saved while both follow
+            (folder / name).write_text(text, encoding="utf-8")
+        _wait_for(lambda: len(_state(kb)) == 6)
+        (folder / "第0份.txt").write_text("第0份文件改过了：青石镇新开了一家书店。", encoding="utf-8")  # changed
+        (folder / "第1份.txt").rename(folder / "第1份-改名.txt")  # renamed: re-pointed, by neither re-embedded
+        (folder / "第2份.txt").unlink()  # deleted
+        _wait_for(lambda: {Path(p).name for p, _ in _state(kb)} == {"第0份.txt", "第1份-改名.txt", "第3份.txt",
+                                                                     "第4份.txt", "第5份.txt"})
+        time.sleep(QUIET * 4)  # whatever the slower follower still had queued has run
+    finally:
+        first.close()
+        second.close()
+        other_kb.close()
+    embedded = [batch[0] for batch in fake_embedder.calls + other_embedder.calls]
+    assert len(embedded) == 7, embedded  # six files and one change, each once
+    assert sum("改过了" in text for text in embedded) == 1
+    assert {r.error for r in first.reports + second.reports} == {""}
+    seen = [{(Path(o.path).name, o.status) for r in running.reports for o in r.summary.outcomes}
+            for running in (first, second)]
+    for name in list(texts)[3:]:  # both looked at each file saved while they followed; one of them indexed it
+        added = [(name, FileStatus.ADDED) in follower for follower in seen]
+        assert sum(added) == 1 and (name, FileStatus.SKIPPED) in seen[added.index(False)], (name, seen)
+    assert _state(kb) == _clean_build(folder, tmp_path / "clean", settings, fake_embedder)

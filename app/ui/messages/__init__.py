@@ -110,7 +110,8 @@ SAID_IN_FULL = frozenset({
     "unsupported", "encrypted", "wrong_password", "kb_not_found", "empty", "too_large", "no_text", "old_doc",
     "old_xls", "old_ppt", "encoding", "binary", "too_many_pages", "zip_bomb", "too_many_cells", "bad_pdf",
     "kb_name", "kb_exists", "empty_question", "no_kb", "conversation_gone", "embedder_mismatch", "busy",
-    "disk_full", "bad_text", "preview"})
+    "disk_full", "bad_text", "preview", "link_not_absolute", "link_missing", "link_not_folder", "link_unreadable",
+    "link_data_folder", "link_too_many"})
 
 
 def error_detail(kind: str, detail: str, lang: str | None = None) -> str:

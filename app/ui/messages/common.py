@@ -17,6 +17,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "aria.remove_one": {"zh": "移除 {label}", "en": "Remove {label}"},
     "aria.selected": {"zh": "已选", "en": "Selected values"},
     "aria.send": {"zh": "发送", "en": "Send message"},
+    "aria.file_upload": {"zh": "选择要上传的文件", "en": "Choose files to upload"},
     "aria.options": {"zh": "选项", "en": "Options"},
     "aria.copy": {"zh": "复制", "en": "Copy to clipboard"},
     "aria.sidebar": {"zh": "侧边栏", "en": "Sidebar"},

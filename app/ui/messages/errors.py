@@ -72,4 +72,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "The input holds characters that cannot be stored or shown (control characters or a "
                            "broken encoding): remove them"},
     "err.preview": {"zh": "这一页无法预览", "en": "This page cannot be previewed"},
+    "err.link_not_absolute": {"zh": "请填写文件夹的完整路径（以“/”或“~”开头）",
+                              "en": "Give the folder's whole path (starting with “/” or “~”)"},
+    "err.link_missing": {"zh": "这个文件夹不存在：请检查路径", "en": "This folder does not exist: check the path"},
+    "err.link_not_folder": {"zh": "这是一个文件，不是文件夹：请填写文件夹的路径",
+                            "en": "This is a file, not a folder: give a folder's path"},
+    "err.link_unreadable": {"zh": "没有读取这个文件夹的权限：请检查它的权限",
+                            "en": "This folder cannot be read: check its permissions"},
+    "err.link_data_folder": {"zh": "这是已知自己的数据文件夹，或在它里面、或包含它：请关联存放文档的其他文件夹",
+                             "en": "This is Yizhi's own data folder, inside it or holding it: link another folder of "
+                                   "documents"},
+    "err.link_too_many": {"zh": "这个知识库关联的文件夹已达上限：请先取消关联一个",
+                          "en": "This knowledge base has as many linked folders as it can: unlink one first"},
 }

@@ -94,8 +94,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "docs.reindexed": {"zh": "重新索引完成：{chunks} 个段落，{failed} 个失败", "en": "Re-indexed: {chunks} passage(s), "
                                                                         "{failed} failed"},
     "links.title": {"zh": "同步的文件夹", "en": "Folders kept in sync"},
-    "links.none": {"zh": "没有关联的文件夹。在终端运行 `python -m ingest --link 文件夹 --kb {kb}` 关联一个：之后 API 服务器运行时（或 `python -m ingest --watch` 运行时）会跟着文件夹里的增删改同步。",
-                   "en": "No linked folder. Run `python -m ingest --link FOLDER --kb {kb}` in a terminal to link one: the API server (or `python -m ingest --watch`) then follows what is added, changed or deleted in it."},
+    "links.none": {"zh": "还没有关联的文件夹。在下面填写一个文件夹的完整路径来关联它（最多 {n} 个）：里面的文件会被索引，"
+                         "之后文件夹里的新增、修改和删除都会自动同步。",
+                   "en": "No linked folder yet. Give a folder's whole path below to link it (at most {n}): its files "
+                         "are indexed, and what is added, changed or deleted in it later follows by itself."},
+    "links.path": {"zh": "关联一个文件夹（完整路径）", "en": "Link a folder (its whole path)"},
+    "links.path_placeholder": {"zh": "例如：~/文档/合同", "en": "e.g. ~/Documents/contracts"},
+    "links.path_help": {"zh": "这台电脑上的文件夹（应用就运行在这台电脑上），包括其中的子文件夹。隐藏文件和临时文件会被忽略；"
+                              "每个知识库最多关联 {n} 个文件夹。",
+                        "en": "A folder on this computer (the app runs on it), its subfolders included. Hidden and "
+                              "temporary files are left out; at most {n} folders per knowledge base."},
+    "links.add": {"zh": "关联", "en": "Link"},
+    "links.cannot_link": {"zh": "无法关联", "en": "Cannot link"},
+    "links.linked": {"zh": "已关联文件夹：{folder}。正在后台索引，完成后这里会显示同步时间。",
+                     "en": "Folder linked: {folder}. It is being indexed in the background; when it is done, the "
+                           "time of its sync shows here."},
+    "links.unlink": {"zh": "取消关联", "en": "Unlink"},
+    "links.unlink_help": {"zh": "不再同步这个文件夹；已索引的文档仍保留在知识库中。",
+                          "en": "Stop syncing this folder; its documents stay in the knowledge base."},
+    "links.cannot_unlink": {"zh": "无法取消关联", "en": "Cannot unlink"},
+    "links.unlinked": {"zh": "已取消关联：{folder}（已索引的文档仍保留）",
+                       "en": "Unlinked: {folder} (its documents stay indexed)"},
     "links.synced": {"zh": "上次同步：{when}", "en": "last synced: {when}"},
     "links.never": {"zh": "尚未同步", "en": "not synced yet"},
     "links.failed": {"zh": "{n} 个文件没能索引", "en": "{n} file(s) could not be indexed"},

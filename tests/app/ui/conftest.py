@@ -13,13 +13,16 @@ from tests.app.ui.helpers import FakeService
 
 @pytest.fixture
 def use_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Any], None]]:
-    """Make the app's process-wide services this object (and forget any cached one)."""
+    """Make the app's process-wide services this object (and forget any cached one, stopping
+    its follower of the linked folders)."""
     def install(service: Any) -> None:
         monkeypatch.setattr(runtime, "build", lambda: service)
         runtime._shared_services.clear()
+        runtime._folder_sync.clear()  # the follower of the services before stops
 
     yield install
     runtime._shared_services.clear()
+    runtime._folder_sync.clear()
 
 
 @pytest.fixture

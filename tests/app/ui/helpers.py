@@ -17,6 +17,7 @@ from core.enums import FileStatus, Language, UploadStatus
 from core.errors import ConfigError, ModelLoadError, PassageNotFound, YizhiError
 from core.text import Script
 from core.types import Chunk, DocumentRecord, FileOutcome, IngestSummary, PassageContext, SavedUpload, ScoredChunk
+from ingest.links import LinkedFolder
 
 ROOT = Path(__file__).resolve().parents[3]
 HOME = ROOT / "app" / "ui" / "Home.py"
@@ -73,6 +74,7 @@ class FakeService:
         self.docs: dict[str, list[DocumentRecord]] = {}
         self.ocr_pages = 0  # pages an ingested file "reads with OCR", each reported to on_page
         self.ingested: list[str] = []
+        self.links: dict[str, list[LinkedFolder]] = {}
 
     # --- knowledge ---------------------------------------------------------------------
     def list_knowledge_bases(self) -> list[str]:
@@ -114,14 +116,22 @@ class FakeService:
     def link_folder(self, kb_name: str, folder: Path, *, progress: bool = False, on_wait=None) -> IngestSummary:
         return IngestSummary()
 
+    def add_folder_link(self, kb_name: str, folder: Path) -> LinkedFolder:
+        link = LinkedFolder(str(folder), 0.0)
+        self.links.setdefault(kb_name, []).append(link)
+        return link
+
     def unlink_folder(self, kb_name: str, folder: Path) -> bool:
-        return False
+        before = self.links.get(kb_name, [])
+        self.links[kb_name] = [link for link in before if link.folder != str(folder)]
+        return len(self.links[kb_name]) < len(before)
 
-    def linked_folders(self, kb_name: str) -> list:
-        return []
+    def linked_folders(self, kb_name: str) -> list[LinkedFolder]:
+        return list(self.links.get(kb_name, []))
 
-    def watch(self, kb_name, stop, on_report=None, on_started=None) -> None:
-        raise ConfigError(f"no folder is linked to knowledge base '{kb_name}'")
+    def watch(self, kb_name, stop, on_report=None, on_started=None, *, wait_for_links: bool = False) -> None:
+        if not wait_for_links:  # the app's follower (wait_for_links) has nothing to follow here: it returns
+            raise ConfigError(f"no folder is linked to knowledge base '{kb_name}'")
 
     def repair(self, kb_name: str) -> str:
         return f"knowledge base '{kb_name}' is consistent"

@@ -36,9 +36,10 @@ ALLOWED_WORDS = {"PDF", "Word", "PowerPoint", "Excel", "CSV", "TSV", "Markdown",
                  "default", "Language"}  # the language switch's name is the same in both
 
 
-def english_words(page) -> list[str]:
+def english_words(page, *names: str) -> list[str]:
     """English words a user reads or hears on the page (the main area's and the sidebar's
-    text, placeholders, accessible names) outside file names, icons and the allowed words."""
+    text, placeholders, accessible names) outside file names (and `names`: a folder's path),
+    icons and the allowed words."""
     said = page.evaluate("""() => {
         const parts = [];
         for (const area of document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')) {
@@ -52,7 +53,7 @@ def english_words(page) -> list[str]:
         }
         return parts.join(' ');
     }""")
-    for name in (DOC_NAME, BROKEN, *MODEL_NAMES):
+    for name in (*names, DOC_NAME, BROKEN, *MODEL_NAMES):
         said = said.replace(name, " ")
     return sorted({f"{m.group()} in …{said[max(0, m.start() - 20):m.end() + 20]}…"  # with its context
                    for m in re.finditer(r"[A-Za-z][A-Za-z0-9]*", said) if m.group() not in ALLOWED_WORDS})

@@ -1,6 +1,8 @@
 """The knowledge-base page on a real service (fake embedder): create, upload, delete, re-index."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from app.services import Services, build_services
@@ -193,14 +195,66 @@ def test_rename_a_knowledge_base_with_its_files(service: Services):
     assert len(at.dataframe) == 1 and not at.error  # its documents table, under the new name
 
 
-def test_the_page_lists_the_folders_kept_in_sync(service: Services, tmp_path):
+def _linked(at, path: str):
+    at.text_input(key="link-path-笔记").input(path)
+    at.button(key="FormSubmitter:link-笔记-关联").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _until(condition, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not synced in time"
+        time.sleep(0.1)
+
+
+def test_link_a_folder_on_the_page_and_it_is_indexed_by_the_apps_follower(service: Services, tmp_path):
     at = page_test(KB_PAGE).run()
     create(at, "笔记")
-    assert any("python -m ingest --link" in c.value for c in at.caption)  # how to link one
+    assert any("填写一个文件夹的完整路径" in c.value for c in at.caption)  # how to link one
     folder = tmp_path / "笔记文件夹"
     folder.mkdir()
     (folder / "茶馆.md").write_bytes(TEA)
-    service.knowledge.link_folder("笔记", folder)
+
+    _linked(at, str(folder))
+    assert "已关联文件夹：" in at.success[0].value and "笔记文件夹" in at.success[0].value
+    assert at.text_input(key="link-path-笔记").value == ""  # emptied for the next one
+    # the app's own follower (started with its services) indexes it in the background
+    _until(lambda: [d.path for d in service.knowledge.documents("笔记")] == [str(folder / "茶馆.md")])
+    (folder / "书店.md").write_text("青石书店在东街，周一闭店。", encoding="utf-8")  # and follows it
+    _until(lambda: len(service.knowledge.documents("笔记")) == 2)
+    _until(lambda: service.knowledge.linked_folders("笔记")[0].last_synced > 0)
     at.run()
     listed = " ".join(m.value for m in at.markdown)
     assert "同步的文件夹" in listed and "笔记文件夹" in listed and "上次同步：" in listed
+
+    at.button(key=f"unlink-笔记-{folder}").click().run()
+    assert "已取消关联" in at.success[0].value and service.knowledge.linked_folders("笔记") == []
+    assert len(service.knowledge.documents("笔记")) == 2  # its documents stay
+
+
+@pytest.mark.parametrize("typed, said", [
+    ("笔记文件夹", "请填写文件夹的完整路径"),
+    ("{tmp}/没有这个文件夹", "这个文件夹不存在"),
+    ("{tmp}/a.txt", "这是一个文件，不是文件夹"),
+    ("{data}", "这是已知自己的数据文件夹"),
+])
+def test_a_folder_that_cannot_be_linked_is_said_why_in_the_pages_words(service: Services, tmp_path, typed, said):
+    (tmp_path / "a.txt").write_text("文件", encoding="utf-8")
+    at = page_test(KB_PAGE).run()
+    create(at, "笔记")
+    _linked(at, typed.format(tmp=tmp_path, data=service.settings.data_dir))
+    assert at.error[0].value.startswith(f"无法关联：{said}")
+    assert "does not" not in at.error[0].value and "not a" not in at.error[0].value  # one language
+    assert service.knowledge.linked_folders("笔记") == []
+
+
+def test_the_link_form_speaks_english_when_switched(service: Services, tmp_path):
+    service.knowledge.create_knowledge_base("笔记")
+    at = page_test(KB_PAGE)
+    at.session_state["ui_lang"] = "en"
+    at.run()
+    at.text_input(key="link-path-笔记").input(str(tmp_path / "missing"))
+    at.button(key="FormSubmitter:link-笔记-Link").click().run()
+    assert at.error[0].value.startswith("Cannot link: This folder does not exist: check the path")
