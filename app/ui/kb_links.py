@@ -18,6 +18,7 @@ from app.ui import runtime
 from app.ui.messages import t
 from app.ui.textmark import md_escape
 from core.errors import YizhiError
+from core.hosts import is_loopback
 from ingest.links import MAX_LINKS, LinkedFolder
 
 LOOK_AGAIN_SECONDS = 2.0  # while a folder waits for its first sync
@@ -85,8 +86,18 @@ def _link_form(services: Services, kb: str) -> None:
     st.rerun()
 
 
+def reachable_from_elsewhere(address: str | None) -> bool:
+    """The app listens on `address` (Streamlit's `server.address`) beyond this computer. The
+    launcher always sets one (loopback unless told otherwise); None is a test or a bare run."""
+    return bool(address) and not is_loopback(address)
+
+
 def render(services: Services, kb: str) -> None:
     st.markdown(f"##### :material/folder_open: {t('links.title')}")
     waiting = _waiting(services.knowledge.linked_folders(kb))
     st.fragment(_listing, run_every=LOOK_AGAIN_SECONDS if waiting else None)(services, kb, waiting)
+    if reachable_from_elsewhere(st.get_option("server.address")):
+        # a path typed in a browser on another computer would name a folder of this one
+        st.caption(t("links.remote"))
+        return
     _link_form(services, kb)

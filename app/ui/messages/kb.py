@@ -104,6 +104,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "每个知识库最多关联 {n} 个文件夹。",
                         "en": "A folder on this computer (the app runs on it), its subfolders included. Hidden and "
                               "temporary files are left out; at most {n} folders per knowledge base."},
+    "links.remote": {"zh": "这个页面在其他电脑上也能打开，所以这里不能关联文件夹（否则别人可以把这台电脑上的任何文件夹读进知识库）。"
+                           "请在运行已知的电脑上用 `python -m ingest --link 文件夹 --kb 知识库` 关联。",
+                     "en": "This page can be opened from other computers, so folders cannot be linked here (anyone could "
+                           "read any folder of this computer into a knowledge base). Link one on the computer Yizhi "
+                           "runs on with `python -m ingest --link FOLDER --kb NAME`."},
     "links.add": {"zh": "关联", "en": "Link"},
     "links.cannot_link": {"zh": "无法关联", "en": "Cannot link"},
     "links.linked": {"zh": "已关联文件夹：{folder}。正在后台索引，完成后这里会显示同步时间。",

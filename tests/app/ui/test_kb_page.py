@@ -258,3 +258,19 @@ def test_the_link_form_speaks_english_when_switched(service: Services, tmp_path)
     at.text_input(key="link-path-笔记").input(str(tmp_path / "missing"))
     at.button(key="FormSubmitter:link-笔记-Link").click().run()
     assert at.error[0].value.startswith("Cannot link: This folder does not exist: check the path")
+
+
+def test_a_page_reachable_from_other_computers_offers_no_folder_linking(service: Services, monkeypatch):
+    import streamlit
+
+    from app.ui.kb_links import reachable_from_elsewhere
+
+    assert [reachable_from_elsewhere(a) for a in ("127.0.0.1", "localhost", "::1", None, "0.0.0.0", "192.168.1.5")] \
+        == [False, False, False, False, True, True]
+    real = streamlit.get_option
+    monkeypatch.setattr(streamlit, "get_option", lambda key: "0.0.0.0" if key == "server.address" else real(key))
+    service.knowledge.create_knowledge_base("笔记")
+    at = page_test(KB_PAGE).run()
+    assert not at.exception, at.exception
+    assert not [w for w in at.text_input if w.key == "link-path-笔记"]  # no path box
+    assert any("不能关联文件夹" in c.value and "python -m ingest --link" in c.value for c in at.caption)
