@@ -54,7 +54,7 @@ _ELLIPTIC_NE = re.compile(r"呢[？?\s]*$")
 _EN_AND_ALSO = re.compile(r",?\s+and also\s+", re.IGNORECASE)
 _EN_ASKING = re.compile(r"(?:what|which|where|when|who|whom|whose|why|how|can|could|is|are|was|were|do|does|did|will|"
                         r"would|should|may|has|have)\b", re.IGNORECASE)
-_ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}\s*[.、)）]|[（(]\d{1,2}[)）]|[①-⑩]|第[一二三四五]+[，,、：:]?)\s*")
+_ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}\s*[.、)）]|[（(]\d{1,2}[)）]|[①-⑩]|第[一二三四五][，,、：:])\s*")
 # Words of a question to the assistant rather than to the documents ("你知道吗", "我想问一下").
 _CHAT_WORDS = frozenset("你 您 我 知道 告诉 想 问 问问 一下 请 请问 有人 真的 两个 几个 问题 帮 帮忙 麻烦 谢谢".split())
 
@@ -111,7 +111,7 @@ def _question_end(text: str, i: int) -> tuple[int, int, bool] | None:
     """Where a question that ends at `text[i]` ends and the text after it begins, and whether
     they are joined by "and also"; None when no question ends there."""
     ch, after = text[i], text[i + 1:i + 2]
-    if ch == "?" and after and not after.isspace() and after.isascii() and after not in "?!\"'":
+    if ch == "?" and after and after.isascii() and not (after.isspace() or after.isupper() or after in "?!\"'"):
         return None  # inside a word or an address: "x?y=1"
     if ch in _QUESTION_MARKS:
         end = i + 1

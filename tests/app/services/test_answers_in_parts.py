@@ -114,3 +114,24 @@ def test_a_follow_up_still_leans_on_the_question_before(guide):
     assert both.query.splitlines() == ["怎么新建知识库？ 那怎么删除呢？", "数据保存在哪里？"]
     (_, first_body), (_, second_body) = _sections(both)
     assert "删除" in first_body and "data 目录" in second_body
+
+
+def test_a_chat_models_parts_stream_one_after_the_other_with_their_marks_renumbered(settings, fake_embedder,
+                                                                                    tiny_docs):
+    model = RecordingGenerator("大熊猫主要吃竹子，每天要吃十几公斤竹子。[1]")
+    model.chat = True  # its draft streams as it comes
+    services = build_services(settings, embedder=fake_embedder, generator=model)
+    services.knowledge.ingest("news", tiny_docs)
+    try:
+        items = list(services.answers.ask_stream("RCEP由哪些国家签署？大熊猫主要吃什么？", ["news"]))
+    finally:
+        services.close()
+    answer, streamed = items[-1], "".join(items[:-1])
+    (first, first_body), (second, second_body) = _sections(answer)
+    assert first == "1. RCEP由哪些国家签署？" and "十五个国家" in first_body  # the documents' list, no model
+    panda = next(c.index for c in answer.citations if Path(c.source).name == "panda.txt")
+    rcep = next(c.index for c in answer.citations if Path(c.source).name == "rcep.txt")
+    drafted = f"大熊猫主要吃竹子，每天要吃十几公斤竹子。[{panda}]"
+    assert second == "2. 大熊猫主要吃什么？" and second_body == drafted and panda != rcep
+    assert streamed.startswith("1. RCEP由哪些国家签署？\n") and streamed.endswith(f"\n\n2. 大熊猫主要吃什么？\n{drafted}")
+    assert [c.prompt.rpartition("问题是：")[2] for c in model.calls] == ["大熊猫主要吃什么？"]
