@@ -8,12 +8,14 @@ evidence and citations, or its own refusal. The answer gives the parts in order,
 its own question ("1. 資料儲存在哪裡？"), and streams part after part; its passages are
 numbered once across the parts (numbering.py). It is refused only when every part is.
 
-A question of one part goes through the flow as it always has. A Traditional question is
-asked in the mainland's words for things (`mainland_phrasing`: 資料 → 數據), which the
-documents most often use; the answer keeps the question as written.
+A question of one part goes through the flow as it always has. A Traditional question (or
+part) the documents do not answer as written is asked again in the mainland's words for
+things (`mainland_phrasing`: 資料儲存 → 數據保存), which most documents use; the answer
+keeps the question as written.
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +28,8 @@ from app.answering.types import Answer
 from app.llm.generator import Generator
 from core.text import mainland_phrasing, script_of
 from prompts.types import History
+
+log = logging.getLogger(__name__)
 
 PART_HEADING = "{number}. {question}"
 PART_SEPARATOR = "\n\n"
@@ -50,9 +54,25 @@ class Parts:
 def retrieve_parts(question: str, history: History | None, retriever: Retriever, config: AnswerConfig) -> Parts:
     """Search for each part of the question and score its evidence (no LLM)."""
     asked = question_parts(question)
-    retrieved = tuple(retrieve(mainland_phrasing(part), history, retriever, config) for part in asked)
+    retrieved = tuple(_retrieved(part, history, retriever, config) for part in asked)
     numbering = number_parts([r.results for r in retrieved], config.shown)
     return Parts(question, asked, retrieved, numbering)
+
+
+def _retrieved(part: str, history: History | None, retriever: Retriever, config: AnswerConfig) -> Retrieved:
+    """`retrieve` of the part as written; a Traditional part that finds no answer in Taiwan's
+    words for things is asked again in the mainland's (資料 → 數據), and that one is kept
+    when it finds one. Only then: OpenCC's table also turns words both sides use into others
+    (核心 → 內核, 文件 → 文檔), so a part answered as written stays as it is."""
+    retrieved = retrieve(part, history, retriever, config)
+    phrased = mainland_phrasing(part)
+    if phrased == part or retrieved.answer is None or not retrieved.answer.refused:
+        return retrieved
+    again = retrieve(phrased, history, retriever, config)
+    if again.answer is not None and again.answer.refused:
+        return retrieved
+    log.info("%r found no answer; asked in the mainland's words for things, %r did", part, phrased)
+    return again
 
 
 def whole(parts: Parts, config: AnswerConfig) -> Retrieved:

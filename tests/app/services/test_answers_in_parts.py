@@ -135,3 +135,13 @@ def test_a_chat_models_parts_stream_one_after_the_other_with_their_marks_renumbe
     assert second == "2. 大熊猫主要吃什么？" and second_body == drafted and panda != rcep
     assert streamed.startswith("1. RCEP由哪些国家签署？\n") and streamed.endswith(f"\n\n2. 大熊猫主要吃什么？\n{drafted}")
     assert [c.prompt.rpartition("问题是：")[2] for c in model.calls] == ["大熊猫主要吃什么？"]
+
+
+def test_a_traditional_question_found_in_no_passage_as_written_is_asked_in_the_mainlands_words(guide):
+    services, _ = guide
+    answer = services.answers.ask("資料儲存在哪裡？", ["default"])
+    assert not answer.refused and "data 目录" in answer.text
+    assert answer.query == "數據保存在哪裡？" and answer.question == "資料儲存在哪裡？"
+    # answered as written: asked as written (OpenCC's table turns words both sides use into others)
+    formats = services.answers.ask("已知支援哪些檔案格式？", ["default"])
+    assert not formats.refused and formats.query == "已知支援哪些檔案格式？" and "Markdown" in formats.text
