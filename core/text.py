@@ -4,6 +4,8 @@
   ideographs, Extensions B and later), as the body of a regex character class.
 - `to_simplified` / `to_traditional`: OpenCC's conversions (package
   `opencc-python-reimplemented`, a requirement).
+- `mainland_phrasing`: a Traditional question's Taiwan words for things in the mainland's
+  (資料 → 數據, OpenCC's TWPhrasesRev), for documents written in mainland Chinese.
 - `script_of` / `in_script`: which script a text is written in, and Yizhi's own words
   (written in Simplified) in that script.
 - `detect_language`: Chinese or English, for answering in the language of the question.
@@ -144,6 +146,26 @@ def to_simplified(text: str) -> str:
     if converter.changing.isdisjoint(text):
         return text
     return converter.convert(text)
+
+
+@functools.cache
+def _taiwan_phrases() -> TableConverter:
+    """Taiwan's words for things, to the mainland's (OpenCC's TWPhrasesRev, as its tw2sp uses)."""
+    with _t2s_lock:
+        try:
+            return TableConverter(_read_table(_opencc_tables() / "TWPhrasesRev.txt"), {})
+        except OSError as exc:
+            raise ConfigError(f"OpenCC's conversion tables cannot be read ({exc}): reinstall "
+                              "opencc-python-reimplemented") from exc
+
+
+def mainland_phrasing(text: str) -> str:
+    """A Traditional text with Taiwan's words for things in the mainland's, still in
+    Traditional characters (資料儲存 → 數據保存, 記憶體 → 內存, 預設 → 默認), so that it
+    meets documents written in mainland Chinese; other text comes back as is."""
+    if not text or text.isascii() or script_of(text) != Script.TRADITIONAL:
+        return text
+    return _taiwan_phrases().convert(text)
 
 
 def to_traditional(text: str) -> str:

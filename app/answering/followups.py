@@ -20,13 +20,18 @@ SHORT_ZH_CHARS = 5  # a Latin word (RCEP, iPhone) counts as two characters
 SHORT_EN_WORDS = 4
 
 
+def points_back(question: str) -> bool:
+    """A pronoun or demonstrative that points back to something said before (它, 这个, it)."""
+    anaphora = _ZH_ANAPHORA if detect_language(question) == Language.ZH else _EN_ANAPHORA
+    return bool(anaphora.search(question))
+
+
 def is_follow_up(question: str) -> bool:
     """Short questions and questions with pronouns lean on the previous turn."""
     if detect_language(question) == Language.ZH:
         size = han_count(question) + 2 * len(latin_words(question))
-        return (size <= SHORT_ZH_CHARS or bool(_ZH_ANAPHORA.search(question))
-                or bool(_ZH_TRAILING_NE.search(question)))
-    return len(latin_words(question)) <= SHORT_EN_WORDS or bool(_EN_ANAPHORA.search(question))
+        return size <= SHORT_ZH_CHARS or points_back(question) or bool(_ZH_TRAILING_NE.search(question))
+    return len(latin_words(question)) <= SHORT_EN_WORDS or points_back(question)
 
 
 def retrieval_query(question: str, history: History | None = None) -> str:
@@ -38,4 +43,4 @@ def retrieval_query(question: str, history: History | None = None) -> str:
     return question
 
 
-__all__ = ["is_follow_up", "retrieval_query"]
+__all__ = ["is_follow_up", "points_back", "retrieval_query"]

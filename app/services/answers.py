@@ -11,7 +11,8 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 
-from app.answering.flow import answer_language, generate, retrieve
+from app.answering.flow import answer_language
+from app.answering.multipart import generate_parts, retrieve_parts, whole
 from app.answering.types import Answer
 from app.llm.generator import Generator
 from app.llm.stoppable import Stop, stoppable
@@ -79,7 +80,8 @@ class LocalAnswerService:
     def prepare(self, question: str, kb_names: Sequence[str], history: History | None = None, *,
                 overrides: Overrides | None = None) -> PreparedAnswer:
         """Search and score the evidence (no LLM); a question that needs no LLM (a refusal,
-        a greeting) is answered already. `PreparedAnswer.stream()` generates the rest."""
+        a greeting) is answered already. `PreparedAnswer.stream()` generates the rest. A
+        question that asks several things is answered part by part (app/answering/multipart.py)."""
         limits.check_question(self._res.settings, question)
         history = limits.check_history(self._res.settings, history)
         settings = self._settings(overrides)
@@ -88,12 +90,12 @@ class LocalAnswerService:
         reading = replace(search, score_threshold=min(search.score_threshold, config.floor))
         retriever = MultiSearcher(kb_names, self._res.knowledge_base, self._res.embedder, reading,
                                   max(search.top_k, config.passages))
-        retrieved = retrieve(question, history, retriever, config)
+        parts = retrieve_parts(question, history, retriever, config)  # one, or each part of a question of several
 
         def finish(stop: Stop | None) -> Iterator[str | Answer]:
-            return generate(retrieved, self._generator(settings, stop), config)
+            return generate_parts(parts, lambda: self._generator(settings, stop), config)
 
-        return PreparedAnswer(retrieved, finish)
+        return PreparedAnswer(whole(parts, config), finish)
 
     def ask_stream(self, question: str, kb_names: Sequence[str], history: History | None = None, *,
                    overrides: Overrides | None = None, stop: Stop | None = None) -> Iterator[str | Answer]:

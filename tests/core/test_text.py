@@ -10,6 +10,7 @@ from core.text import (
     detect_language,
     fold,
     in_script,
+    mainland_phrasing,
     normalize_script,
     script_of,
     to_simplified,
@@ -29,6 +30,15 @@ def test_conversion_both_ways_and_messages_follow_the_question():
     assert to_traditional("软件和内存") == "軟體和記憶體"  # Taiwan's words, not only its characters
     assert in_script("根据已知信息无法回答该问题", Script.TRADITIONAL) == "根據已知資訊無法回答該問題"
     assert in_script("根据已知信息无法回答该问题", Script.SIMPLIFIED) == "根据已知信息无法回答该问题"
+
+
+def test_a_traditional_question_in_the_mainlands_words_for_things():
+    assert mainland_phrasing("資料儲存在哪裡？") == "數據保存在哪裡？"  # still Traditional characters
+    assert to_simplified(mainland_phrasing("記憶體不夠怎麼辦？")) == "内存不够怎么办？"
+    assert script_of(mainland_phrasing("資料儲存在哪裡？")) == Script.TRADITIONAL
+    # Simplified and English text, and Traditional text without such words, come back as they are
+    for text in ("数据保存在哪里？", "资料储存", "Where is the data stored?", "可以刪除知識庫嗎？", ""):
+        assert mainland_phrasing(text) == text
 
 
 @pytest.mark.parametrize("text, lang", [
