@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from app.answering.flow import answer_language, generate, retrieve
+from app.answering.numbering import in_listing_order, numbered_stream
 from app.answering.types import Answer
 from app.llm.generator import Generator
 from app.llm.stoppable import Stop, stoppable
@@ -75,9 +76,12 @@ class LocalAnswerService:
         retriever = MultiSearcher(kb_names, self._res.knowledge_base, self._res.embedder, reading,
                                   max(search.top_k, config.passages))
         retrieved = retrieve(question, history, retriever, config)
+        if retrieved.answer is not None:  # its [n] start at [1] in the order its sources are listed
+            retrieved = replace(retrieved, answer=in_listing_order(retrieved.answer))
 
         def finish(stop: Stop | None) -> Iterator[str | Answer]:
-            return generate(retrieved, self._generator(settings, stop), config)
+            return numbered_stream(generate(retrieved, self._generator(settings, stop), config),
+                                   len(retrieved.results))
 
         return PreparedAnswer(retrieved, finish)
 

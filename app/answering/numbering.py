@@ -1,0 +1,150 @@
+"""Citation numbers in listing order: an answer's [n] start at [1] in the order its sources
+are listed.
+
+The prompt numbers passages by rank, so a model may cite [2] and [4] only, and the sources
+an interface lists (the cited ones first, then the others the model read) would start at
+[2]. `in_listing_order` renumbers the whole `Answer` at once, so its text, its sources, its
+sentences, evidence and table cells keep agreeing: the passages the text names come first,
+numbered 1, 2, … in the order the text first names them; then the passages that back its
+sentences without being named; then the others, in their rank order. The sources come out
+in that order, so `citations[n - 1]` is `[n]`.
+
+A mark naming a passage that is not listed is left as it is when its number lies beyond
+the listed ones (it names nothing, as before; "[2014]" in a quoted document number stays),
+and dropped when renumbering would make it name a listed source.
+
+`StreamNumbering` renumbers the pieces of a streamed answer the same way as they come (by
+first mention), so what streams agrees with the final answer whenever the final text is the
+streamed one. Pure functions; no I/O.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
+
+from app.answering.types import Answer
+
+# [1] / [1, 2] / [1、2] / 【1】 as an answer writes its citations
+MARK = re.compile(r"\[(\s*\d+(?:\s*[,，、]\s*\d+)*\s*)\]|【(\s*\d+(?:\s*[,，、]\s*\d+)*\s*)】")
+_NUMBER = re.compile(r"\d+")
+_OPEN_MARK = re.compile(r"(?:\[|【)[\d\s,，、]*$")  # a mark still being written at a piece's end
+_LONGEST_MARK = 40
+
+
+def named_numbers(text: str) -> list[int]:
+    """The numbers a text's citation marks name, in order, once each."""
+    found: list[int] = []
+    for match in MARK.finditer(text):
+        for number in _NUMBER.findall(match.group(0)):
+            if int(number) not in found:
+                found.append(int(number))
+    return found
+
+
+def listing_order(answer: Answer) -> list[int]:
+    """The answer's source numbers in the order they are listed: named by the text first (in
+    order of first mention; none for a refusal), then backing a sentence, then the others."""
+    known = [c.index for c in answer.citations]
+    first: list[int] = []
+    if not answer.refused:
+        first = named_numbers(answer.text)
+        first += [s.passage for s in answer.sentences if s.supported and s.passage]
+    leading = [n for n in dict.fromkeys(first) if n in known]
+    return leading + [n for n in known if n not in leading]
+
+
+def _renumber_marks(text: str, number: Callable[[int], int | None]) -> str:
+    def one(match: re.Match[str]) -> str:
+        inner = match.group(1) if match.group(1) is not None else match.group(2)
+        separator = next((s for s in (",", "，", "、") if s in inner), ",")
+        numbers = [n for old in _NUMBER.findall(inner) if (n := number(int(old))) is not None]
+        if not numbers:
+            return ""
+        joined = (separator + (" " if separator == "," else "")).join(str(n) for n in dict.fromkeys(numbers))
+        return f"[{joined}]" if match.group(1) is not None else f"【{joined}】"
+    return MARK.sub(one, text)
+
+
+def _mapper(mapping: Mapping[int, int], listed: int) -> Callable[[int], int | None]:
+    """The new number of an old one: its place in the listing; a number not listed stays
+    when it lies beyond the listed ones, else it has none (it would name another source)."""
+    def number(old: int) -> int | None:
+        if old in mapping:
+            return mapping[old]
+        return old if old > listed else None
+    return number
+
+
+def in_listing_order(answer: Answer) -> Answer:
+    """The answer with its sources numbered 1…N in listing order, and every [n] of its text,
+    sentences, evidence and table cells following them. An answer in that order already
+    comes back unchanged."""
+    order = listing_order(answer)
+    mapping = {old: new for new, old in enumerate(order, 1)}
+    if all(old == new for old, new in mapping.items()) and [c.index for c in answer.citations] == order:
+        return answer
+    number = _mapper(mapping, len(order))
+    by_index = {c.index: c for c in answer.citations}
+    citations = tuple(replace(by_index[old], index=new) for new, old in enumerate(order, 1))
+    sentences = tuple(
+        replace(s, text=_renumber_marks(s.text, number),
+                cited=tuple(dict.fromkeys(n for old in s.cited if (n := number(old)) is not None)),
+                passage=number(s.passage) if s.passage is not None else None)
+        for s in answer.sentences)
+    evidence = tuple(replace(e, passage=n) for e in answer.evidence if (n := number(e.passage)) is not None)
+    cells = tuple(replace(c, passage=n) for c in answer.cells if (n := number(c.passage)) is not None)
+    return replace(answer, text=_renumber_marks(answer.text, number), citations=citations, sentences=sentences,
+                   evidence=evidence, cells=cells)
+
+
+class StreamNumbering:
+    """Renumbers an answer's streamed pieces by first mention: the first passage named becomes
+    [1], the next new one [2], …; numbers above `passages` (the passages the model could
+    cite) are left as they are. A mark cut between two pieces is held back until it ends."""
+
+    def __init__(self, passages: int) -> None:
+        self._passages = passages
+        self._mapping: dict[int, int] = {}
+        self._held = ""
+
+    def _number(self, old: int) -> int:
+        if not 1 <= old <= self._passages:
+            return old
+        return self._mapping.setdefault(old, len(self._mapping) + 1)
+
+    def feed(self, piece: str) -> str:
+        text = self._held + piece
+        tail = _OPEN_MARK.search(text)
+        if tail is not None and len(text) - tail.start() <= _LONGEST_MARK:
+            text, self._held = text[:tail.start()], text[tail.start():]
+        else:
+            self._held = ""
+        return _renumber_marks(text, self._number)
+
+    def flush(self) -> str:
+        held, self._held = self._held, ""
+        return _renumber_marks(held, self._number)
+
+
+def numbered_stream(items: Iterable[str | Answer], passages: int) -> Iterator[str | Answer]:
+    """A stream of text pieces then its `Answer`, renumbered: the pieces by first mention
+    (`StreamNumbering`), the answer in listing order (`in_listing_order`)."""
+    numbering = StreamNumbering(passages)
+    for item in items:
+        if isinstance(item, Answer):
+            held = numbering.flush()
+            if held:
+                yield held
+            yield in_listing_order(item)
+            continue
+        shown = numbering.feed(item)
+        if shown:
+            yield shown
+    held = numbering.flush()
+    if held:
+        yield held
+
+
+__all__ = ["MARK", "StreamNumbering", "in_listing_order", "listing_order", "named_numbers",
+           "numbered_stream"]
