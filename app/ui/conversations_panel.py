@@ -66,8 +66,7 @@ def _manage(services: Services, info) -> None:
     with st.popover("", icon=":material/more_vert:", help=t("conv.manage"), type="tertiary",
                     key=f"conv-manage-{info.conversation_id}"):
         widget = f"conv-title-{info.conversation_id}"
-        st.session_state.setdefault(widget, info.title)
-        st.text_input(t("conv.title_label"), key=widget, max_chars=80)
+        st.text_input(t("conv.title_label"), value=info.title, key=widget, max_chars=80)
         st.button(t("conv.rename"), icon=":material/check:", key=f"conv-rename-{info.conversation_id}",
                   on_click=_rename, args=(services, info.conversation_id, widget))
         st.divider()
