@@ -27,7 +27,10 @@ TITLE_CHARS = 22
 LIST_STYLE = (".st-key-conv-list [class*='st-key-conv-'] button {justify-content:flex-start;text-align:left;"
               "padding-left:0.4rem}"
               ".st-key-conv-list [class*='st-key-conv-'] button > div {justify-content:flex-start;width:100%}"
-              ".st-key-conv-list [data-testid='stCaptionContainer'] {margin:-0.55rem 0 0.2rem 1.9rem}")
+              ".st-key-conv-list [data-testid='stCaptionContainer'] {margin:-0.55rem 0 0.2rem 1.9rem}"
+              ".st-key-conv-list [data-testid='stPopoverButton'] div[aria-hidden='true'] {display:none}"
+              ".st-key-conv-list [data-testid='stPopoverButton'] [data-testid='stMarkdownContainer'] "
+              "{overflow:visible;min-width:1em;font-weight:700}")
 
 
 def current() -> str | None:
@@ -63,7 +66,8 @@ def _delete(services: Services, conversation_id: str) -> None:
 
 
 def _manage(services: Services, info) -> None:
-    with st.popover("", icon=":material/more_vert:", help=t("conv.manage"), type="tertiary",
+    # "︙", not an icon alone: Streamlit names an icon-only button by the icon's English name
+    with st.popover("︙", help=t("conv.manage"), type="tertiary",
                     key=f"conv-manage-{info.conversation_id}"):
         widget = f"conv-title-{info.conversation_id}"
         st.text_input(t("conv.title_label"), value=info.title, key=widget, max_chars=80)
