@@ -6,7 +6,7 @@
 Each part is asked as if it were asked alone in the same conversation, so each has its own
 evidence and citations, or its own refusal. The answer gives the parts in order, each under
 its own question ("1. 資料儲存在哪裡？"), and streams part after part; its passages are
-numbered once across the parts (numbering.py). It is refused only when every part is.
+numbered once across the parts (part_numbers.py). It is refused only when every part is.
 
 A question of one part goes through the flow as it always has. A Traditional question (or
 part) the documents do not answer as written is asked again in the mainland's words for
@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from app.answering.config import AnswerConfig
 from app.answering.flow import Retrieved, Retriever, answer_language, generate, retrieve
-from app.answering.numbering import MarkStream, Numbering, number_parts, renumbered, renumbered_evidence
+from app.answering.part_numbers import Numbering, mark_stream, number_parts, renumbered, renumbered_evidence
 from app.answering.parts import question_parts
 from app.answering.types import Answer
 from app.llm.generator import Generator
@@ -110,7 +110,7 @@ def generate_parts(parts: Parts, generator: Callable[[], Generator], config: Ans
     for number, (asked, retrieved, numbers) in enumerate(zip(parts.asked, parts.retrieved,
                                                               parts.numbering.numbers), 1):
         yield (PART_SEPARATOR if number > 1 else "") + PART_HEADING.format(number=number, question=asked) + "\n"
-        marks = MarkStream(numbers)
+        marks = mark_stream(numbers)
         items = iter([retrieved.answer]) if retrieved.answer is not None else generate(retrieved, model(), config)
         for item in items:
             if isinstance(item, Answer):

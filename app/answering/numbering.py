@@ -1,119 +1,163 @@
-"""The passages of a question asked part by part, numbered once (pure functions).
+"""Citation numbers in listing order: an answer's [n] start at [1] in the order its sources
+are listed.
 
-Each part is searched on its own, so each numbers its passages from [1]. Across the parts
-a passage keeps one number and no two passages share one: the passages each part shows
-come first (part after part), then the rest each part read; a passage a part before found
-already keeps its number. The numbers are fixed before anything is generated, so an
-answer can stream part after part with its final marks.
+The prompt numbers passages by rank, so a model may cite [2] and [4] only, and the sources
+an interface lists (the cited ones first, then the others the model read) would start at
+[2]. `in_listing_order` renumbers the whole `Answer` at once, so its text, its sources, its
+sentences, evidence and table cells keep agreeing: the passages the text names come first,
+numbered 1, 2, … in the order the text first names them; then the passages that back its
+sentences without being named; then the others, in their rank order. The sources come out
+in that order, so `citations[n - 1]` is `[n]`.
 
-`renumbered` gives a part's answer those numbers: the [n] in its text and sentences, its
-sources, evidence and table cells. A mark naming no passage of its part is left out.
+A mark naming a passage that is not listed is left as it is when its number lies beyond
+the listed ones (it names nothing, as before; "[2014]" in a quoted document number stays),
+and dropped when renumbering would make it name a listed source.
+
+`StreamNumbering` renumbers the pieces of a streamed answer the same way as they come (by
+first mention), so what streams agrees with the final answer whenever the final text is the
+streamed one. Pure functions; no I/O.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 
-from app.answering.evidence.tokens import CITATION_MARK
-from app.answering.types import Answer, Evidence
-from core.types import ScoredChunk
+from app.answering.types import Answer
 
+# [1] / [1, 2] / [1、2] / 【1】 as an answer writes its citations, with the space before it
+# (dropped with a mark that names nothing any more)
+MARK = re.compile(r"(\s*)(?:\[(\s*\d+(?:\s*[,，、]\s*\d+)*\s*)\]|【(\s*\d+(?:\s*[,，、]\s*\d+)*\s*)】)")
 _NUMBER = re.compile(r"\d+")
-_OPEN_MARK = re.compile(r"(?:\[|【)[\d\s,，、-]*$")  # a mark a streamed piece may end inside
-OPEN_MARK_CHARS = 24  # an unclosed "[" further back than this is no mark
+_OPEN_MARK = re.compile(r"(?:\[|【)[\d\s,，、]*$")  # a mark still being written at a piece's end
+_LONGEST_MARK = 40
 
 
-@dataclass(frozen=True, slots=True)
-class Numbering:
-    """`results`: the passages of every part, `[n]` being `results[n - 1]`; `numbers[k][i]`
-    is the number of part k's passage [i + 1]."""
-
-    results: tuple[ScoredChunk, ...]
-    numbers: tuple[tuple[int, ...], ...]
-
-
-def _key(result: ScoredChunk) -> tuple[str, int | None, int, str]:
-    chunk = result.chunk
-    return chunk.source, chunk.page, chunk.position, chunk.text
+def named_numbers(text: str) -> list[int]:
+    """The numbers a text's citation marks name, in order, once each."""
+    found: list[int] = []
+    for match in MARK.finditer(text):
+        for number in _NUMBER.findall(match.group(0)):
+            if int(number) not in found:
+                found.append(int(number))
+    return found
 
 
-def number_parts(parts: Sequence[Sequence[ScoredChunk]], shown: int) -> Numbering:
-    """One numbering of the passages each part found (`shown`: how many each part shows)."""
-    numbered: dict[tuple[str, int | None, int, str], int] = {}
-    results: list[ScoredChunk] = []
-    order = [(k, i) for k, found in enumerate(parts) for i in range(min(shown, len(found)))]
-    order += [(k, i) for k, found in enumerate(parts) for i in range(shown, len(found))]
-    numbers: list[dict[int, int]] = [{} for _ in parts]
-    for k, i in order:
-        key = _key(parts[k][i])
-        if key not in numbered:
-            results.append(parts[k][i])
-            numbered[key] = len(results)
-        numbers[k][i] = numbered[key]
-    return Numbering(tuple(results), tuple(tuple(m[i] for i in range(len(m))) for m in numbers))
+def listing_order(answer: Answer) -> list[int]:
+    """The answer's source numbers in the order they are listed: named by the text first (in
+    order of first mention; none for a refusal), then backing a sentence, then the others."""
+    known = [c.index for c in answer.citations]
+    first: list[int] = []
+    if not answer.refused:
+        first = named_numbers(answer.text)
+        first += [s.passage for s in answer.sentences if s.supported and s.passage]
+    leading = [n for n in dict.fromkeys(first) if n in known]
+    return leading + [n for n in known if n not in leading]
 
 
-def renumber_marks(text: str, numbers: Sequence[int]) -> str:
-    """`text` with each [n] / 【n】 naming `numbers[n - 1]`; numbers outside them left out
-    (and a mark left with none dropped)."""
-    def mark(match: re.Match[str]) -> str:
-        written = match.group(0)
-        found = [int(n) for n in _NUMBER.findall(written)]
-        kept = [str(numbers[n - 1]) for n in found if 1 <= n <= len(numbers)]
-        if not kept:
+def rewrite_marks(text: str, number: Callable[[int], int | None]) -> str:
+    """`text` with each number of its citation marks replaced by `number(old)`; a number
+    mapped to None is left out, and a mark left with none is dropped."""
+    def one(match: re.Match[str]) -> str:
+        square = match.group(2) is not None
+        inner = match.group(2) if square else match.group(3)
+        separator = next((s for s in (",", "，", "、") if s in inner), ",")
+        numbers = [n for old in _NUMBER.findall(inner) if (n := number(int(old))) is not None]
+        if not numbers:
             return ""
-        lead = written[:len(written) - len(written.lstrip())]
-        bracketed = written.strip()
-        separator = "，" if "，" in bracketed else ("、" if "、" in bracketed else ", ")
-        body = separator.join(dict.fromkeys(kept))
-        return f"{lead}【{body}】" if bracketed.startswith("【") else f"{lead}[{body}]"
-
-    return CITATION_MARK.sub(mark, text)
+        joined = (separator + (" " if separator == "," else "")).join(str(n) for n in dict.fromkeys(numbers))
+        return match.group(1) + (f"[{joined}]" if square else f"【{joined}】")
+    return MARK.sub(one, text)
 
 
-class MarkStream:
-    """Streamed pieces renumbered as they come: a piece that ends inside a mark ("…15天[")
-    is held back until the mark closes."""
+class HeldMarks:
+    """Streamed pieces with their marks rewritten by `number` as they come (`rewrite_marks`):
+    a piece that ends inside a mark ("…15天[") is held back until the mark closes."""
 
-    def __init__(self, numbers: Sequence[int]) -> None:
-        self._numbers = tuple(numbers)
+    def __init__(self, number: Callable[[int], int | None]) -> None:
+        self._number = number
         self._held = ""
 
     def feed(self, piece: str) -> str:
         text = self._held + piece
-        tail = text[-OPEN_MARK_CHARS:]
-        open_mark = _OPEN_MARK.search(tail)
-        cut = len(text) - len(tail) + open_mark.start() if open_mark else len(text)
-        self._held = text[cut:]
-        return renumber_marks(text[:cut], self._numbers)
+        tail = _OPEN_MARK.search(text)
+        if tail is not None and len(text) - tail.start() <= _LONGEST_MARK:
+            text, self._held = text[:tail.start()], text[tail.start():]
+        else:
+            self._held = ""
+        return rewrite_marks(text, self._number)
 
     def flush(self) -> str:
         held, self._held = self._held, ""
-        return renumber_marks(held, self._numbers)
+        return rewrite_marks(held, self._number)
 
 
-def renumbered_evidence(evidence: Sequence[Evidence], numbers: Sequence[int]) -> tuple[Evidence, ...]:
-    """Evidence sentences with their passages numbered across the parts."""
-    return tuple(replace(e, passage=numbers[e.passage - 1]) for e in evidence if 1 <= e.passage <= len(numbers))
+def _mapper(mapping: Mapping[int, int], listed: int) -> Callable[[int], int | None]:
+    """The new number of an old one: its place in the listing; a number not listed stays
+    when it lies beyond the listed ones, else it has none (it would name another source)."""
+    def number(old: int) -> int | None:
+        if old in mapping:
+            return mapping[old]
+        return old if old > listed else None
+    return number
 
 
-def renumbered(answer: Answer, numbers: Sequence[int]) -> Answer:
-    """A part's answer with the passages numbered across the parts."""
-    numbers = tuple(numbers)
+def in_listing_order(answer: Answer) -> Answer:
+    """The answer with its sources numbered 1…N in listing order, and every [n] of its text,
+    sentences, evidence and table cells following them. An answer in that order already
+    comes back unchanged."""
+    order = listing_order(answer)
+    mapping = {old: new for new, old in enumerate(order, 1)}
+    if all(old == new for old, new in mapping.items()) and [c.index for c in answer.citations] == order:
+        return answer
+    number = _mapper(mapping, len(order))
+    by_index = {c.index: c for c in answer.citations}
+    citations = tuple(replace(by_index[old], index=new) for new, old in enumerate(order, 1))
+    sentences = tuple(
+        replace(s, text=rewrite_marks(s.text, number),
+                cited=tuple(dict.fromkeys(n for old in s.cited if (n := number(old)) is not None)),
+                passage=number(s.passage) if s.passage is not None else None)
+        for s in answer.sentences)
+    evidence = tuple(replace(e, passage=n) for e in answer.evidence if (n := number(e.passage)) is not None)
+    cells = tuple(replace(c, passage=n) for c in answer.cells if (n := number(c.passage)) is not None)
+    return replace(answer, text=rewrite_marks(answer.text, number), citations=citations, sentences=sentences,
+                   evidence=evidence, cells=cells)
 
-    def number(n: int) -> int | None:
-        return numbers[n - 1] if 1 <= n <= len(numbers) else None
 
-    citations = tuple(replace(c, index=number(c.index)) for c in answer.citations if number(c.index) is not None)
-    evidence = renumbered_evidence(answer.evidence, numbers)
-    cells = tuple(replace(c, passage=number(c.passage)) for c in answer.cells if number(c.passage) is not None)
-    sentences = tuple(replace(s, text=renumber_marks(s.text, numbers),
-                              cited=tuple(m for m in map(number, s.cited) if m is not None),
-                              passage=number(s.passage) if s.passage is not None else None)
-                      for s in answer.sentences)
-    return replace(answer, text=renumber_marks(answer.text, numbers), citations=citations, evidence=evidence,
-                   sentences=sentences, cells=cells)
+class StreamNumbering(HeldMarks):
+    """Renumbers an answer's streamed pieces by first mention: the first passage named becomes
+    [1], the next new one [2], …; numbers above `passages` (the passages the model could
+    cite) are left as they are."""
+
+    def __init__(self, passages: int) -> None:
+        self._passages = passages
+        self._mapping: dict[int, int] = {}
+        super().__init__(self._first_mention)
+
+    def _first_mention(self, old: int) -> int:
+        if not 1 <= old <= self._passages:
+            return old
+        return self._mapping.setdefault(old, len(self._mapping) + 1)
 
 
-__all__ = ["MarkStream", "Numbering", "number_parts", "renumber_marks", "renumbered", "renumbered_evidence"]
+def numbered_stream(items: Iterable[str | Answer], passages: int) -> Iterator[str | Answer]:
+    """A stream of text pieces then its `Answer`, renumbered: the pieces by first mention
+    (`StreamNumbering`), the answer in listing order (`in_listing_order`)."""
+    numbering = StreamNumbering(passages)
+    for item in items:
+        if isinstance(item, Answer):
+            held = numbering.flush()
+            if held:
+                yield held
+            yield in_listing_order(item)
+            continue
+        shown = numbering.feed(item)
+        if shown:
+            yield shown
+    held = numbering.flush()
+    if held:
+        yield held
+
+
+__all__ = ["MARK", "HeldMarks", "StreamNumbering", "in_listing_order", "listing_order", "named_numbers",
+           "numbered_stream", "rewrite_marks"]

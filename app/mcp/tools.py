@@ -100,9 +100,11 @@ class YizhiTools:
         return AskResult(answer.question, answer.text, answer.refused, answer.supported, sources, sentences)
 
     def _source(self, names: Sequence[str], citation: Citation, results: Sequence[ScoredChunk]) -> Passage:
-        """A cited passage; its id from the search result it is (`[n]` is the n-th), when it is."""
-        found = results[citation.index - 1].chunk if 0 < citation.index <= len(results) else None
-        if found is not None and found.source == citation.source and found.text == citation.text:
+        """A cited passage; its id from the search result it is, when it is one (sources are
+        numbered in listing order, not by rank: it is found by its file and text)."""
+        found = next((r.chunk for r in results
+                      if r.chunk.source == citation.source and r.chunk.text == citation.text), None)
+        if found is not None:
             owner = self.services.knowledge.knowledge_base_of(names, found)
             return _passage(owner, found, citation.score, citation.relevance)
         return Passage(None, None, citation.source, citation.page, citation.heading, citation.text,

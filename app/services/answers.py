@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from app.answering.flow import answer_language
 from app.answering.multipart import generate_parts, retrieve_parts, whole
+from app.answering.numbering import in_listing_order, numbered_stream
 from app.answering.types import Answer
 from app.llm.generator import Generator
 from app.llm.stoppable import Stop, stoppable
@@ -91,11 +92,15 @@ class LocalAnswerService:
         retriever = MultiSearcher(kb_names, self._res.knowledge_base, self._res.embedder, reading,
                                   max(search.top_k, config.passages))
         parts = retrieve_parts(question, history, retriever, config)  # one, or each part of a question of several
+        retrieved = whole(parts, config)
+        if retrieved.answer is not None:  # its [n] start at [1] in the order its sources are listed
+            retrieved = replace(retrieved, answer=in_listing_order(retrieved.answer))
 
         def finish(stop: Stop | None) -> Iterator[str | Answer]:
-            return generate_parts(parts, lambda: self._generator(settings, stop), config)
+            return numbered_stream(generate_parts(parts, lambda: self._generator(settings, stop), config),
+                                   len(retrieved.results))
 
-        return PreparedAnswer(whole(parts, config), finish)
+        return PreparedAnswer(retrieved, finish)
 
     def ask_stream(self, question: str, kb_names: Sequence[str], history: History | None = None, *,
                    overrides: Overrides | None = None, stop: Stop | None = None) -> Iterator[str | Answer]:

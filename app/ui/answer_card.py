@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from app.answering.numbering import in_listing_order
 from app.answering.types import Answer, TableCell
 from app.services import Services
 from app.ui import elsewhere, near_misses, sidebar, sources_view
@@ -80,6 +81,7 @@ def render(services: Services, message: dict[str, Any], key: str, threshold: flo
         if message.get("stopped"):  # cut short by the next question: kept as far as it was shown
             st.caption(f":material/stop_circle: {t('chat.stopped')}")
         return
+    answer = in_listing_order(answer)  # saved before answers were numbered in listing order
     if answer.refused:
         note = t("answer.model_refused") if answer.citations else t("answer.refused")
         searched = t("answer.searched", kbs=t("answer.kb_sep").join(md_escape(n) for n in message.get("kbs") or ()))

@@ -11,7 +11,7 @@ import streamlit as st
 from app.answering.types import Answer
 from app.services import Services
 from app.services.limits import recent_history
-from app.ui import answer_card, chat_welcome, conversations_panel, model_picker, runtime, sidebar, state
+from app.ui import answer_card, chat_examples, chat_welcome, conversations_panel, model_picker, runtime, sidebar, state
 from app.ui.chat_saving import LOADED, Exchange, close_interrupted
 from app.ui.messages import language, t
 from app.ui.textmark import md_escape
@@ -177,6 +177,9 @@ def render() -> None:
             answered = _answer(services, exchange, history, key=f"msg{len(messages)}")
         if exchange.created and answered:
             st.rerun()  # the sidebar lists the new conversation (not after a failure: its message stays)
+    if selected and (messages or question):  # the first screen's examples, folded above the input
+        chat_examples.render(services, selected, [m["content"] for m in messages if m["role"] == "user"],
+                             _ask_later)
 
 
 __all__ = ["MESSAGES", "render", "sync_conversation"]

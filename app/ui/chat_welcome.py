@@ -69,11 +69,13 @@ def pick_examples(overviews: Sequence[KnowledgeOverview], lang: str, limit: int 
 
 
 def _holdings(overviews: Sequence[KnowledgeOverview]) -> str:
-    documents = sum(o.documents for o in overviews)
+    failed = sum(o.failed for o in overviews)
+    documents = sum(o.documents for o in overviews) - failed  # indexed ones; the failed are said apart
     chunks = sum(o.chunks for o in overviews)
     newest = max((o.updated_at for o in overviews), default=0.0)
     names = ("、" if language() == "zh" else ", ").join(o.name for o in overviews)
-    return t("welcome.holds", kbs=names, documents=documents, chunks=chunks, when=runtime.when(newest))
+    holds = t("welcome.holds", kbs=names, documents=documents, chunks=chunks, when=runtime.when(newest))
+    return holds + (t("welcome.failed", n=failed) if failed else "")
 
 
 def render(services: Services, kb_names: Sequence[str], ask: Callable[[str], None]) -> None:

@@ -109,11 +109,17 @@ def render(services: Services, kb: str) -> None:
     if not documents:
         st.caption(t("docs.none"))
         return
+    failed = sum(d.status == "failed" for d in documents)
     a, b, c = st.columns(3)
-    a.metric(t("docs.metric_documents"), len(documents))
+    a.metric(t("docs.metric_documents"), len(documents) - failed)  # indexed and failed counted apart
     b.metric(t("docs.metric_chunks"), sum(d.chunks for d in documents))
-    c.metric(t("docs.metric_failed"), sum(d.status == "failed" for d in documents))
-    st.dataframe(document_rows(documents), hide_index=True, width="stretch")
+    c.metric(t("docs.metric_failed"), failed)
+    st.dataframe(document_rows(documents), hide_index=True, width="stretch", column_config={
+        t("docs.col_file"): st.column_config.TextColumn(width="large"),
+        t("docs.col_pages"): st.column_config.TextColumn(width=56),
+        t("docs.col_chunks"): st.column_config.NumberColumn(width=56),
+        t("docs.col_ocr"): st.column_config.TextColumn(width=64),
+        t("docs.col_indexed"): st.column_config.TextColumn(width=150)})
     _failures(documents)
     _delete_document(services, kb, documents)
     _reindex(services, kb, len(documents))

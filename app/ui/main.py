@@ -14,6 +14,7 @@ from app.ui.messages import language, t
 from app.ui.tab_icon import tab_icon
 
 VIEWS = Path(__file__).with_name("views")
+WIDE = {"kb", "retrieval"}
 
 
 def pages() -> dict[str, st.Page]:
@@ -28,11 +29,13 @@ def pages() -> dict[str, st.Page]:
 
 
 def run() -> None:
-    st.set_page_config(page_title=t("app.name"), page_icon=tab_icon(), layout="centered")  # served locally
+    st.set_page_config(page_title=t("app.name"), page_icon=tab_icon())  # served locally
     language()  # settle the session's language before anything is drawn
     st.html(widget_texts.localiser(), unsafe_allow_javascript=True)  # Streamlit's own English, in Chinese too
     available = pages()
     navigation = st.navigation(list(available.values()))
+    # the pages of tables and charts use the whole width a laptop's 1280×800 leaves them
+    st.set_page_config(layout="wide" if navigation.url_path in WIDE else "centered")
     services = runtime.services()
     with st.sidebar:
         st.markdown(f"### :material/auto_stories: {t('app.name')}")

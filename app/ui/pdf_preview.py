@@ -4,7 +4,8 @@ The passage is located character by character, ignoring whitespace, so a passage
 lines the PDF loader joined (Chinese has no spaces between lines) is still found; when
 it is not found whole (a table row, a passage cut short) its sentences are looked up
 one by one. The evidence sentences of an answer are marked more strongly (orange,
-underlined) inside the passage.
+underlined) inside the passage. A mark never ends inside a token: a Latin word or a number
+with its decimals and unit ("2.5000", "25%", "3.5kg") is marked whole (`whole_tokens`).
 """
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ ZOOM = 1.5
 PASSAGE_COLOUR = (1.0, 0.9, 0.35)  # the cited passage: light yellow
 EVIDENCE_COLOUR = (1.0, 0.6, 0.1)  # the evidence sentence(s): orange, and underlined
 UNDERLINE_COLOUR = (0.85, 0.25, 0.0)
+_WORD = re.compile(r"[A-Za-z0-9]")
+_JOINS = set(".,:/-_'·")  # inside a token when between two of its letters or digits: 2.5, 1,000, 7:30, km/h
+_AFTER_NUMBER = set("%‰°℃℉")  # ends a number: 25%, 30℃
 
 
 class PreviewUnavailable(YizhiError):
@@ -53,18 +57,62 @@ def match_spans(page_text: str, passage: str, min_piece: int = MIN_PIECE) -> lis
     return sorted(set(spans))
 
 
-def _page_chars(page: pymupdf.Page) -> tuple[str, list[pymupdf.Rect]]:
-    """The page's non-space characters in reading order and their boxes."""
+def tokens(text: str, gaps: frozenset[int] | set[int] = frozenset()) -> list[tuple[int, int]]:
+    """The tokens of `text` (a page's characters without whitespace) as (start, end): a Latin
+    word, or a number with its decimals, separators and unit ("2.5000", "1,000", "7:30",
+    "3.5kg", "25%"); every other character (Chinese, punctuation) is a token of its own.
+    `gaps` are the indexes the page had a space or a line break before: a token ends there."""
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if not _WORD.match(text[i]):
+            out.append((i, i + 1))
+            i += 1
+            continue
+        end = i + 1
+        while end < n and end not in gaps:
+            ch = text[end]
+            if _WORD.match(ch):
+                end += 1
+            elif ch in _JOINS and end + 1 < n and end + 1 not in gaps and _WORD.match(text[end + 1]):
+                end += 2
+            elif ch in _AFTER_NUMBER and text[end - 1].isdigit():
+                end += 1
+                break
+            else:
+                break
+        out.append((i, end))
+        i = end
+    return out
+
+
+def whole_tokens(marked: set[int], text: str, gaps: frozenset[int] | set[int] = frozenset()) -> set[int]:
+    """`marked` (indexes of `text`) widened so that no token is marked in part: a number or a
+    word any of whose characters is marked is marked whole."""
+    out = set(marked)
+    for start, end in tokens(text, gaps):
+        if end - start > 1 and not out.isdisjoint(range(start, end)):
+            out.update(range(start, end))
+    return out
+
+
+def _page_chars(page: pymupdf.Page) -> tuple[str, list[pymupdf.Rect], set[int]]:
+    """The page's non-space characters in reading order, their boxes, and the indexes of those
+    that follow a space or start a line (where a token ends)."""
     chars: list[str] = []
     boxes: list[pymupdf.Rect] = []
+    gaps: set[int] = set()
     for block in page.get_text("rawdict", flags=pymupdf.TEXTFLAGS_TEXT).get("blocks", ()):
         for line in block.get("lines", ()):
+            gaps.add(len(chars))
             for span in line.get("spans", ()):
                 for ch in span.get("chars", ()):
-                    if not ch["c"].isspace():
+                    if ch["c"].isspace():
+                        gaps.add(len(chars))
+                    else:
                         chars.append(ch["c"])
                         boxes.append(pymupdf.Rect(ch["bbox"]))
-    return "".join(chars), boxes
+    return "".join(chars), boxes, gaps
 
 
 def _line_rects(boxes: list[pymupdf.Rect]) -> list[pymupdf.Rect]:
@@ -83,9 +131,11 @@ def _indexes(spans: list[tuple[int, int]]) -> set[int]:
     return {i for start, end in spans for i in range(start, end)}
 
 
-def marked_boxes(text: str, passage: str, evidence: Sequence[str] = ()) -> tuple[set[int], set[int]]:
+def marked_boxes(text: str, passage: str, evidence: Sequence[str] = (),
+                 gaps: frozenset[int] | set[int] = frozenset()) -> tuple[set[int], set[int]]:
     """Which characters of the page (no whitespace) show the passage, and which of them the
-    evidence sentences: looked for inside the passage first, then anywhere on the page."""
+    evidence sentences: looked for inside the passage first, then anywhere on the page; both
+    widened to whole tokens (`gaps`: see `tokens`)."""
     passage_spans = match_spans(text, passage)
     evidence_idx: set[int] = set()
     for sentence in evidence:
@@ -93,7 +143,8 @@ def marked_boxes(text: str, passage: str, evidence: Sequence[str] = ()) -> tuple
         for start, end in passage_spans:
             found += [(start + a, start + b) for a, b in match_spans(text[start:end], sentence)]
         evidence_idx |= _indexes(found or match_spans(text, sentence))
-    return _indexes(passage_spans) - evidence_idx, evidence_idx
+    evidence_idx = whole_tokens(evidence_idx, text, gaps)
+    return whole_tokens(_indexes(passage_spans), text, gaps) - evidence_idx, evidence_idx
 
 
 def _highlight(page: pymupdf.Page, rects: list[pymupdf.Rect], colour: tuple[float, float, float]) -> None:
@@ -119,8 +170,8 @@ def render_page(path: str | Path, page_number: int, passage: str, zoom: float = 
             raise PreviewUnavailable(f"the PDF has no page {page_number} (it has {doc.page_count})")
         try:
             page = doc[page_number - 1]
-            text, boxes = _page_chars(page)
-            plain, strong = marked_boxes(text, passage, evidence)
+            text, boxes, gaps = _page_chars(page)
+            plain, strong = marked_boxes(text, passage, evidence, gaps)
             plain_rects = _line_rects([boxes[i] for i in sorted(plain)])
             strong_rects = _line_rects([boxes[i] for i in sorted(strong)])
             _highlight(page, plain_rects, PASSAGE_COLOUR)

@@ -14,7 +14,7 @@ import streamlit as st
 from app.services import Services
 from app.ui import runtime, sidebar, state, widget_texts
 from app.ui.messages import t
-from app.ui.textmark import file_name, md_escape, passage_html
+from app.ui.textmark import file_name, floor_text, md_escape, passage_html
 from core.errors import YizhiError
 from core.types import ScoredChunk
 
@@ -23,6 +23,7 @@ KEEP_QUESTION = "keep_rt_question"
 THRESHOLD = "rt_threshold"
 KEEP_THRESHOLD = "keep_rt_threshold"
 KB_WIDGET = "rt_kbs"
+SEARCHES = "rt_searches"  # how many searches this session made: the passage selector is keyed by it
 TO_MODEL, PASSED, MERGED, BELOW = "to_model", "passed", "merged", "below"
 MIN_BARS = 10  # slots on the chart's axis, so one or two candidates do not make huge bars
 
@@ -56,7 +57,7 @@ def rows(candidates: Sequence[ScoredChunk], marks: Sequence[str]) -> list[dict]:
     label = {TO_MODEL: t("rt.to_model"), PASSED: t("rt.passed"), MERGED: t("rt.merged"), BELOW: t("rt.below")}
     return [{t("rt.col_rank"): i, t("rt.col_file"): file_name(c.chunk.source),
              t("rt.col_page"): str(c.chunk.page) if c.chunk.page else "—",
-             t("rt.col_relevance"): round(c.relevance, 3), t("rt.col_vector"): _rank(c.dense_rank),
+             t("rt.col_relevance"): float(floor_text(c.relevance)), t("rt.col_vector"): _rank(c.dense_rank),
              t("rt.col_bm25"): _rank(c.lexical_rank), t("rt.col_score"): round(c.score, 4),
              t("rt.col_verdict"): label[m]}
             for i, (c, m) in enumerate(zip(candidates, marks), 1)]
@@ -66,16 +67,18 @@ def _chart(candidates: Sequence[ScoredChunk], marks: Sequence[str], threshold: f
     label = {TO_MODEL: t("rt.to_model"), PASSED: t("rt.passed"), MERGED: t("rt.merged"), BELOW: t("rt.below")}
     data = [{"rank": i, "relevance": c.relevance, "verdict": label[m], "file": file_name(c.chunk.source)}
             for i, (c, m) in enumerate(zip(candidates, marks), 1)]
+    slots = list(range(1, max(len(data), MIN_BARS) + 1))
     bars = alt.Chart(alt.Data(values=data)).mark_bar().encode(
-        x=alt.X("rank:O", title=t("rt.col_rank"), scale=alt.Scale(domain=list(range(1, max(len(data), MIN_BARS) + 1)))), y=alt.Y("relevance:Q", title=t("rt.col_relevance"),
-                                                          scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("rank:O", title=t("rt.col_rank"), scale=alt.Scale(domain=slots)),
+        y=alt.Y("relevance:Q", title=t("rt.col_relevance"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("verdict:N", title=None, scale=alt.Scale(
             domain=[label[TO_MODEL], label[PASSED], label[MERGED], label[BELOW]],
-            range=["#2e7d32", "#90caf9", "#ffcc80", "#bdbdbd"])),
+            range=["#2e7d32", "#90caf9", "#ffcc80", "#bdbdbd"]),
+            legend=alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=0)),
         tooltip=["rank:O", "file:N", alt.Tooltip("relevance:Q", format=".3f"), "verdict:N"])
     line = alt.Chart(alt.Data(values=[{"threshold": threshold}])).mark_rule(color="#d32f2f", strokeDash=[6, 3],
                                                                             size=2).encode(y="threshold:Q")
-    return (bars + line).properties(height=220)
+    return (bars + line).properties(height=280)
 
 
 def _search(services: Services, question: str, kbs: list[str]) -> None:
@@ -86,6 +89,7 @@ def _search(services: Services, question: str, kbs: list[str]) -> None:
         runtime.show_error(exc, t("rt.failed"))
         return
     st.session_state[RESULTS] = (question, list(kbs), candidates, services.answers.highlight_terms(question))
+    st.session_state[SEARCHES] = st.session_state.get(SEARCHES, 0) + 1  # a new passage selector, on the first
 
 
 def _use_for_chat(value: float) -> None:
@@ -111,8 +115,8 @@ def _results(services: Services) -> None:
         st.success(t("rt.would_answer", n=reaching, passed=reaching + marks.count(PASSED), total=len(candidates),
                      threshold=f"{threshold:.2f}", k=top_k), icon=":material/check_circle:")
     else:
-        best = max(c.relevance for c in candidates)
-        st.warning(t("rt.would_refuse", threshold=f"{threshold:.2f}", best=f"{best:.2f}"), icon=":material/block:")
+        best = max(c.relevance for c in candidates)  # cut, not rounded: 0.549 is not shown as 0.55
+        st.warning(t("rt.would_refuse", threshold=f"{threshold:.2f}", best=floor_text(best)), icon=":material/block:")
     cols = st.columns([3, 2], vertical_alignment="center")
     cols[0].caption(t("rt.chat_threshold", value=f"{chat_threshold:.2f}"))
     if abs(threshold - chat_threshold) > 1e-9:
@@ -120,12 +124,16 @@ def _results(services: Services) -> None:
     st.altair_chart(_chart(candidates, marks, threshold), width="stretch")
     st.caption(t("rt.legend"))
     st.dataframe(rows(candidates, marks), hide_index=True, width="stretch", column_config={
-        t("rt.col_relevance"): st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f",
-                                                               help=t("rt.relevance_help")),
-        t("rt.col_vector"): st.column_config.TextColumn(help=t("rt.vector_help")),
-        t("rt.col_bm25"): st.column_config.TextColumn(help=t("rt.bm25_help")),
-        t("rt.col_score"): st.column_config.NumberColumn(help=t("rt.score_help"), format="%.4f")})
-    pick = st.selectbox(t("rt.read"), list(range(1, len(candidates) + 1)), key="rt-read",
+        t("rt.col_rank"): st.column_config.NumberColumn(width=50),
+        t("rt.col_page"): st.column_config.TextColumn(width=44),
+        t("rt.col_relevance"): st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.3f",
+                                                               help=t("rt.relevance_help"), width=120),
+        t("rt.col_vector"): st.column_config.TextColumn(help=t("rt.vector_help"), width=76),
+        t("rt.col_bm25"): st.column_config.TextColumn(help=t("rt.bm25_help"), width=84),
+        t("rt.col_score"): st.column_config.NumberColumn(help=t("rt.score_help"), format="%.4f", width=76)})
+    # keyed by the search: a new question's selector starts on its first passage
+    pick = st.selectbox(t("rt.read"), list(range(1, len(candidates) + 1)),
+                        key=f"rt-read-{st.session_state.get(SEARCHES, 0)}",
                         placeholder=widget_texts.choose(),
                         format_func=lambda i: f"{i}. {file_name(candidates[i - 1].chunk.source)}")
     chosen = candidates[pick - 1]

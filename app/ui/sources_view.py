@@ -14,7 +14,16 @@ from app.services import Services
 from app.ui import runtime
 from app.ui.messages import t
 from app.ui.pdf_preview import render_page
-from app.ui.textmark import cited_numbers, context_html, file_name, format_ms, md_escape, passage_html, source_anchor
+from app.ui.textmark import (
+    cited_numbers,
+    context_html,
+    file_name,
+    floor_text,
+    format_ms,
+    md_escape,
+    passage_html,
+    source_anchor,
+)
 from core.errors import YizhiError
 
 SNIPPET_AROUND = 60  # characters of the passage shown either side of the evidence
@@ -67,7 +76,7 @@ def heading(citation: Citation) -> str:
     parts = [f"**\\[{citation.index}\\]** {md_escape(file_name(citation.source))}"]
     if citation.page:
         parts.append(t("sources.page", page=citation.page))
-    parts.append(t("sources.relevance", value=f"{citation.relevance:.2f}"))
+    parts.append(t("sources.relevance", value=floor_text(citation.relevance, 2)))  # 0.549 below 0.55: "0.54"
     return " · ".join(parts)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
+from decimal import ROUND_FLOOR, Decimal
 from pathlib import PurePath
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
@@ -145,6 +146,12 @@ def cited_numbers(text: str) -> list[int]:
 def source_anchor(key: str, index: int) -> str:
     """The HTML id of source `index` under the answer `key` (its [n] links there)."""
     return f"{key}-src-{index}"
+
+
+def floor_text(value: float, places: int = 3) -> str:
+    """`value` cut (not rounded) to `places` decimals: a relevance just below a threshold never
+    shows as the threshold itself (0.5496 at 0.55 is "0.549", not "0.550")."""
+    return str(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR))
 
 
 def format_ms(value: float | None) -> str:

@@ -90,6 +90,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "welcome.title": {"zh": "可以问些什么？", "en": "What can I ask?"},
     "welcome.holds": {"zh": "**{kbs}**：{documents} 个文档，{chunks} 个段落，最近更新 {when}。",
                       "en": "**{kbs}**: {documents} document(s), {chunks} passage(s), last updated {when}."},
+    "examples.label": {"zh": "示例问题", "en": "Example questions"},
+    "welcome.failed": {"zh": "另有 {n} 个文件没能索引（原因见「知识库」页面）。",
+                       "en": " {n} more file(s) could not be indexed (the Knowledge bases page says why)."},
     "welcome.empty": {"zh": "所选知识库还没有文档：请在「知识库」页面上传文件。",
                       "en": "The selected knowledge bases hold no documents yet: upload files on the Knowledge "
                             "bases page."},

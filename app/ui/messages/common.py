@@ -42,6 +42,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "conv.none": {"zh": "提问后，对话会保存在这里。", "en": "Your conversations are kept here once you ask."},
     "conv.item_help": {"zh": "知识库：{kbs} · {turns} 轮 · {when}", "en": "Knowledge bases: {kbs} · {turns} "
                                                                      "exchange(s) · {when}"},
+    "conv.item_kbs": {"zh": "知识库：{kbs}", "en": "Knowledge bases: {kbs}"},
     "conv.manage": {"zh": "重命名或删除", "en": "Rename or delete"},
     "conv.title_label": {"zh": "对话名称", "en": "Conversation name"},
     "conv.rename": {"zh": "重命名", "en": "Rename"},

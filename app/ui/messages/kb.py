@@ -62,9 +62,9 @@ MESSAGES: dict[str, dict[str, str]] = {
 
     "docs.title": {"zh": "文档", "en": "Documents"},
     "docs.none": {"zh": "这个知识库还没有文档。", "en": "No documents yet."},
-    "docs.metric_documents": {"zh": "文档", "en": "Documents"},
+    "docs.metric_documents": {"zh": "已索引的文档", "en": "Indexed documents"},
     "docs.metric_chunks": {"zh": "段落", "en": "Passages"},
-    "docs.metric_failed": {"zh": "失败", "en": "Failed"},
+    "docs.metric_failed": {"zh": "没能索引的文件", "en": "Files not indexed"},
     "docs.col_file": {"zh": "文件", "en": "File"},
     "docs.col_status": {"zh": "状态", "en": "Status"},
     "docs.col_pages": {"zh": "页数", "en": "Pages"},

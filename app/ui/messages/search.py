@@ -20,9 +20,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rt.would_answer": {"zh": "阈值 {threshold}：{total} 个候选中有 {passed} 个达到阈值，其中 {n} 个会交给模型（最多 {k} 个）。",
                         "en": "Threshold {threshold}: {passed} of {total} candidates pass, and {n} of them reach the "
                               "model (at most {k})."},
-    "rt.would_refuse": {"zh": "阈值 {threshold}：没有段落达到阈值，问答会拒绝回答（最高相关度 {best}）。",
-                        "en": "Threshold {threshold}: no passage passes, so the chat would refuse (best relevance "
-                              "{best})."},
+    "rt.would_refuse": {"zh": "阈值 {threshold}：没有段落达到阈值，问答会拒绝回答（最高相关度 {best}，低于阈值 {threshold}）。",
+                        "en": "Threshold {threshold}: no passage passes, so the chat would refuse (the best relevance, "
+                              "{best}, is below {threshold})."},
     "rt.chat_threshold": {"zh": "问答当前使用的阈值：{value}", "en": "The chat's threshold now: {value}"},
     "rt.apply": {"zh": "在问答中使用这个阈值", "en": "Use this threshold in the chat"},
     "rt.applied": {"zh": "问答的相关度阈值已设为 {value}（本会话）", "en": "The chat's relevance threshold is now {value} "

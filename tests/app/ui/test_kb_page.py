@@ -62,7 +62,9 @@ def test_upload_several_files_with_an_outcome_each(service: Services):
     stored = sorted(p.name for p in (service.settings.kb_root / "kb" / "files").iterdir())
     assert stored == ["broken.pdf", "notes.txt", "茶馆.md"]  # the empty file was refused before storing
     assert sorted(d.status for d in service.knowledge.documents("kb")) == ["failed", "ok", "ok"]
-    assert [m.value for m in at.metric] == ["3", at.metric[1].value, "1"]  # documents, chunks, failed
+    # indexed documents, chunks, failed files: counted apart
+    assert [(m.label, m.value) for m in at.metric] == [("已索引的文档", "2"), ("段落", at.metric[1].value),
+                                                       ("没能索引的文件", "1")]
     assert len(at.dataframe) == 1
 
     report = upload(at, [("茶馆.md", TEA, "text/markdown"), ("copy.md", TEA, "text/markdown")])

@@ -57,10 +57,27 @@ def test_moving_the_threshold_shows_what_would_be_refused(fake_service: FakeServ
     at = page_test(PAGE).run()
     search(at, "望月茶馆几点开门？")
     at.slider(key="rt_threshold").set_value(0.8).run()
-    assert "没有段落达到阈值，问答会拒绝回答（最高相关度 0.71）" in at.warning[0].value
+    assert "没有段落达到阈值，问答会拒绝回答（最高相关度 0.710，低于阈值 0.80）" in at.warning[0].value
     at.slider(key="rt_threshold").set_value(0.4).run()
     assert [r["结果"] for r in at.dataframe[0].value.to_dict("records")] == ["交给模型", "交给模型", "低于阈值"]
     assert len(fake_service.searched) == 1  # trying thresholds searches nothing again
+
+
+def test_a_relevance_just_below_the_threshold_is_not_shown_as_the_threshold(fake_service: FakeService):
+    fake_service.pool = [candidate("营业时间：七点至二十二点。", "/docs/茶馆.md", 0.5496, 0.5, 1, 1)]
+    at = search(page_test(PAGE).run(), "营业时间？")
+    at.slider(key="rt_threshold").set_value(0.55).run()
+    assert "（最高相关度 0.549，低于阈值 0.55）" in at.warning[0].value  # rounded, both would read 0.55
+    assert at.dataframe[0].value.to_dict("records")[0]["相关度"] == 0.549
+
+
+def test_the_passage_selector_follows_the_question(fake_service: FakeService):
+    at = search(page_test(PAGE).run(), "望月茶馆几点开门？")
+    at.selectbox[-1].set_value(3).run()
+    assert "银杏树" in at.get("html")[0].proto.body
+    fake_service.pool = fake_service.pool[1:]  # another question: other passages
+    search(at, "营业时间？")
+    assert at.selectbox[-1].value == 1 and "七点至二十二点" in at.get("html")[0].proto.body
 
 
 def test_a_tried_threshold_can_be_used_in_the_chat(fake_service: FakeService):

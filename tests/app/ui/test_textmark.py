@@ -9,6 +9,7 @@ from app.ui.textmark import (
     context_html,
     evidence_html,
     file_name,
+    floor_text,
     format_ms,
     highlight_html,
     md_escape,
@@ -90,3 +91,9 @@ def test_labels():
     assert file_name("/data/kb/default/files/茶馆.md") == "茶馆.md"
     assert cited_numbers("甲[1]乙[2, 3]丙【1】") == [1, 2, 3]
     assert (format_ms(None), format_ms(12.4), format_ms(2100)) == ("—", "12 ms", "2.1 s")
+
+
+def test_floor_text_cuts_instead_of_rounding():
+    assert floor_text(0.5496) == "0.549" and floor_text(0.5496, 2) == "0.54"
+    assert floor_text(0.57) == "0.570" and floor_text(0.71, 2) == "0.71"  # exact values stay
+    assert floor_text(1.0) == "1.000" and floor_text(0.0) == "0.000"
