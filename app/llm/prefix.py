@@ -40,7 +40,7 @@ _SEQ = 0  # llama-cpp-python evaluates every prompt as sequence 0
 class HeadUse(StrEnum):
     """What happened to a prompt's head before generation."""
 
-    NONE = "none"          # the prompt has no fixed head (or keeping is off)
+    NONE = "none"          # no fixed head, keeping is off, or llama.cpp refused the kept state (logged)
     IN_CONTEXT = "in_context"  # the context still holds it: llama-cpp-python's prefix match reuses it
     RESTORED = "restored"  # its kept state was put back
     READ = "read"          # read for the first time with this model, and kept
