@@ -1,7 +1,10 @@
 """The answer prompts, as data: the 已知信息 template in Chinese and its English twin.
 
 The template text is fixed; what varies is `{context}` (the retrieved passages, numbered
-so answers can cite `[1]`, `[2]`, each with its source and page) and `{question}`.
+so answers can cite `[1]`, `[2]`, each with its source and page) and `{question}`. What
+never changes comes first: the instructions, then the passages, then the question. So every
+prompt of a language opens with the same text (`fixed_head`), which the in-process model
+reads once and keeps (app/llm/prefix.py) instead of reading it again for every question.
 
 Document text is data, never instructions: every passage sits inside a
 `<document>` … `</document>` fence, and any fence marker inside the passage itself is
@@ -17,17 +20,17 @@ from core.enums import Language
 from prompts.types import Passage
 
 ZH_TEMPLATE = (
-    "已知信息：\n{context}\n根据上述已知信息，简洁和专业的来回答用户的问题。"
+    "根据下面的已知信息，简洁和专业的来回答用户的问题。"
     "如果无法从中得到答案，请说 “根据已知信息无法回答该问题” 或 “没有提供足够的相关信息”，"
-    "不允许在答案中添加编造成分，答案请使用中文。 问题是：{question}"
+    "不允许在答案中添加编造成分，答案请使用中文。\n已知信息：\n{context}\n问题是：{question}"
 )
 
 EN_TEMPLATE = (
-    "Known information:\n{context}\nBased on the known information above, answer the user's "
-    "question concisely and professionally. If the answer cannot be found in it, say "
+    "Based on the known information below, answer the user's question concisely and "
+    "professionally. If the answer cannot be found in it, say "
     "\"The question cannot be answered based on the known information\" or "
     "\"Not enough relevant information was provided\". Do not add fabricated content; "
-    "answer in English. The question is: {question}"
+    "answer in English.\nKnown information:\n{context}\nThe question is: {question}"
 )
 
 TEMPLATES: dict[str, str] = {"zh": ZH_TEMPLATE, "en": EN_TEMPLATE}
@@ -46,13 +49,15 @@ ANSWER_CUES: dict[str, str] = {"zh": "\n答案：", "en": "\nAnswer:"}
 # Where a base model has finished its answer and starts inventing the next exercise
 # (counted once the answer has begun: a leading blank line is skipped).
 STOP_SEQUENCES: dict[str, tuple[str, ...]] = {
-    "zh": ("\n", "问题是：", "已知信息：", "来源：", "<document", "</document"),
-    "en": ("\n", "The question is:", "Known information:", "source:", "<document", "</document"),
+    "zh": ("\n", "问题是：", "已知信息：", "根据下面的已知信息", "来源：", "<document", "</document"),
+    "en": ("\n", "The question is:", "Known information:", "Based on the known information below", "source:",
+           "<document", "</document"),
 }
 
 _PAGE_LABEL = {"zh": "第{page}页", "en": "page {page}"}
 _SOURCE_LABEL = {"zh": "来源：{where}", "en": "source: {where}"}
 
+_HEADS = tuple(template.split("{context}")[0] for template in TEMPLATES.values())
 _FENCE_RE = re.compile(r"<(\s*/?\s*document)", re.IGNORECASE)
 
 
@@ -88,6 +93,12 @@ def render_prompt(question: str, context: str, language: Language = "zh") -> str
     return head + context + tail.replace("{question}", question.strip())
 
 
+def fixed_head(prompt: str) -> str:
+    """The part of `prompt` that every answer prompt of its language shares (the template up
+    to its passages), or "" when `prompt` is not a filled template."""
+    return next((head for head in _HEADS if prompt.startswith(head)), "")
+
+
 def is_refusal(text: str, language: Language | None = None) -> bool:
     """True when an answer is (or opens with) one of the refusal sentences."""
     norm = _normalise(text)
@@ -102,5 +113,5 @@ def _normalise(text: str) -> str:
 
 
 __all__ = ["ANSWER_CUES", "EN_TEMPLATE", "Language", "Passage", "REFUSALS", "STOP_SEQUENCES",
-           "TEMPLATES", "ZH_TEMPLATE", "defuse", "is_refusal", "render_context", "render_passage",
+           "TEMPLATES", "ZH_TEMPLATE", "defuse", "fixed_head", "is_refusal", "render_context", "render_passage",
            "render_prompt"]

@@ -34,7 +34,10 @@ class LlmConfig:
     `url` set: answers come from an OpenAI-compatible chat server there (app/llm/remote.py),
     `model` names the server's model ("" = the first it lists), `api_key` is sent as a
     bearer token, and `context` is the server model's context window in tokens (servers
-    do not report it uniformly). Empty `url` (the default): the in-process GGUF."""
+    do not report it uniformly). Empty `url` (the default): the in-process GGUF.
+
+    `keep_prompt_head`: the in-process model keeps its state after the prompt's fixed
+    instructions and reads only what follows them (app/llm/prefix.py); off only to measure."""
 
     model: str = ""
     data_dir: Path = Path("data")
@@ -49,6 +52,7 @@ class LlmConfig:
     url: str = ""
     api_key: str = field(default="", repr=False)
     context: int = 4096
+    keep_prompt_head: bool = True
 
     def __post_init__(self) -> None:
         check(self.n_ctx >= 256, "n_ctx", f"must be at least 256 tokens (got {self.n_ctx})")

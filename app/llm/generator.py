@@ -23,7 +23,9 @@ from app.llm.gguf import (
     resolve_model_path,
     use_extra_buffers,
 )
+from app.llm.prefix import HeadUse, prepare
 from core.cpu import physical_cores
+from prompts.templates import fixed_head
 from prompts.types import GenerationRequest
 
 log = logging.getLogger(__name__)
@@ -121,6 +123,7 @@ class LlamaCppGenerator:
         self._use_lock: threading.Lock | None = None
         self._chat: bool | None = None
         self._lock = threading.Lock()
+        self.head_use = HeadUse.NONE  # what the last `stream` did with its prompt's fixed head
 
     @property
     def context_window(self) -> int:
@@ -161,6 +164,8 @@ class LlamaCppGenerator:
         params = dict(max_tokens=c.max_tokens, temperature=c.temperature, seed=c.seed,
                       repeat_penalty=c.repeat_penalty, stream=True)
         with self._use_lock:
+            head = fixed_head(request.prompt) if c.keep_prompt_head else ""
+            self.head_use = prepare(llama, head, self._prime)
             if self._chat:
                 chunks = llama.create_chat_completion(
                     messages=[{"role": "user", "content": request.prompt}], **params)
@@ -174,6 +179,15 @@ class LlamaCppGenerator:
                     yield from until_stop((c["choices"][0]["text"] for c in chunks), request.stop)
                 finally:
                     chunks.close()  # stops generation when the answer ended at a stop sequence
+
+
+    def _prime(self, head: str) -> None:
+        """Evaluate `head` as `stream` evaluates a prompt (app/llm/prefix.py keeps the state)."""
+        if self._chat:
+            self.llama.create_chat_completion(messages=[{"role": "user", "content": head}], max_tokens=1,
+                                              temperature=0.0)
+        else:
+            self.llama.create_completion(head, max_tokens=1, temperature=0.0)
 
 
 def make_generator(config: LlmConfig) -> Generator:

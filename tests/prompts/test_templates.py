@@ -6,6 +6,7 @@ from prompts.templates import (
     ZH_TEMPLATE,
     Passage,
     defuse,
+    fixed_head,
     is_refusal,
     render_context,
     render_passage,
@@ -13,6 +14,8 @@ from prompts.templates import (
 )
 
 ZH_EXPECTED = (
+    "根据下面的已知信息，简洁和专业的来回答用户的问题。如果无法从中得到答案，请说 “根据已知信息无法回答该问题” "
+    "或 “没有提供足够的相关信息”，不允许在答案中添加编造成分，答案请使用中文。\n"
     "已知信息：\n"
     "[1] 来源：news/rcep.txt，第3页\n"
     "<document>\n"
@@ -23,20 +26,20 @@ ZH_EXPECTED = (
     "<document>\n"
     "协定于2022年1月1日生效。\n"
     "</document>\n"
-    "根据上述已知信息，简洁和专业的来回答用户的问题。如果无法从中得到答案，请说 “根据已知信息无法回答该问题” "
-    "或 “没有提供足够的相关信息”，不允许在答案中添加编造成分，答案请使用中文。 问题是：RCEP包括哪些国家？"
+    "问题是：RCEP包括哪些国家？"
 )
 
 EN_EXPECTED = (
+    "Based on the known information below, answer the user's question concisely and professionally. "
+    "If the answer cannot be found in it, say \"The question cannot be answered based on the known "
+    "information\" or \"Not enough relevant information was provided\". Do not add fabricated content; "
+    "answer in English.\n"
     "Known information:\n"
     "[1] source: guide.pdf, page 2\n"
     "<document>\n"
     "Yizhi answers questions from your own documents.\n"
     "</document>\n"
-    "Based on the known information above, answer the user's question concisely and professionally. "
-    "If the answer cannot be found in it, say \"The question cannot be answered based on the known "
-    "information\" or \"Not enough relevant information was provided\". Do not add fabricated content; "
-    "answer in English. The question is: What does Yizhi do?"
+    "The question is: What does Yizhi do?"
 )
 
 PASSAGES = [
@@ -47,8 +50,8 @@ PASSAGES = [
 
 def test_chinese_template_is_word_for_word():
     assert ZH_TEMPLATE == (
-        "已知信息：\n{context}\n根据上述已知信息，简洁和专业的来回答用户的问题。如果无法从中得到答案，请说 “根据已知信息无法回答该问题”"
-        " 或 “没有提供足够的相关信息”，不允许在答案中添加编造成分，答案请使用中文。 问题是：{question}"
+        "根据下面的已知信息，简洁和专业的来回答用户的问题。如果无法从中得到答案，请说 “根据已知信息无法回答该问题”"
+        " 或 “没有提供足够的相关信息”，不允许在答案中添加编造成分，答案请使用中文。\n已知信息：\n{context}\n问题是：{question}"
     )
 
 
@@ -106,3 +109,27 @@ def test_refusal_detection():
     assert is_refusal("   ")
     assert not is_refusal("RCEP包括十五个国家。")
     assert not is_refusal("RCEP包括十五个国家，根据已知信息无法回答该问题的其余部分。")
+
+
+def test_every_prompt_of_a_language_opens_with_the_same_fixed_head():
+    """The model keeps what it read of the head (app/llm/prefix.py): it must be byte-identical
+    whatever the question and passages, and hold every instruction (nothing after varies)."""
+    one = render_prompt("RCEP包括哪些国家？", render_context(PASSAGES, "zh"), "zh")
+    other = render_prompt("协定什么时候生效？", render_context([Passage("另一份文件：{context} 协定于2022年生效。",
+                                                                       "b.pdf", 9)], "zh"), "zh")
+    head = fixed_head(one)
+    assert head == fixed_head(other) != ""
+    assert one.startswith(head) and other.startswith(head)
+    assert head.endswith("已知信息：\n") and "不允许在答案中添加编造成分" in head
+    assert "RCEP" not in head and "来源" not in head
+    assert one[len(head):].startswith("[1] 来源：news/rcep.txt") and other[len(head):].startswith("[1] 来源：b.pdf")
+
+    english = [render_prompt(q, render_context([Passage(t, "guide.md")], "en"), "en")
+               for q, t in (("What does Yizhi do?", "It answers."), ("Is it offline?", "Yes, offline."))]
+    assert fixed_head(english[0]) == fixed_head(english[1]) != head
+    assert fixed_head(english[0]).endswith("Known information:\n")
+
+
+def test_a_prompt_that_is_not_a_filled_template_has_no_fixed_head():
+    assert fixed_head("已知信息：\n[1] 大熊猫主要吃竹子。\n问题是：大熊猫主要吃什么？") == ""
+    assert fixed_head("用户：你好") == ""

@@ -12,6 +12,7 @@ from app.cli.app_cli import main
 from app.llm.generator import LlamaCppGenerator
 from app.services import build_services
 from core.errors import ConfigError, KnowledgeBaseNotFound, ModelLoadError
+from prompts.templates import fixed_head
 from prompts.types import Turn
 from tests.app.conftest import RecordingGenerator, share_default_model
 
@@ -56,7 +57,8 @@ def test_streams_pieces_then_an_answer_citing_the_given_passages(settings, fake_
     assert Path(answer.citations[0].source).name == "rcep.txt"
     assert [c.index for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     prompt = fake.calls[0].prompt
-    assert prompt.startswith("已知信息：\n[1] 来源：") and prompt.endswith("问题是：RCEP是什么？")
+    assert prompt.startswith(fixed_head(prompt)) and "\n已知信息：\n[1] 来源：" in prompt
+    assert prompt.endswith("问题是：RCEP是什么？")
     assert fake.calls[0].answer_cue == "\n答案："
     out = answer.to_dict()
     assert set(out) == {"answer", "refused", "quoted", "sources", "evidence", "citations", "cells", "timings"}
