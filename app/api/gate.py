@@ -67,14 +67,18 @@ class GenerationGate:
         mean = sum(self._durations) / len(self._durations)
         return max(1, min(120, math.ceil(mean * (self.waiting + 1))))
 
-    @asynccontextmanager
-    async def slot(self, request: Request | None = None) -> AsyncIterator[None]:
-        """Hold the LLM for the body of the `async with`; raises ApiError 429/503 or ClientGone."""
+    def check_room(self) -> None:
+        """Raise ApiError 429 when the line is full (the LLM busy, the most allowed waiting)."""
         if self._busy and self.waiting >= self.queue_size:
             self.counts["refused"] += 1
             raise ApiError(429, f"the LLM is busy: {self.waiting} answer(s) are already waiting, the most allowed "
                                 "(YIZHI_GENERATION_QUEUE); try again shortly", type="rate_limit_error",
                            code="queue_full", retry_after=self.retry_after())
+
+    @asynccontextmanager
+    async def slot(self, request: Request | None = None) -> AsyncIterator[None]:
+        """Hold the LLM for the body of the `async with`; raises ApiError 429/503 or ClientGone."""
+        self.check_room()
         await self._acquire(request)
         started = time.monotonic()
         try:
@@ -174,11 +178,17 @@ async def generate(request: Request, gate: GenerationGate,
 
 async def answered(request: Request, gate: GenerationGate, prepared: PreparedAnswer) -> AsyncIterator[str | Answer]:
     """The items of a prepared answer (`AnswerService.prepare`, run before this): at once when
-    it needs no LLM, else generated under the gate. Use with `contextlib.aclosing`."""
+    it needs no LLM, else generated under the gate; its opening (the quotation of the
+    evidence) comes at once, before the LLM is free. Use with `contextlib.aclosing`."""
     if prepared.ready is not None:
         for item in prepared.stream():
             yield item
         return
-    async with aclosing(generate(request, gate, prepared.stream)) as items:
+    start = prepared.stream
+    if prepared.opening:
+        gate.check_room()  # a full line is still a 429 status, not an error after the opening
+        yield prepared.opening
+        start = prepared.rest
+    async with aclosing(generate(request, gate, start)) as items:
         async for item in items:
             yield item

@@ -76,8 +76,8 @@ class LocalAnswerService:
                                   max(search.top_k, config.passages))
         retrieved = retrieve(question, history, retriever, config)
 
-        def finish(stop: Stop | None) -> Iterator[str | Answer]:
-            return generate(retrieved, self._generator(settings, stop), config)
+        def finish(stop: Stop | None, opened: bool = False) -> Iterator[str | Answer]:
+            return generate(retrieved, self._generator(settings, stop), config, opened=opened)
 
         return PreparedAnswer(retrieved, finish)
 
