@@ -9,8 +9,10 @@ in the [n] of the passage that backs it, when
     it is usable           it says something, and is no refusal, echo of the question or loop
     it is supported        every part of it is backed by a passage (`check_citations`, the
                            threshold and rules of compose.py)
-    it is on the evidence  when the best evidence is given: it says what one of its sentences
-                           says (`on_evidence`, as compose.py keeps a draft)
+    it is on the evidence  when the best evidence is given and nothing shown says it yet (no
+                           quotation came first): it says what one of its sentences says
+                           (`on_evidence`); after one that does, any supported sentence may
+                           follow (as a whole draft was kept when one of its sentences was on it)
     it is new              it does not say again what is shown already (the quotation, or an
                            earlier sentence: small models repeat themselves)
 
@@ -97,15 +99,16 @@ def finished(buffer: str) -> tuple[str, str]:
     return buffer[:starts[last]], buffer[starts[last]:]
 
 
-def judge(sentence: str, context: DraftContext, shown: str) -> Judged:
-    """One finished sentence of the draft, checked against the passages and what is shown."""
+def judge(sentence: str, context: DraftContext, shown: str, anchored: bool = False) -> Judged:
+    """One finished sentence of the draft, checked against the passages and what is shown;
+    `anchored`: what is shown says what the evidence says already."""
     text = in_script(sentence.strip(), context.script)
     if not usable(sentence, context.question):  # as the model wrote it: refusals are known in its script
         return Judged(text, Verdict.UNUSABLE)
     checks = tuple(check_citations(text, context.passages, question=context.question))
     if not checks or not all(c.supported for c in checks):
         return Judged(text, Verdict.UNSUPPORTED, checks)
-    if context.evidence and not on_evidence(checks, context.evidence, context.question):
+    if context.evidence and not anchored and not on_evidence(checks, context.evidence, context.question):
         return Judged(text, Verdict.OFF_EVIDENCE, checks)
     if shown.strip() and support_score(text, strip_citations(shown)) >= SAME_SENTENCE:
         return Judged(text, Verdict.REPEATED, checks)
@@ -125,12 +128,17 @@ def joined(shown: str, sentence: str) -> str:
 class DraftChecker:
     """Feed it the draft's pieces as they come; each call returns the text to show now ("" when
     no sentence was finished and kept). `shown` is everything shown so far, what was shown
-    before the draft (the quotation) included; `judged` every finished sentence."""
+    before the draft (the quotation, which says what the evidence says) included; `judged`
+    every finished sentence."""
 
     context: DraftContext
     shown: str = ""
     judged: list[Judged] = field(default_factory=list)
     _buffer: str = ""
+    _anchored: bool = False
+
+    def __post_init__(self) -> None:
+        self._anchored = bool(self.shown.strip())
 
     def feed(self, piece: str) -> str:
         self._buffer += piece
@@ -149,9 +157,10 @@ class DraftChecker:
     def _show(self, done: str) -> str:
         out = []
         for sentence in sentences(done):
-            judged = judge(sentence, self.context, self.shown)
+            judged = judge(sentence, self.context, self.shown, self._anchored)
             self.judged.append(judged)
             if judged.verdict == Verdict.SHOWN:
+                self._anchored = True
                 piece = joined(self.shown, judged.text)
                 self.shown += piece
                 out.append(piece)

@@ -53,14 +53,21 @@ def test_a_draft_ending_without_punctuation_is_checked_when_it_ends():
     assert [j.verdict for j in cut.judged] == [Verdict.SHOWN, Verdict.UNUSABLE]
 
 
-def test_after_a_quotation_only_new_sentences_on_the_evidence_are_added_in_the_questions_script():
+def test_after_a_quotation_new_supported_sentences_are_added_in_the_questions_script():
     quote = "“大熊猫主要吃竹子，也吃一些水果和小动物。”[1]"
     checker = DraftChecker(DraftContext("大熊貓吃什麼？", PASSAGES, Script.TRADITIONAL, (BEST,)), quote)
-    shown = _fed(checker, ["大熊猫主要吃竹子，也吃一些水果和小动物。", "熊猫馆每天九点开放。",
-                           "根据已知信息无法回答该问题。", "大熊猫吃竹子，也吃水果。"])
-    assert [j.verdict for j in checker.judged] == [Verdict.REPEATED, Verdict.OFF_EVIDENCE, Verdict.UNUSABLE,
-                                                   Verdict.SHOWN]
-    assert "".join(shown) == "大熊貓吃竹子，也吃水果。[1]" and checker.shown == quote + "".join(shown)
+    shown = _fed(checker, ["大熊猫主要吃竹子，也吃一些水果和小动物。", "根据已知信息无法回答该问题。",
+                           "大熊猫吃竹子，也吃水果。", "熊猫馆每天九点开放。"])
+    assert [j.verdict for j in checker.judged] == [Verdict.REPEATED, Verdict.UNUSABLE, Verdict.SHOWN, Verdict.SHOWN]
+    assert "".join(shown) == "大熊貓吃竹子，也吃水果。[1]熊貓館每天九點開放。[2]"
+    assert checker.shown == quote + "".join(shown)
+
+
+def test_without_a_quotation_the_model_must_first_say_what_the_evidence_says():
+    checker = DraftChecker(DraftContext(QUESTION, PASSAGES, Script.SIMPLIFIED, (BEST,)))
+    shown = _fed(checker, ["熊猫馆每天九点开放。", "大熊猫吃竹子，也吃水果。", "熊猫馆周一闭馆。"])
+    assert [j.verdict for j in checker.judged] == [Verdict.OFF_EVIDENCE, Verdict.SHOWN, Verdict.SHOWN]
+    assert "".join(shown) == "大熊猫吃竹子，也吃水果。[1]熊猫馆周一闭馆。[2]"
 
 
 def test_a_model_that_repeats_itself_is_shown_once_and_english_sentences_are_spaced():
