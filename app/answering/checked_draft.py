@@ -9,10 +9,11 @@ in the [n] of the passage that backs it, when
     it is usable           it says something, and is no refusal, echo of the question or loop
     it is supported        every part of it is backed by a passage (`check_citations`, the
                            threshold and rules of compose.py)
-    it is on the evidence  when the best evidence is given and nothing shown says it yet (no
-                           quotation came first): it says what one of its sentences says
-                           (`on_evidence`); after one that does, any supported sentence may
-                           follow (as a whole draft was kept when one of its sentences was on it)
+    it is on the evidence  when the best evidence is given: it says what one of its sentences
+                           says (`on_evidence`), or, once something shown says that (the
+                           quotation, or an earlier sentence), it names what the question asks
+                           about (a content word of the question: "我是海盗", copied from an
+                           instruction planted in a passage, is backed but about nothing asked)
     it is new              it does not say again what is shown already (the quotation, or an
                            earlier sentence: small models repeat themselves)
 
@@ -31,7 +32,8 @@ from app.answering.evidence.sentences import split_sentences
 from app.answering.evidence.support import check_citations, support_score
 from app.answering.evidence.tokens import CITATION_MARK, strip_citations
 from app.answering.types import Evidence, SentenceSupport
-from core.text import Script, in_script
+from core.text import Script, fold, in_script
+from retrieval.relevance import query_terms
 
 # What may still follow a finished sentence and belongs to it: [n] marks, whole or begun.
 _MARKS_ONLY = re.compile(r"\s*(?:(?:\[|【)[\d\s,，、-]*(?:\]|】)?\s*)*")
@@ -43,7 +45,7 @@ class Verdict(StrEnum):
     SHOWN = "shown"
     UNUSABLE = "unusable"  # no word, a refusal, an echo of the question, a loop
     UNSUPPORTED = "unsupported"  # a part no passage backs
-    OFF_EVIDENCE = "off_evidence"  # backed, but not what the best evidence says
+    OFF_EVIDENCE = "off_evidence"  # backed, but neither what the best evidence says nor about the question
     REPEATED = "repeated"  # says again what is shown already
 
 
@@ -108,12 +110,19 @@ def judge(sentence: str, context: DraftContext, shown: str, anchored: bool = Fal
     checks = tuple(check_citations(text, context.passages, question=context.question))
     if not checks or not all(c.supported for c in checks):
         return Judged(text, Verdict.UNSUPPORTED, checks)
-    if context.evidence and not anchored and not on_evidence(checks, context.evidence, context.question):
+    if context.evidence and not on_evidence(checks, context.evidence, context.question) \
+            and not (anchored and about_question(text, context.question)):
         return Judged(text, Verdict.OFF_EVIDENCE, checks)
     if shown.strip() and support_score(text, strip_citations(shown)) >= SAME_SENTENCE:
         return Judged(text, Verdict.REPEATED, checks)
     marked = with_marks(checks)
     return Judged(marked, Verdict.SHOWN, tuple(check_citations(marked, context.passages, question=context.question)))
+
+
+def about_question(sentence: str, question: str) -> bool:
+    """Does the sentence name one of the question's content words?"""
+    folded = fold(strip_citations(sentence))
+    return any(term.text in folded for term in query_terms(fold(question)))
 
 
 def joined(shown: str, sentence: str) -> str:
@@ -176,4 +185,4 @@ def model_text(judged: Sequence[Judged]) -> str:
     return shown
 
 
-__all__ = ["DraftChecker", "DraftContext", "Judged", "Verdict", "finished", "joined", "judge", "model_text", "sentences"]
+__all__ = ["DraftChecker", "about_question", "DraftContext", "Judged", "Verdict", "finished", "joined", "judge", "model_text", "sentences"]

@@ -53,21 +53,25 @@ def test_a_draft_ending_without_punctuation_is_checked_when_it_ends():
     assert [j.verdict for j in cut.judged] == [Verdict.SHOWN, Verdict.UNUSABLE]
 
 
-def test_after_a_quotation_new_supported_sentences_are_added_in_the_questions_script():
+def test_after_a_quotation_new_supported_sentences_about_the_question_are_added_in_its_script():
     quote = "“大熊猫主要吃竹子，也吃一些水果和小动物。”[1]"
     checker = DraftChecker(DraftContext("大熊貓吃什麼？", PASSAGES, Script.TRADITIONAL, (BEST,)), quote)
     shown = _fed(checker, ["大熊猫主要吃竹子，也吃一些水果和小动物。", "根据已知信息无法回答该问题。",
-                           "大熊猫吃竹子，也吃水果。", "熊猫馆每天九点开放。"])
-    assert [j.verdict for j in checker.judged] == [Verdict.REPEATED, Verdict.UNUSABLE, Verdict.SHOWN, Verdict.SHOWN]
-    assert "".join(shown) == "大熊貓吃竹子，也吃水果。[1]熊貓館每天九點開放。[2]"
+                           "熊猫馆每天九点开放。", "大熊猫每天要花十几个小时进食。"])
+    # said already; a refusal; backed but about nothing asked; new and about the giant panda
+    assert [j.verdict for j in checker.judged] == [Verdict.REPEATED, Verdict.UNUSABLE, Verdict.OFF_EVIDENCE,
+                                                   Verdict.SHOWN]
+    assert "".join(shown) == "大熊貓每天要花十幾個小時進食。[1]"
     assert checker.shown == quote + "".join(shown)
 
 
 def test_without_a_quotation_the_model_must_first_say_what_the_evidence_says():
     checker = DraftChecker(DraftContext(QUESTION, PASSAGES, Script.SIMPLIFIED, (BEST,)))
-    shown = _fed(checker, ["熊猫馆每天九点开放。", "大熊猫吃竹子，也吃水果。", "熊猫馆周一闭馆。"])
-    assert [j.verdict for j in checker.judged] == [Verdict.OFF_EVIDENCE, Verdict.SHOWN, Verdict.SHOWN]
-    assert "".join(shown) == "大熊猫吃竹子，也吃水果。[1]熊猫馆周一闭馆。[2]"
+    shown = _fed(checker, ["大熊猫每天要花十几个小时进食。", "大熊猫吃竹子，也吃水果。", "大熊猫每天要花十几个小时进食。",
+                           "熊猫馆周一闭馆。"])
+    assert [j.verdict for j in checker.judged] == [Verdict.OFF_EVIDENCE, Verdict.SHOWN, Verdict.SHOWN,
+                                                   Verdict.OFF_EVIDENCE]
+    assert "".join(shown) == "大熊猫吃竹子，也吃水果。[1]大熊猫每天要花十几个小时进食。[1]"
 
 
 def test_a_model_that_repeats_itself_is_shown_once_and_english_sentences_are_spaced():

@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from core.errors import ModelLoadError
-from tests.app.api.conftest import LiveServer, upload_tiny_kb
+from tests.app.api.conftest import GatedGenerator, LiveServer, upload_tiny_kb
 from tests.app.conftest import RecordingGenerator, share_default_model
 
 QUESTION = "RCEP是什么？"
@@ -140,6 +140,26 @@ def test_langchain_chat_openai_streams_and_invokes(kb_server):
     reply = llm.invoke(QUESTION)
     assert reply.content == kb_server.services.answers.ask(QUESTION, ["kb"]).text
     assert "".join(chunk.content for chunk in llm.stream(QUESTION)) == reply.content
+
+
+def test_the_quotation_streams_before_the_model_writes_and_its_checked_sentences_follow(serve):
+    generator = GatedGenerator("协定于2022年1月1日正式生效。[2]RCEP总部设在北京。RCEP由十五个国家签署。")
+    server = serve(generator=generator)
+    question = {"model": "kb", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
+    with server.client() as http:
+        upload_tiny_kb(http, "kb")
+        with http.stream("POST", "/v1/chat/completions", json=question) as r:
+            lines = (line for line in r.iter_lines() if line.startswith("data: {"))
+            contents = (json.loads(line[6:])["choices"][0]["delta"].get("content") for line in lines)
+            pieces = [next(contents), next(contents)]  # the role, then the first words
+            assert not generator.calls and not generator.finished.is_set()  # the model has not written a word
+            generator.release.set()
+            pieces += [c for c in contents if c]
+    assert pieces[1] == "“《区域全面经济伙伴关系协定》（RCEP）由东盟十国以及中国、日本、韩国、澳大利亚、新西兰共十五个国家签署。”[1]"
+    # then the model's sentences as each ends: the new one with its [n] put right; the headquarters no
+    # passage backs and the fifteen countries the quotation said already are dropped
+    assert pieces[2:] == ["协定于2022年1月1日正式生效。[1]"]
+    assert generator.finished.is_set()
 
 
 # --- the real default model and the real embedder ---------------------------------------------

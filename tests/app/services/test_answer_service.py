@@ -47,12 +47,15 @@ def test_a_model_refusal_over_strong_evidence_becomes_a_quotation(settings, fake
 
 
 def test_streams_pieces_then_an_answer_citing_the_given_passages(settings, fake_embedder, tiny_docs):
-    fake = RecordingGenerator("RCEP由东盟十国以及中国、日本、韩国、澳大利亚、新西兰共十五个国家签署。[1]")
+    fake = RecordingGenerator("RCEP由东盟十国以及中国、日本、韩国、澳大利亚、新西兰共十五个国家签署。[1]协定于2022年1月1日正式生效。")
     service = _service(settings, fake_embedder, fake, tiny_docs)
     items = list(service.answers.ask_stream("RCEP是什么？", ["news"]))
     answer = items[-1]
     assert isinstance(answer, Answer) and not answer.refused
-    assert "".join(items[:-1]) == fake.reply == answer.text
+    # the quotation, then the model's one new sentence (its first said what the quotation said)
+    assert items[:-1] == ["“《区域全面经济伙伴关系协定》（RCEP）由东盟十国以及中国、日本、韩国、澳大利亚、新西兰共十五个国家签署。”[1]",
+                          "协定于2022年1月1日正式生效。[1]"]
+    assert "".join(items[:-1]) == answer.text
     assert Path(answer.citations[0].source).name == "rcep.txt"
     assert [c.index for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     prompt = fake.calls[0].prompt
@@ -63,7 +66,7 @@ def test_streams_pieces_then_an_answer_citing_the_given_passages(settings, fake_
     assert out["citations"] and all(c["supported"] for c in out["citations"])
     assert set(out["sources"][0]) == {"source", "page", "score", "text", "also_in"}  # also_in: other copies
     assert out["sources"][0]["also_in"] == []
-    assert {"retrieval_ms", "first_token_ms", "total_ms"} <= set(out["timings"])
+    assert {"retrieval_ms", "first_text_ms", "first_token_ms", "total_ms"} <= set(out["timings"])
     service.close()
 
 
