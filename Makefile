@@ -72,6 +72,7 @@ bench: setup
 	$(PY) -m bench.search_bench
 	$(PY) -m bench.scale_bench --chunks $(SCALE_CHUNKS) --backend $(SCALE_BACKEND)
 	$(PY) -m bench.milvus_parity
+	$(PY) -m bench.stream_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

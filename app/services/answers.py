@@ -83,7 +83,8 @@ class LocalAnswerService:
 
     def ask_stream(self, question: str, kb_names: Sequence[str], history: History | None = None, *,
                    overrides: Overrides | None = None, stop: Stop | None = None) -> Iterator[str | Answer]:
-        """Yield the answer's text as it is generated, then the `Answer` with its citations.
+        """Yield the answer's text as it is shown (the quotation of the evidence, then the model's
+        sentences as each is checked: the `Answer.text` is the pieces joined), then the `Answer`.
         `stop()` returning True ends the generation early (checked between tokens). The search
         runs now, so a bad setting or a missing knowledge base raises here, not mid-stream."""
         return self.prepare(question, kb_names, history, overrides=overrides).stream(stop)

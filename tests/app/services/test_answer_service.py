@@ -143,3 +143,21 @@ def test_real_model_answers_from_a_real_knowledge_base(settings, use_embedder, t
     out = json.loads(capsys.readouterr().out)
     assert "竹" in out["answer"] and Path(out["sources"][0]["source"]).name == "panda.txt"
     service.close()
+
+
+@pytest.mark.slow
+def test_the_real_models_answer_is_exactly_what_streamed_with_the_quotation_before_its_first_token(
+        settings, use_embedder, tiny_docs, assembled_default_model):
+    share_default_model(assembled_default_model, settings.data_dir)
+    service = build_services(settings, embedder=use_embedder)
+    service.knowledge.ingest("tiny", tiny_docs)
+    try:
+        for question in ("大熊猫主要吃什么？", "RCEP是什么？"):
+            prepared = service.answers.prepare(question, ["tiny"])
+            *pieces, answer = list(prepared.stream())
+            assert pieces[0] == prepared.opening and prepared.opening.startswith("“")  # the evidence, quoted
+            assert "".join(pieces) == answer.text and answer.supported and not answer.refused
+            timings = answer.timings
+            assert 0 < timings["first_text_ms"] < timings["model_first_token_ms"] <= timings["total_ms"]
+    finally:
+        service.close()
