@@ -74,6 +74,7 @@ bench: setup
 	$(PY) -m bench.scale_bench --chunks $(SCALE_CHUNKS) --backend $(SCALE_BACKEND)
 	$(PY) -m bench.milvus_parity
 	$(PY) -m bench.prefix_bench
+	$(PY) -m bench.stream_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.answering.config import AnswerConfig, AnswerContext, AnswerLanguage
+from app.answering.config import AnswerConfig, AnswerContext, AnswerLanguage, Drafting
 from app.llm.config import ExtraBuffers, LlmConfig, PromptStyle
 from core.config import VECTOR_STORES, IngestConfig, SearchConfig, StoreConfig
 from core.errors import ConfigError
@@ -35,7 +35,7 @@ C = TypeVar("C")
 _RENAMED: dict[str, tuple[type, str]] = {
     "answer_language": (AnswerConfig, "language"), "answer_context": (AnswerConfig, "context"),
     "context_token_budget": (AnswerConfig, "token_budget"), "answer_floor": (AnswerConfig, "floor"),
-    "answer_passages": (AnswerConfig, "passages"),
+    "answer_passages": (AnswerConfig, "passages"), "answer_drafting": (AnswerConfig, "drafting"),
     **{f"llm_{name}": (LlmConfig, name) for name in (
         "model", "n_ctx", "threads", "temperature", "seed", "max_tokens", "repeat_penalty", "prompt_style",
         "url", "api_key", "context")},
@@ -90,6 +90,8 @@ class Settings(BaseSettings):
                                 "read it (below score_threshold: checked sentence by sentence)")
     answer_context: AnswerContext = Field(_from("answer_context"), description="what the prompt shows: whole "
                                           "passages, or evidence sentences and neighbours")
+    answer_drafting: Drafting = Field(_from("answer_drafting"), description="when a quotation answers: add the "
+                                      "model's checked sentences after it, or quote only (no model)")
 
     # Ingestion and retrieval (core/config.py). Every default was chosen by measurement: docs/TUNING.md.
     chunk_size: int = Field(_from("chunk_size", IngestConfig), description="characters per chunk")

@@ -148,7 +148,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, settings: dict[str, str] | None = None) -> subprocess.Popen:
+    """`python -m app serve` with the default model and embedder, or the given YIZHI_ settings."""
     from app.llm.generator import resolve_model_path  # the default GGUF, assembled once under ./data/models
 
     model = resolve_model_path("", ROOT / "data")
@@ -159,6 +160,7 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen:
         (data_dir / "models" / model.name).symlink_to(model)
     env = {k: v for k, v in os.environ.items() if not k.startswith("YIZHI_")}
     env["YIZHI_DATA_DIR"] = str(data_dir)
+    env.update(settings or {})
     log = open(data_dir / "server.out", "w")  # the child writes here until it ends
     server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -50,9 +50,10 @@ def answer_metrics(rows: Sequence[dict]) -> dict[str, float]:
         out["answer_chars_median"] = statistics.median(len(r["text"]) for r in given)
         out["supported_rate"] = sum(r.get("supported", False) for r in given) / len(given)
         out["quoted_rate"] = sum(r.get("quoted", False) for r in given) / len(given)
-    first = [r["timings"]["first_token_ms"] for r in rows if "first_token_ms" in r.get("timings", {})]
-    if first:
-        out["first_token_ms_median"] = statistics.median(first)
+    for name in ("first_token_ms", "first_text_ms", "total_ms"):  # first_text_ms: every answer's first words
+        values = [r["timings"][name] for r in rows if name in r.get("timings", {})]
+        if values:
+            out[f"{name}_median"] = statistics.median(values)
     if without:
         out["answer_refusal_rate_no_answer"] = sum(r["refused"] for r in without) / len(without)
         reached = [r for r in without if r.get("llm_called", True)]

@@ -95,7 +95,7 @@ def _run_docs(args: argparse.Namespace, settings: Settings, embedder: Embedder, 
     print(f"{report['files']} files, {report['answerable']} answerable + {report['unanswerable']} unanswerable "
           f"questions (ingested in {report['ingest_seconds']} s; 0 when reused)")
     for name in ("answer_contains", "answer_false_refusal_rate", "answer_refusal_rate_no_answer", "supported_rate",
-                 "answer_chars_median", "first_token_ms_median"):
+                 "answer_chars_median", "first_token_ms_median", "first_text_ms_median", "total_ms_median"):
         if name in report:
             print(f"  {name:<32} {report[name]}")
     for kind, value in dict(report.get("answer_contains_by_kind", {})).items():

@@ -126,7 +126,7 @@ def metrics(rows: Sequence[dict]) -> dict[str, object]:
     if given:
         out["supported_rate"] = round(sum(r["supported"] for r in given) / len(given), 3)
         out["answer_chars_median"] = statistics.median(len(r["answer"]) for r in given)
-    for name in ("first_token_ms", "total_ms"):
+    for name in ("first_token_ms", "first_text_ms", "total_ms"):
         values = [r["timings"][name] for r in rows if name in r["timings"]]
         if values:
             out[f"{name}_median"] = statistics.median(values)

@@ -1,24 +1,20 @@
-"""From the model's draft and the evidence to the answer a user reads (pure functions).
+"""The parts an answer is composed of (pure functions): the quotation of the best evidence,
+and the tests a model's sentence passes before it is shown (checked_draft.py applies them
+sentence by sentence as the model writes):
 
-    a usable draft whose every sentence a passage backs, and that     → the draft: each sentence
-      says what the best evidence says (or, without strong evidence,    with its [n]
-      that the passages back)
-    otherwise, strong evidence                                        → the best evidence
-                                                                        sentence(s), quoted, [n]
-    otherwise                                                         → the refusal (the
-                                                                        passages stay listed)
+    usable          not empty, not only citation marks, no refusal, no echo of the question,
+                    no loop
+    on_evidence     says what one of the best evidence sentences says
+    with_marks      ends in the [n] of the passage that backs it
 
-A draft is unusable when it is empty, only citation marks, a refusal, or an echo of the
-question. A quotation keeps the document's own characters; Yizhi's own words follow the
-script of the question.
+A quotation keeps the document's own characters; Yizhi's own words follow the script of
+the question.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from app.answering.evidence.strength import is_strong
 from app.answering.evidence.support import check_citations, support_score
 from app.answering.evidence.tokens import grams, strip_citations, tokens
 from app.answering.types import Evidence, SentenceSupport
@@ -44,16 +40,7 @@ ECHO_SHARE = 0.8
 LOOP_SHARE = 0.4
 
 _CITATIONS_ONLY = re.compile(r"(?:\[\d+\][\s,，、]*)*")
-_HAS_MARK = re.compile(r"\[\d+(?:\s*[,，]\s*\d+)*\]\s*$")
 _TRAILING_PUNCT = re.compile(r"([。！？.!?；;]*)\s*$")
-
-
-@dataclass(frozen=True, slots=True)
-class Composed:
-    text: str
-    refused: bool
-    quoted: bool
-    sentences: tuple[SentenceSupport, ...]
 
 
 def is_echo(draft: str, question: str) -> bool:
@@ -96,13 +83,13 @@ def with_marks(checks: Sequence[SentenceSupport]) -> str:
     for check in checks:
         sentence = check.text.strip()
         if check.supported and check.passage is not None and check.passage not in check.cited:
-            sentence = _HAS_MARK.sub("", sentence).rstrip()
+            sentence = strip_citations(sentence).rstrip()  # a wrong [n] anywhere in it goes
             sentence += f"[{check.passage}]"
         out.append(sentence)
-    return "".join(out) if all(_is_cjk_end(s) for s in out) else " ".join(out)
+    return "".join(out) if all(is_cjk_end(s) for s in out) else " ".join(out)
 
 
-def _is_cjk_end(sentence: str) -> bool:
+def is_cjk_end(sentence: str) -> bool:
     bare = re.sub(r"\[\d+\]$", "", sentence).rstrip()
     return not bare or "\u3000" <= bare[-1] <= "\u9fff" or bare[-1] in "。！？；：，”」』）"
 
@@ -154,37 +141,12 @@ def checked_quotation(evidence: Sequence[Evidence], language: str, question: str
     return text, checks
 
 
-def compose(question: str, draft: str, evidence: Sequence[Evidence], passages: Sequence[str], *,
-            language: str, script: Script, refusal: str, relevances: Sequence[float] = (),
-            answered: bool | None = None, lead: str = "") -> Composed:
-    """The final answer from a draft (possibly empty: no model was asked) and the evidence.
-
-    `passages` are the texts numbered as the prompt numbers them; `relevances` their
-    calibrated relevance (retrieval/relevance.py). `answered`: whether the best evidence
-    answers by itself (evidence/findings.py decided it); None: judge by its score. `lead`:
-    what a quotation opening with a pronoun is about (`checked_quotation`)."""
-    strong = is_strong(evidence, relevances, language) if answered is None else answered
-    if usable(draft, question):
-        draft = in_script(draft.strip(), script)
-        checks = check_citations(draft, passages, question=question)
-        backed = bool(checks) and all(c.supported for c in checks)
-        # Kept when every sentence is backed by a passage and it says what the best evidence
-        # says (or there is no strong evidence to say it better).
-        if backed and (not strong or on_evidence(checks, evidence, question)):
-            if strong and len(strip_citations(draft).strip()) <= SHORT_DRAFT_CHARS.get(language, SHORT_DRAFT_CHARS["zh"]):
-                # a bare "雨季" or "Amarillo" is hard to trust alone: show the sentence it comes from
-                short = with_marks(checks)
-                quote, quote_checks = checked_quotation(evidence, language, question, passages, lead)
-                label = in_script(" 原文：", script) if language == "zh" else " From the source: "
-                sentences = check_citations(short, passages, question=question) + list(quote_checks)
-                return Composed(short + label + quote, False, True, tuple(sentences))  # the label is Yizhi's
-            return _answer(checks, quoted=False, passages=passages, question=question)
-    if strong:
-        quote, quote_checks = checked_quotation(evidence, language, question, passages, lead)
-        return Composed(quote, False, True, quote_checks)
-    return Composed(in_script(refusal, script), True, False, ())
+def is_short(model_text: str, language: str) -> bool:
+    """A model's answer this short ("雨季[1]", "Amarillo") is hard to trust alone: the sentence
+    it comes from follows it."""
+    return len(strip_citations(model_text).strip()) <= SHORT_DRAFT_CHARS.get(language, SHORT_DRAFT_CHARS["zh"])
 
 
-def _answer(checks: Sequence[SentenceSupport], *, quoted: bool, passages: Sequence[str], question: str) -> Composed:
-    text = with_marks(checks)
-    return Composed(text, False, quoted, tuple(check_citations(text, passages, question=question)))
+def source_label(language: str, script: Script) -> str:
+    """What introduces the quotation after a short answer (Yizhi's own words)."""
+    return in_script(" 原文：", script) if language == "zh" else " From the source: "

@@ -1,10 +1,14 @@
 """The answer flow, in two steps:
 
-    question ─▶ `retrieve`: chit-chat? ─▶ search ─▶ nothing passes? refuse ─▶ evidence     (no LLM)
-             ─▶ `generate`: pack the prompt ─▶ the model drafts ─▶ compose ─▶ Answer          (the LLM)
+    question ─▶ `retrieve`: chit-chat? ─▶ search ─▶ nothing passes? refuse ─▶ evidence ─▶ quotation (no LLM)
+             ─▶ `generate`: the quotation ─▶ pack the prompt ─▶ the model drafts, each
+                sentence checked as it ends ─▶ Answer                                          (the LLM)
 
 `retrieve` never touches the LLM, so a question that is refused or answered by a fixed
-reply never waits for it (the HTTP API runs only `generate` under its generation gate).
+reply never waits for it (the HTTP API runs only `generate` under its generation gate),
+and the quotation that answers before the model is ready then too: the first words come
+as soon as the evidence is scored, whatever the model. What streams is final: the
+`Answer.text` is the streamed pieces joined (`first_text_ms`: when the first came).
 The flow is given a `Retriever` (retrieval/search.py's `MultiSearcher`) and a `Generator`
 (app/llm), and an explicit `AnswerConfig`; the services wire in the real ones, the tests
 their fakes.
@@ -14,12 +18,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from collections.abc import Generator as PyGenerator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from app.answering.compose import compose, is_echo
-from app.answering.config import AnswerConfig, AnswerLanguage
+from app.answering.checked_draft import DraftChecker, DraftContext
+from app.answering.compose import checked_quotation, is_echo, is_short, source_label
+from app.answering.config import AnswerConfig, AnswerLanguage, Drafting
 from app.answering.evidence.asks import Ask, analyse
 from app.answering.evidence.dense import dense_weight
 from app.answering.evidence.findings import Finding, FindingKind, find_answer
@@ -27,7 +31,7 @@ from app.answering.evidence.scoring import select_evidence
 from app.answering.followups import retrieval_query
 from app.answering.passages import citations, prompt_passages
 from app.answering.render import Rendered, render
-from app.answering.types import Answer, Evidence
+from app.answering.types import Answer, Evidence, SentenceSupport
 from app.llm.generator import Generator
 from core.enums import Language
 from core.errors import ConfigError
@@ -63,8 +67,9 @@ class Retrieved:
     """A question searched and its evidence scored: everything before the LLM.
 
     `answer` is set when no LLM is needed (nothing passed the threshold: a refusal; a
-    greeting or thanks: a fixed reply); `started` is when the question arrived
-    (`time.perf_counter()`), which every timing counts from.
+    greeting or thanks: a fixed reply; a quotation the model is not asked to add to);
+    `started` is when the question arrived (`time.perf_counter()`), which every timing counts
+    from; `quote` is what answers before the model, when the evidence does.
     """
 
     question: str
@@ -77,16 +82,16 @@ class Retrieved:
     started: float = 0.0
     answer: Answer | None = None
     lead: str = ""  # what the best evidence is about when it opens with a pronoun (findings.py)
+    quote: Quote | None = None  # the evidence quoted, shown before the model runs
 
 
 @dataclass(frozen=True, slots=True)
-class Draft:
-    """What the model wrote, and when."""
+class Quote:
+    """The best evidence quoted (the documents' own characters, each part with its [n]) and
+    each part's check: shown before the model runs."""
 
     text: str
-    first_token_ms: float | None
-    generation_ms: float
-    tokens: int
+    sentences: tuple[SentenceSupport, ...]
 
 
 def _ms(seconds: float) -> float:
@@ -107,6 +112,7 @@ def retrieve(question: str, history: History | None, retriever: Retriever, confi
     if reply is not None:  # 你好, 谢谢, bye …: a fixed reply, no retrieval, no LLM
         language = detect_language(question)
         timings = {"retrieval_ms": 0.0, "total_ms": _ms(time.perf_counter() - t0)}
+        timings["first_text_ms"] = timings["total_ms"]
         return Retrieved(question, language, script_of(question), "", timings=timings, started=t0,
                          answer=Answer(question, reply, refused=False, timings=timings, language=language))
     language = answer_language(question, config)
@@ -118,7 +124,7 @@ def retrieve(question: str, history: History | None, retriever: Retriever, confi
     if not results:
         log.info("nothing passed the score threshold for %r: refusing without the LLM", query)
         text = in_script(REFUSALS[language][0], script)
-        timings["total_ms"] = _ms(time.perf_counter() - t0)
+        timings["total_ms"] = timings["first_text_ms"] = _ms(time.perf_counter() - t0)
         return Retrieved(question, language, script, query, timings=timings, started=t0,
                          answer=Answer(question, text, True, (), timings, language, query))
     candidates = [e for e in select_evidence(question, results, limit=EVIDENCE_CANDIDATES,
@@ -127,10 +133,17 @@ def retrieve(question: str, history: History | None, retriever: Retriever, confi
     ask = analyse(question)
     finding = find_answer(ask, results, candidates, retriever.document_text, config.threshold)
     timings["evidence_ms"] = _ms(time.perf_counter() - t_retrieved)
-    if finding.kind == FindingKind.SENTENCE:  # the model may say it better; the quotation stands by
-        evidence = list(finding.evidence) + [e for e in candidates if e not in finding.evidence]
-        return Retrieved(question, language, script, query, tuple(results), tuple(evidence[:EVIDENCE_SENTENCES]),
-                         timings, t0, lead=finding.lead)
+    if finding.kind == FindingKind.SENTENCE:  # quoted at once; the model may add to it
+        evidence = (list(finding.evidence) + [e for e in candidates if e not in finding.evidence])[:EVIDENCE_SENTENCES]
+        text, checks = checked_quotation(evidence, language, question, [r.chunk.text for r in results], finding.lead)
+        if config.drafting == Drafting.QUOTE:
+            timings["total_ms"] = timings["first_text_ms"] = _ms(time.perf_counter() - t0)
+            numbers = set(range(1, min(config.shown, len(results)) + 1)) | {c.passage for c in checks if c.passage}
+            answer = Answer(question, text, False, citations(results, numbers), timings, language, query,
+                            evidence=tuple(evidence), sentences=checks, quoted=True)
+            return Retrieved(question, language, script, query, tuple(results), tuple(evidence), timings, t0, answer)
+        return Retrieved(question, language, script, query, tuple(results), tuple(evidence), timings, t0,
+                         lead=finding.lead, quote=Quote(text, checks))
     answer = _answered_by(finding, ask, results, script, query, timings, t0, config.shown)
     return Retrieved(question, language, script, query, tuple(results), answer.evidence, timings, t0, answer)
 
@@ -145,7 +158,7 @@ def _answered_by(finding: Finding, ask: Ask, results: Sequence[ScoredChunk], scr
         rendered = Rendered(in_script(REFUSALS[language][0], script), True, quoted=False)
     else:
         rendered = render(finding, ask, results, script, [r.chunk.text for r in results])
-    timings["total_ms"] = _ms(time.perf_counter() - t0)
+    timings["total_ms"] = timings["first_text_ms"] = _ms(time.perf_counter() - t0)
     # the sources shown: the best `shown` (the user's top_k) and every passage the answer quotes
     numbers = set(range(1, min(shown, len(results)) + 1)) | {e.passage for e in rendered.evidence} \
         | {c.passage for c in rendered.cells}
@@ -176,74 +189,77 @@ def prompt_request(retrieved: Retrieved, generator: Generator, config: AnswerCon
     return request, len(shown)
 
 
-def drafted(generator: Generator, request: GenerationRequest, stream: bool, t0: float) -> PyGenerator[str, None, Draft]:
-    """The model's draft, piece by piece; the pieces are yielded as they come only when
-    `stream` (chat models), and the whole `Draft` is returned."""
-    t_first = None
-    pieces: list[str] = []
-    for piece in generator.stream(request):
-        if t_first is None:
-            t_first = time.perf_counter()
-        pieces.append(piece)
-        if stream:
-            yield piece
-    text = "".join(pieces)
-    return Draft(text, _ms(t_first - t0) if t_first is not None else None,
-                 _ms(time.perf_counter() - (t_first or time.perf_counter())), generator.count_tokens(text.strip()))
+def generate(retrieved: Retrieved, generator: Generator, config: AnswerConfig, *,
+             opened: bool = False) -> Iterator[str | Answer]:
+    """Yield the answer's text pieces, then the `Answer`, whose text is exactly the pieces joined.
 
-
-def generate(retrieved: Retrieved, generator: Generator, config: AnswerConfig) -> Iterator[str | Answer]:
-    """Yield the answer's text pieces, then the `Answer`.
-
-    A chat model's draft streams as it is generated; a base model's short draft is checked
-    first, so what streams is the answer itself. The final `Answer.text` is what to show:
-    it differs from the streamed pieces when a chat model's draft was replaced by a
-    quotation. A `retrieved` that is answered already yields that answer.
+    The quotation (`retrieved.quote`) comes first, before the model is touched; `opened`: the
+    caller has shown it already (the API, while the LLM was busy) and it is not yielded
+    again. The model's sentences then stream as each is finished and checked
+    (checked_draft.py). Without a quotation, a draft that kept nothing is followed by the
+    quotation of the evidence or, without evidence, by the refusal; a bare short one by the
+    sentence it comes from. A `retrieved` that is answered already yields that answer.
     """
     if retrieved.answer is not None:
         yield from _given(retrieved.answer)
         return
-    t0, question, language = retrieved.started, retrieved.question, retrieved.language
+    t0, question, language, quote = retrieved.started, retrieved.question, retrieved.language, retrieved.quote
     timings = dict(retrieved.timings)
+    shown = ""
+    if quote is not None:
+        if opened:  # shown by the caller as soon as the evidence was scored
+            timings["first_text_ms"] = round(timings.get("retrieval_ms", 0.0) + timings.get("evidence_ms", 0.0), 1)
+        else:
+            timings["first_text_ms"] = _ms(time.perf_counter() - t0)
+            yield quote.text
+        shown = quote.text
     t_prompt = time.perf_counter()
-    request, shown = prompt_request(retrieved, generator, config, timings)
+    request, count = prompt_request(retrieved, generator, config, timings)
     timings["prompt_build_ms"] = _ms(time.perf_counter() - t_prompt)
-    draft = yield from _timed(drafted(generator, request, generator.chat, t0), timings, t0)
-    streamed = "first_token_ms" in timings
-    if draft.first_token_ms is not None:
-        timings["model_first_token_ms"] = draft.first_token_ms
-    timings["generation_ms"] = draft.generation_ms
-    timings["answer_tokens"] = draft.tokens
-    results = retrieved.results
-    composed = compose(question, draft.text, retrieved.evidence, [r.chunk.text for r in results],
-                       language=language, script=retrieved.script, refusal=REFUSALS[language][0],
-                       relevances=[r.relevance for r in results], answered=True, lead=retrieved.lead)
-    cited = {s.passage for s in composed.sentences if s.passage is not None}
-    if not streamed:
-        timings["first_token_ms"] = _ms(time.perf_counter() - t0)
-        yield composed.text
-    elif composed.text != draft.text.strip():
-        yield "\n\n" + composed.text
+    passages = tuple(r.chunk.text for r in retrieved.results)
+    checker = DraftChecker(DraftContext(question, passages, retrieved.script, retrieved.evidence), shown)
+    pieces: list[str] = []
+    t_first = None
+    for piece in generator.stream(request):
+        if t_first is None:
+            t_first = time.perf_counter()
+            timings["model_first_token_ms"] = _ms(t_first - t0)
+        pieces.append(piece)
+        if text := checker.feed(piece):
+            timings.setdefault("first_text_ms", _ms(time.perf_counter() - t0))
+            yield text
+    if text := checker.close():
+        timings.setdefault("first_text_ms", _ms(time.perf_counter() - t0))
+        yield text
+    timings["generation_ms"] = _ms(time.perf_counter() - (t_first or time.perf_counter()))
+    timings["answer_tokens"] = generator.count_tokens("".join(pieces).strip())
+    closing = Quote("", ()) if quote is not None else _closing(retrieved, checker.shown)
+    if closing.text:
+        timings.setdefault("first_text_ms", _ms(time.perf_counter() - t0))
+        yield closing.text
+    timings["first_token_ms"] = timings["first_text_ms"]  # when the first piece of an LLM answer was shown
     timings["total_ms"] = _ms(time.perf_counter() - t0)
+    sentences = (quote.sentences if quote else ()) + tuple(c for j in checker.kept for c in j.checks) \
+        + closing.sentences
+    refused = not checker.shown and not closing.sentences and bool(closing.text)
+    cited = {s.passage for s in sentences if s.passage is not None}
     # A refusal keeps the passages the model was given: the user can still read what was found.
-    yield Answer(question, composed.text, composed.refused, citations(results, set(range(1, shown + 1)) | cited),
-                 timings, language, retrieved.query, evidence=retrieved.evidence, sentences=composed.sentences,
-                 quoted=composed.quoted)
+    yield Answer(question, checker.shown + closing.text, refused,
+                 citations(retrieved.results, set(range(1, count + 1)) | cited), timings, language, retrieved.query,
+                 evidence=retrieved.evidence, sentences=sentences, quoted=quote is not None or bool(closing.sentences))
 
 
-def _timed(pieces: PyGenerator[str, None, Draft], timings: dict[str, float],
-           t0: float) -> PyGenerator[str, None, Draft]:
-    """`pieces` passed on, noting when the first one was shown (`first_token_ms`)."""
-    first = True
-    while True:
-        try:
-            piece = next(pieces)
-        except StopIteration as done:
-            return done.value
-        if first:
-            timings["first_token_ms"] = _ms(time.perf_counter() - t0)
-            first = False
-        yield piece
+def _closing(retrieved: Retrieved, model: str) -> Quote:
+    """The text that follows the model's sentences when no quotation came first: the quotation
+    when none was kept (or the refusal, without evidence), the sentence it comes from after a
+    bare short one, nothing after a whole answer."""
+    language, evidence, passages = retrieved.language, retrieved.evidence, [r.chunk.text for r in retrieved.results]
+    if not evidence:
+        return Quote("" if model else in_script(REFUSALS[language][0], retrieved.script), ())
+    if model and not is_short(model, language):
+        return Quote("", ())
+    text, checks = checked_quotation(evidence, language, retrieved.question, passages, retrieved.lead)
+    return Quote(source_label(language, retrieved.script) + text if model else text, checks)  # the label is Yizhi's
 
 
 def _given(answer: Answer) -> Iterator[str | Answer]:
@@ -262,5 +278,5 @@ def answer_stream(question: str, history: History | None, retriever: Retriever,
         yield from generate(retrieved, generator(), config)
 
 
-__all__ = ["Draft", "Retrieved", "Retriever", "answer_language", "answer_stream", "drafted", "generate",
-           "prompt_request", "retrieve"]
+__all__ = ["Quote", "Retrieved", "Retriever", "answer_language", "answer_stream", "generate", "prompt_request",
+           "retrieve"]

@@ -93,11 +93,14 @@ def whole(parts: Parts, config: AnswerConfig) -> Retrieved:
                      first.started, answer)
 
 
-def generate_parts(parts: Parts, generator: Callable[[], Generator], config: AnswerConfig) -> Iterator[str | Answer]:
+def generate_parts(parts: Parts, generator: Callable[[], Generator], config: AnswerConfig, *,
+                   opened: bool = False) -> Iterator[str | Answer]:
     """Yield the answer's text pieces, part after part, then the `Answer`. `generator()` is
-    called once, when the first part that needs the LLM comes."""
+    called once, when the first part that needs the LLM comes. `opened`: a question of one
+    part whose quotation the caller has shown (`generate`); one of several has no opening
+    (`whole` gives it no quote), each part's quotation comes under its heading."""
     if len(parts.retrieved) == 1:
-        yield from _one(parts, generator, config)
+        yield from _one(parts, generator, config, opened)
         return
     made: list[Generator] = []
 
@@ -127,7 +130,8 @@ def generate_parts(parts: Parts, generator: Callable[[], Generator], config: Ans
     yield _merged(parts, answers, config)
 
 
-def _one(parts: Parts, generator: Callable[[], Generator], config: AnswerConfig) -> Iterator[str | Answer]:
+def _one(parts: Parts, generator: Callable[[], Generator], config: AnswerConfig,
+         opened: bool) -> Iterator[str | Answer]:
     """A question of one part: the flow's own answer, under the question as written."""
     retrieved = _as_asked(parts.retrieved[0], parts.question)
     if retrieved.answer is not None:
@@ -135,7 +139,7 @@ def _one(parts: Parts, generator: Callable[[], Generator], config: AnswerConfig)
         yield retrieved.answer
         return
     written = parts.question.strip()
-    for item in generate(retrieved, generator(), config):
+    for item in generate(retrieved, generator(), config, opened=opened):
         yield replace(item, question=written) if isinstance(item, Answer) and item.question != written else item
 
 

@@ -140,10 +140,21 @@ class StreamNumbering(HeldMarks):
         return self._mapping.setdefault(old, len(self._mapping) + 1)
 
 
-def numbered_stream(items: Iterable[str | Answer], passages: int) -> Iterator[str | Answer]:
-    """A stream of text pieces then its `Answer`, renumbered: the pieces by first mention
-    (`StreamNumbering`), the answer in listing order (`in_listing_order`)."""
+def opening_numbered(text: str, passages: int) -> str:
+    """An answer's first text (shown before the rest streams) numbered as `numbered_stream`
+    numbers it."""
     numbering = StreamNumbering(passages)
+    return numbering.feed(text) + numbering.flush()
+
+
+def numbered_stream(items: Iterable[str | Answer], passages: int, shown: str = "") -> Iterator[str | Answer]:
+    """A stream of text pieces then its `Answer`, renumbered: the pieces by first mention
+    (`StreamNumbering`), the answer in listing order (`in_listing_order`). `shown`: the
+    answer's opening, shown already (`opening_numbered`), which the numbering continues from."""
+    numbering = StreamNumbering(passages)
+    if shown:
+        numbering.feed(shown)
+        numbering.flush()
     for item in items:
         if isinstance(item, Answer):
             held = numbering.flush()
@@ -160,4 +171,4 @@ def numbered_stream(items: Iterable[str | Answer], passages: int) -> Iterator[st
 
 
 __all__ = ["MARK", "HeldMarks", "StreamNumbering", "in_listing_order", "listing_order", "named_numbers",
-           "numbered_stream", "rewrite_marks"]
+           "numbered_stream", "opening_numbered", "rewrite_marks"]

@@ -40,8 +40,8 @@ class Ending:
 
 
 def extras(answer: Answer | None, *, streamed: bool = False) -> dict[str, Any]:
-    """Yizhi's extension fields: the `ask --json` object; its `answer` (the final text) only
-    when streaming, where it can differ from the pieces (a draft replaced by a quotation)."""
+    """Yizhi's extension fields: the `ask --json` object; its `answer` (the final text, the
+    pieces joined) only when streaming."""
     if answer is None:
         return {"sources": [], "refused": False}
     out = answer.to_dict()

@@ -21,6 +21,7 @@ from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -33,6 +34,14 @@ log = logging.getLogger("yizhi.api")
 POLL_S = 0.25  # how often a waiter checks that its client is still there
 _FIRST_GUESS_S = 5.0  # the duration assumed for an answer before any was measured
 _END = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place in the line for the LLM (`GenerationGate.join`): `turn` is done when it is ours
+    (None: the LLM was free and is ours already)."""
+
+    turn: asyncio.Future[None] | None
 
 
 class ClientGone(Exception):
@@ -67,15 +76,35 @@ class GenerationGate:
         mean = sum(self._durations) / len(self._durations)
         return max(1, min(120, math.ceil(mean * (self.waiting + 1))))
 
-    @asynccontextmanager
-    async def slot(self, request: Request | None = None) -> AsyncIterator[None]:
-        """Hold the LLM for the body of the `async with`; raises ApiError 429/503 or ClientGone."""
+    def join(self) -> Place:
+        """Take a place in line now; raises ApiError 429 when the line is full. Use it in
+        `slot`, or give it back with `leave`."""
         if self._busy and self.waiting >= self.queue_size:
             self.counts["refused"] += 1
             raise ApiError(429, f"the LLM is busy: {self.waiting} answer(s) are already waiting, the most allowed "
                                 "(YIZHI_GENERATION_QUEUE); try again shortly", type="rate_limit_error",
                            code="queue_full", retry_after=self.retry_after())
-        await self._acquire(request)
+        if not self._busy:
+            self._busy = True
+            return Place(None)
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(turn)
+        return Place(turn)
+
+    def leave(self, place: Place) -> None:
+        """Give back a place taken by `join` and not used: hand the LLM on if it was ours."""
+        turn = place.turn
+        if turn is None or (turn.done() and not turn.cancelled()):
+            self._release()
+        else:
+            turn.cancel()
+            self._waiters.remove(turn)
+
+    @asynccontextmanager
+    async def slot(self, request: Request | None = None, place: Place | None = None) -> AsyncIterator[None]:
+        """Hold the LLM for the body of the `async with`, from `place` (taken by `join`) or a new
+        one; raises ApiError 429/503 or ClientGone."""
+        await self._wait(place or self.join(), request)
         started = time.monotonic()
         try:
             yield
@@ -84,13 +113,11 @@ class GenerationGate:
             self._durations.append(time.monotonic() - started)
             self._release()
 
-    async def _acquire(self, request: Request | None) -> None:
-        if not self._busy:
-            self._busy = True
+    async def _wait(self, place: Place, request: Request | None) -> None:
+        turn = place.turn
+        if turn is None:
             return
         loop = asyncio.get_running_loop()
-        turn: asyncio.Future[None] = loop.create_future()
-        self._waiters.append(turn)
         deadline = loop.time() + self.wait_timeout
         try:
             while not turn.done():
@@ -104,12 +131,12 @@ class GenerationGate:
                 if not turn.done() and request is not None and await request.is_disconnected():
                     self.counts["left"] += 1
                     raise ClientGone()
+        except asyncio.CancelledError:  # a streamed response is cancelled when its client goes
+            self.counts["left"] += 1
+            self.leave(place)  # the LLM may have been handed to us as we gave up: hand it on
+            raise
         except BaseException:
-            if turn.done() and not turn.cancelled():
-                self._release()  # the LLM was handed to us as we gave up: hand it on
-            else:
-                turn.cancel()
-                self._waiters.remove(turn)
+            self.leave(place)
             raise
 
     def _release(self) -> None:
@@ -131,16 +158,17 @@ def _close(iterator: Iterator[Any]) -> None:
         log.exception("closing a generation failed")
 
 
-async def generate(request: Request, gate: GenerationGate,
-                   start: Callable[[Callable[[], bool]], Iterator[Any]]) -> AsyncIterator[Any]:
+async def generate(request: Request, gate: GenerationGate, start: Callable[[Callable[[], bool]], Iterator[Any]],
+                   place: Place | None = None) -> AsyncIterator[Any]:
     """The items of a blocking generator, produced under the gate in the LLM's own thread,
     and stopped as soon as the client disconnects.
 
     `start(stop)` builds the generator once the LLM is ours; `stop()` turns True when the
     client is gone (a watcher polls for it while a piece is generated; the services check
-    it between tokens). Use with `contextlib.aclosing`.
+    it between tokens). `place`: one taken in line already (`GenerationGate.join`). Use with
+    `contextlib.aclosing`.
     """
-    async with gate.slot(request):
+    async with gate.slot(request, place):
         gone = threading.Event()
 
         async def watch() -> None:
@@ -174,11 +202,25 @@ async def generate(request: Request, gate: GenerationGate,
 
 async def answered(request: Request, gate: GenerationGate, prepared: PreparedAnswer) -> AsyncIterator[str | Answer]:
     """The items of a prepared answer (`AnswerService.prepare`, run before this): at once when
-    it needs no LLM, else generated under the gate. Use with `contextlib.aclosing`."""
+    it needs no LLM, else generated under the gate; its opening (the quotation of the
+    evidence) comes at once, before the LLM is free. Use with `contextlib.aclosing`."""
     if prepared.ready is not None:
         for item in prepared.stream():
             yield item
         return
-    async with aclosing(generate(request, gate, prepared.stream)) as items:
-        async for item in items:
-            yield item
+    if not prepared.opening:
+        async with aclosing(generate(request, gate, prepared.stream)) as items:
+            async for item in items:
+                yield item
+        return
+    place = gate.join()  # in line before the opening is sent: a full line is a 429 status
+    started = False
+    try:
+        yield prepared.opening
+        started = True
+        async with aclosing(generate(request, gate, prepared.rest, place)) as items:
+            async for item in items:
+                yield item
+    finally:
+        if not started:  # the client took the opening and left
+            gate.leave(place)

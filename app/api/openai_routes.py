@@ -7,7 +7,8 @@ and chat clients.
   (`sources[n-1]` is `[n]`: `{"source", "page", "score", "text"}`), `refused`, `timings`
   and whatever else `ask --json` holds (`evidence`, …), on the completion or, when
   streaming, on the last chunk before `data: [DONE]`, which also carries `answer`: the
-  final text, to show instead of the pieces if it differs. A refusal is an ordinary answer.
+  final text, the streamed pieces joined (the quotation of the evidence first, as soon as it
+  is scored, then the model's sentences as each is checked). A refusal is an ordinary answer.
 """
 from __future__ import annotations
 

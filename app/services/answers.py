@@ -96,15 +96,17 @@ class LocalAnswerService:
         if retrieved.answer is not None:  # its [n] start at [1] in the order its sources are listed
             retrieved = replace(retrieved, answer=in_listing_order(retrieved.answer))
 
-        def finish(stop: Stop | None) -> Iterator[str | Answer]:
-            return numbered_stream(generate_parts(parts, lambda: self._generator(settings, stop), config),
-                                   len(retrieved.results))
+        def finish(stop: Stop | None, opened: bool = False) -> Iterator[str | Answer]:
+            shown = retrieved.quote.text if opened and retrieved.quote is not None else ""
+            return numbered_stream(generate_parts(parts, lambda: self._generator(settings, stop), config,
+                                                  opened=opened), len(retrieved.results), shown=shown)
 
         return PreparedAnswer(retrieved, finish)
 
     def ask_stream(self, question: str, kb_names: Sequence[str], history: History | None = None, *,
                    overrides: Overrides | None = None, stop: Stop | None = None) -> Iterator[str | Answer]:
-        """Yield the answer's text as it is generated, then the `Answer` with its citations.
+        """Yield the answer's text as it is shown (the quotation of the evidence, then the model's
+        sentences as each is checked: the `Answer.text` is the pieces joined), then the `Answer`.
         `stop()` returning True ends the generation early (checked between tokens). The search
         runs now, so a bad setting or a missing knowledge base raises here, not mid-stream."""
         return self.prepare(question, kb_names, history, overrides=overrides).stream(stop)

@@ -2,13 +2,21 @@
 prepared for answering, what a knowledge base holds at a glance, and saved conversations."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from app.answering.flow import Retrieved
+from app.answering.numbering import opening_numbered
 from app.answering.types import Answer
 from app.llm.stoppable import Stop
 from core.types import Chunk
+
+
+class Finish(Protocol):
+    """The rest of an answer: its pieces, then the `Answer` (`opened`: without the opening)."""
+
+    def __call__(self, stop: Stop | None, opened: bool = False) -> Iterator[str | Answer]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,19 +24,31 @@ class PreparedAnswer:
     """A question searched and its evidence scored, before the LLM (`AnswerService.prepare`).
 
     `ready` is the answer when no LLM is needed (a refusal, a greeting): an interface can
-    give it at once, without waiting for the LLM. `stream(stop)` yields the answer's text
-    pieces, then the `Answer`; it runs the LLM unless the answer is ready.
+    give it at once, without waiting for the LLM. `opening` is the text that can be shown
+    before the LLM is free (the quotation of the evidence; "" when none). `stream(stop)`
+    yields the answer's text pieces, then the `Answer`; it runs the LLM unless the answer
+    is ready; `rest(stop)` is the same without the opening, for an interface that showed it.
     """
 
     retrieved: Retrieved
-    finish: Callable[[Stop | None], Iterator[str | Answer]]
+    finish: Finish
 
     @property
     def ready(self) -> Answer | None:
         return self.retrieved.answer
 
+    @property
+    def opening(self) -> str:
+        quote = self.retrieved.quote
+        if quote is None or self.ready is not None:
+            return ""
+        return opening_numbered(quote.text, len(self.retrieved.results))  # as the rest is numbered
+
     def stream(self, stop: Stop | None = None) -> Iterator[str | Answer]:
         return self.finish(stop)
+
+    def rest(self, stop: Stop | None = None) -> Iterator[str | Answer]:
+        return self.finish(stop, opened=True) if self.opening else self.finish(stop)
 
     def answer_whole(self) -> Answer:
         """`stream()` run to its end: just the `Answer`."""
@@ -108,4 +128,5 @@ class Conversation:
     turns: tuple[StoredTurn, ...] = field(default_factory=tuple)
 
 
-__all__ = ["Conversation", "ConversationInfo", "KnowledgeOverview", "PassageWindow", "PreparedAnswer", "StoredTurn"]
+__all__ = ["Conversation", "ConversationInfo", "Finish", "KnowledgeOverview", "PassageWindow", "PreparedAnswer",
+           "StoredTurn"]

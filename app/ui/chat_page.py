@@ -80,8 +80,9 @@ def _stream(services: Services, exchange: Exchange, history: list[dict[str, str]
 
 
 def _answer(services: Services, exchange: Exchange, history: list[dict[str, str]], key: str) -> bool:
-    """Stream the answer into the current chat message, then show the final one in its place
-    (it can differ from the stream: a draft replaced by a quotation), and save it; False when
+    """Stream the answer into the current chat message (the quotation of the evidence first,
+    then the model's checked sentences: nothing streamed is taken back), then show it again
+    as a card with its sources in its place, and save it; False when
     it failed (the message says why). When the page is stopped meanwhile (a new question),
     what was shown is saved as a stopped answer."""
     ended = False  # answered, or failed with a message: anything else stopped the page

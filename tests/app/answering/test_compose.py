@@ -1,7 +1,7 @@
-"""From draft and evidence to the answer a user reads: when evidence is strong enough to quote."""
+"""The parts of an answer: when evidence is strong enough to quote, the quotation, a short answer's label."""
 from __future__ import annotations
 
-from app.answering.compose import compose, quoted_evidence
+from app.answering.compose import checked_quotation, is_short, quoted_evidence, source_label
 from app.answering.evidence.strength import STRENGTH, is_strong
 from app.answering.types import Evidence
 from core.text import Script
@@ -26,18 +26,10 @@ def test_english_evidence_is_strong_on_its_own_lower_scale():
     assert not is_strong([], [], "en")
 
 
-def test_strong_english_evidence_is_quoted_instead_of_refusing():
-    composed = compose("When was the bridge opened?", "", [evidence(BRIDGE, 0.75)], [BRIDGE],
-                       language="en", script=Script.LATIN, refusal="cannot answer", relevances=[0.5])
-    assert not composed.refused and composed.quoted
-    assert composed.text == f'"{BRIDGE}" [1]'
-    assert all(s.supported for s in composed.sentences)
-
-
-def test_weak_chinese_evidence_still_refuses():
-    composed = compose("年假有几天？", "", [evidence(LEAVE, 0.6)], [LEAVE], language="zh",
-                       script=Script.SIMPLIFIED, refusal="根据已知信息无法回答该问题", relevances=[0.6])
-    assert composed.refused and composed.text == "根据已知信息无法回答该问题"
+def test_english_evidence_is_quoted_in_straight_quotes_with_its_mark():
+    text, checks = checked_quotation([evidence(BRIDGE, 0.75)], "en", "When was the bridge opened?", [BRIDGE])
+    assert text == f'"{BRIDGE}" [1]'
+    assert all(s.supported for s in checks)
 
 
 def test_a_close_second_sentence_is_quoted_too_in_the_documents_order():
@@ -53,22 +45,15 @@ def test_two_quoted_sentences_without_full_stops_are_each_checked_against_their_
     first, second = "一般给予迪巧钙的比较多", "我家宝宝吃的是迪巧的小儿钙，去医院体检不缺钙哦"
     passages = [f"问：钙片哪个好？答：{first}", f"网友回答：{second}"]
     evidence_pair = [evidence(first, 1.0, passage=1, start=8), evidence(second, 0.9, passage=2, start=5)]
-    composed = compose("迪巧钙好不好？", "", evidence_pair, passages, language="zh", script=Script.SIMPLIFIED,
-                       refusal="根据已知信息无法回答该问题", relevances=[0.9, 0.9])
-    assert composed.quoted and composed.text == f"“{first}”[1]“{second}”[2]"
-    assert [(s.passage, s.supported) for s in composed.sentences] == [(1, True), (2, True)]
+    text, checks = checked_quotation(evidence_pair, "zh", "迪巧钙好不好？", passages)
+    assert text == f"“{first}”[1]“{second}”[2]"
+    assert [(s.passage, s.supported) for s in checks] == [(1, True), (2, True)]
 
 
-def test_a_short_draft_is_followed_by_the_sentence_it_comes_from_in_either_language():
-    zh = compose("员工每年有几天年假？", "15天[1]", [evidence(LEAVE, 1.2)], [LEAVE], language="zh",
-                 script=Script.SIMPLIFIED, refusal="根据已知信息无法回答该问题", relevances=[0.9])
-    assert zh.text == f"15天[1] 原文：“{LEAVE}”[1]" and zh.quoted
+def test_a_short_answer_is_bare_in_either_language_and_its_label_follows_the_script():
     # English spends about three times the characters on the same words: "May 1937" is as bare as "15天"
-    en = compose("When was the bridge opened?", "It was opened in May 1937.[1]", [evidence(BRIDGE, 0.9)], [BRIDGE],
-                 language="en", script=Script.LATIN, refusal="cannot answer", relevances=[0.9])
-    assert en.text == f'It was opened in May 1937.[1] From the source: "{BRIDGE}" [1]'
-    assert all(s.supported for s in en.sentences)
-    long_draft = "The bridge was opened to traffic in May 1937.[1]"  # a whole sentence stands alone
-    alone = compose("When was the bridge opened?", long_draft, [evidence(BRIDGE, 0.9)], [BRIDGE],
-                    language="en", script=Script.LATIN, refusal="cannot answer", relevances=[0.9])
-    assert alone.text == long_draft and not alone.quoted
+    assert is_short("15天[1]", "zh") and not is_short("员工每年可享受15天带薪年假。", "zh")
+    assert is_short("It was opened in May 1937.[1]", "en")
+    assert not is_short("The bridge was opened to traffic in May 1937.[1]", "en")
+    assert source_label("zh", Script.SIMPLIFIED) == " 原文：" and source_label("zh", Script.TRADITIONAL) == " 原文："
+    assert source_label("en", Script.LATIN) == " From the source: "

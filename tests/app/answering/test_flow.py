@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from app.answering.config import AnswerConfig
-from app.answering.flow import answer_stream, generate, retrieve
+from app.answering.flow import Retrieved, answer_stream, generate, retrieve
 from app.answering.passages import passage_of
 from app.answering.types import Answer
+from core.enums import Language
 from core.errors import ConfigError
+from core.text import Script
 from core.types import Chunk, ScoredChunk
 from prompts.templates import render_context
 from tests.app.conftest import FixedRetriever, RecordingGenerator
@@ -118,3 +120,56 @@ def test_a_follow_up_is_searched_with_the_question_before_it():
     answer = list(answer_stream("它什么时候生效？", [{"role": "user", "content": "RCEP包括哪些国家？"}],
                                 retriever, RecordingGenerator, CONFIG))[-1]
     assert retriever.queries == ["RCEP包括哪些国家？ 它什么时候生效？"] and answer.query == retriever.queries[0]
+
+
+# --- what streams -------------------------------------------------------------------------
+PANDA = "大熊猫主要吃竹子，也吃一些水果和小动物。大熊猫每天要花十几个小时进食。"
+
+
+class _Watched(RecordingGenerator):
+    """Records, for each piece it yields, the items the flow had already given out."""
+
+    def __init__(self, reply: str, given: list) -> None:
+        super().__init__(reply)
+        self.given, self.seen = given, []
+
+    def stream(self, request):
+        for piece in super().stream(request):
+            self.seen.append(len(self.given))
+            yield piece
+
+
+def test_the_quotation_streams_before_the_model_runs_and_checked_sentences_follow_it():
+    pending = retrieve("大熊猫吃什么？", None, FixedRetriever([_scored(PANDA, "panda.txt", 1.0)]), CONFIG)
+    assert pending.quote is not None and pending.quote.text.startswith("“大熊猫主要吃竹子")
+    given: list = []
+    fake = _Watched("大熊猫是一种鸟类。大熊猫吃竹子，也吃水果。[1]", given)
+    for item in generate(pending, fake, CONFIG):
+        given.append(item)
+    *pieces, answer = given
+    assert pieces[0] == pending.quote.text and fake.seen[0] == 1  # shown before the model's first token
+    # the bird is dropped (no passage backs it), the rest follows the quotation with its mark
+    assert pieces[1:] == ["大熊猫吃竹子，也吃水果。[1]"]
+    assert answer.text == "".join(pieces) and answer.quoted and not answer.refused and answer.supported
+    assert answer.timings["first_text_ms"] <= answer.timings["model_first_token_ms"] <= answer.timings["total_ms"]
+
+
+def test_quoting_alone_answers_without_the_model_and_an_opened_quotation_is_not_given_twice():
+    results = [_scored(PANDA, "panda.txt", 1.0)]
+    alone = retrieve("大熊猫吃什么？", None, FixedRetriever(results), AnswerConfig(drafting="quote"))
+    assert alone.answer is not None and alone.answer.quoted and alone.answer.text.startswith("“大熊猫主要吃竹子")
+    assert alone.answer.timings["first_text_ms"] == alone.answer.timings["total_ms"]
+    pending = retrieve("大熊猫吃什么？", None, FixedRetriever(results), CONFIG)
+    items = list(generate(pending, RecordingGenerator("大熊猫吃竹子，也吃水果。"), CONFIG, opened=True))
+    assert items[:-1] == ["大熊猫吃竹子，也吃水果。[1]"]  # the caller showed the quotation itself
+    assert items[-1].text == pending.quote.text + items[0] == alone.answer.text + items[0]
+
+
+def test_without_evidence_the_models_supported_sentences_stream_and_nothing_supported_is_a_refusal():
+    results = (_scored(PANDA, "panda.txt", 1.0),)
+    bare = Retrieved("大熊猫吃什么？", Language.ZH, Script.SIMPLIFIED, "大熊猫吃什么？", results)
+    items = list(generate(bare, RecordingGenerator("大熊猫主要吃竹子。大熊猫会飞。"), CONFIG))
+    assert items[:-1] == ["大熊猫主要吃竹子。[1]"] and items[-1].text == items[0] and not items[-1].quoted
+    refused = list(generate(bare, RecordingGenerator("大熊猫会飞。"), CONFIG))
+    assert refused[:-1] == ["根据已知信息无法回答该问题"] and refused[-1].refused
+    assert [c.source for c in refused[-1].citations] == ["panda.txt"]

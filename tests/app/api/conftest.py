@@ -88,6 +88,22 @@ class SlowGenerator(RecordingGenerator):
                 self.stopped += not done
 
 
+class GatedGenerator(RecordingGenerator):
+    """A fake LLM that writes nothing until the test lets it (`release`), then its reply in
+    3-character pieces; `finished` is set when its stream has ended."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__(reply)
+        self.release = threading.Event()
+        self.finished = threading.Event()
+
+    def stream(self, request):
+        if not self.release.wait(30):
+            raise AssertionError("the test never let the model write")
+        yield from super().stream(request)
+        self.finished.set()
+
+
 class TunedGenerator(RecordingGenerator):
     """What a request's own temperature or max_tokens gets instead of the real LLM."""
 

@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from core.errors import ModelLoadError
-from tests.app.api.conftest import LiveServer, upload_tiny_kb
+from tests.app.api.conftest import GatedGenerator, LiveServer, upload_tiny_kb
 from tests.app.conftest import RecordingGenerator, share_default_model
 
 QUESTION = "RCEP是什么？"
@@ -142,6 +142,26 @@ def test_langchain_chat_openai_streams_and_invokes(kb_server):
     assert "".join(chunk.content for chunk in llm.stream(QUESTION)) == reply.content
 
 
+def test_the_quotation_streams_before_the_model_writes_and_its_checked_sentences_follow(serve):
+    generator = GatedGenerator("协定于2022年1月1日正式生效。[2]RCEP总部设在北京。RCEP由十五个国家签署。")
+    server = serve(generator=generator)
+    question = {"model": "kb", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
+    with server.client() as http:
+        upload_tiny_kb(http, "kb")
+        with http.stream("POST", "/v1/chat/completions", json=question) as r:
+            lines = (line for line in r.iter_lines() if line.startswith("data: {"))
+            contents = (json.loads(line[6:])["choices"][0]["delta"].get("content") for line in lines)
+            pieces = [next(contents), next(contents)]  # the role, then the first words
+            assert not generator.calls and not generator.finished.is_set()  # the model has not written a word
+            generator.release.set()
+            pieces += [c for c in contents if c]
+    assert pieces[1] == "“《区域全面经济伙伴关系协定》（RCEP）由东盟十国以及中国、日本、韩国、澳大利亚、新西兰共十五个国家签署。”[1]"
+    # then the model's sentences as each ends: the new one with its [n] put right; the headquarters no
+    # passage backs and the fifteen countries the quotation said already are dropped
+    assert pieces[2:] == ["协定于2022年1月1日正式生效。[1]"]
+    assert generator.finished.is_set()
+
+
 # --- the real default model and the real embedder ---------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -206,7 +226,9 @@ def test_an_error_mid_stream_ends_the_stream_with_an_error_event(serve):
             lines = [line for line in r.iter_lines() if line]
         assert r.status_code == 200 and "data: [DONE]" not in lines
         assert json.loads(lines[-1][6:])["error"]["message"] == "the model file is damaged"
-        assert json.loads(lines[1][6:])["choices"][0]["delta"]["content"] == "RCEP包括"
+        # the quotation came first and stays; the model's unfinished sentence never showed
+        shown = [json.loads(line[6:])["choices"][0]["delta"].get("content") for line in lines[1:-1]]
+        assert shown == [server.services.answers.prepare(QUESTION, ["kb"]).opening] and shown[0].startswith("“")
     client = openai.OpenAI(base_url=server.url + "/v1", api_key="unused", max_retries=0)
     with pytest.raises(openai.APIError, match="damaged"):
         list(client.chat.completions.create(model="kb", stream=True, messages=[{"role": "user", "content": QUESTION}]))

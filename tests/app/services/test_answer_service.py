@@ -48,12 +48,15 @@ def test_a_model_refusal_over_strong_evidence_becomes_a_quotation(settings, fake
 
 
 def test_streams_pieces_then_an_answer_citing_the_given_passages(settings, fake_embedder, tiny_docs):
-    fake = RecordingGenerator("RCEP由东盟十国以及中国、日本、韩国、澳大利亚、新西兰共十五个国家签署。[1]")
+    fake = RecordingGenerator("RCEP由东盟十国以及中国、日本、韩国、澳大利亚、新西兰共十五个国家签署。[1]协定于2022年1月1日正式生效。")
     service = _service(settings, fake_embedder, fake, tiny_docs)
     items = list(service.answers.ask_stream("RCEP是什么？", ["news"]))
     answer = items[-1]
     assert isinstance(answer, Answer) and not answer.refused
-    assert "".join(items[:-1]) == fake.reply == answer.text
+    # the quotation, then the model's one new sentence (its first said what the quotation said)
+    assert items[:-1] == ["“《区域全面经济伙伴关系协定》（RCEP）由东盟十国以及中国、日本、韩国、澳大利亚、新西兰共十五个国家签署。”[1]",
+                          "协定于2022年1月1日正式生效。[1]"]
+    assert "".join(items[:-1]) == answer.text
     assert Path(answer.citations[0].source).name == "rcep.txt"
     assert [c.index for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     prompt = fake.calls[0].prompt
@@ -65,7 +68,7 @@ def test_streams_pieces_then_an_answer_citing_the_given_passages(settings, fake_
     assert out["citations"] and all(c["supported"] for c in out["citations"])
     assert set(out["sources"][0]) == {"source", "page", "score", "text", "also_in"}  # also_in: other copies
     assert out["sources"][0]["also_in"] == []
-    assert {"retrieval_ms", "first_token_ms", "total_ms"} <= set(out["timings"])
+    assert {"retrieval_ms", "first_text_ms", "first_token_ms", "total_ms"} <= set(out["timings"])
     service.close()
 
 
@@ -159,3 +162,27 @@ def test_matches_in_names_the_knowledge_bases_where_a_question_reaches_the_thres
     with pytest.raises(KnowledgeBaseNotFound):
         service.answers.matches_in("RCEP是什么？", ["nowhere"])
     service.close()
+
+
+@pytest.mark.slow
+def test_the_real_models_answer_is_exactly_what_streamed_with_the_quotation_before_its_first_token(
+        settings, use_embedder, tiny_docs, assembled_default_model):
+    share_default_model(assembled_default_model, settings.data_dir)
+    service = build_services(settings, embedder=use_embedder)
+    service.knowledge.ingest("tiny", tiny_docs)
+    try:
+        wrote: list[bool] = []
+        for question in ("大熊猫主要吃什么？", "RCEP是什么？"):
+            prepared = service.answers.prepare(question, ["tiny"])
+            *pieces, answer = list(prepared.stream())
+            assert pieces[0] == prepared.opening and prepared.opening.startswith("“")  # the evidence, quoted
+            assert "".join(pieces) == answer.text and answer.supported and not answer.refused
+            timings = answer.timings
+            # the model may add nothing (no token at all: the quotation said it); when it writes,
+            # the quotation was shown before its first token
+            assert 0 < timings["first_text_ms"] < timings.get("model_first_token_ms", timings["total_ms"] + 1)
+            assert timings["first_text_ms"] <= timings["total_ms"]
+            wrote.append("model_first_token_ms" in timings)
+        assert any(wrote)  # the model was asked and wrote after the quotation at least once
+    finally:
+        service.close()

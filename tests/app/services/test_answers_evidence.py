@@ -44,11 +44,12 @@ def test_a_model_that_obeys_injected_instructions_is_not_believed(settings, fake
     assert answer.supported and answer.text.endswith("[1]")
 
 
-def test_a_supported_draft_is_kept_with_its_citation_added(settings, fake_embedder, leave_docs):
-    answer = _ask(settings, fake_embedder, RecordingGenerator("员工每年可享受带薪年假15天。"),
-                  "员工的年假有什么规定？", leave_docs)
-    assert not answer.quoted and answer.text == "员工每年可享受带薪年假15天。[1]"
-    assert [s.supported for s in answer.sentences] == [True] and answer.sentences[0].passage == 1
+def test_a_draft_that_says_what_the_quotation_said_is_not_shown_again(settings, fake_embedder, leave_docs):
+    generator = RecordingGenerator("员工每年可享受带薪年假15天。")
+    answer = _ask(settings, fake_embedder, generator, "员工的年假有什么规定？", leave_docs)
+    assert len(generator.calls) == 1 and answer.quoted
+    assert answer.text == "“员工每年可享受带薪年假15天，入职满一年后开始计算。”[1]“员工每年可享受病假30天，需提供二级以上医院的证明。”[1]"
+    assert [(s.supported, s.passage) for s in answer.sentences] == [(True, 1), (True, 1)]
 
 
 def test_a_draft_with_an_invented_sentence_gives_way_to_the_documents_sentence(settings, fake_embedder, leave_docs):
