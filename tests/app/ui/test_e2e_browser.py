@@ -121,6 +121,24 @@ def _shoot(page, folder: Path, name: str) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
+@contextmanager
+def zh_page(tmp_path: Path, width: int = 1400, height: int = 1000):
+    """A Chromium page in a zh-CN locale at `width`×`height`; on a failure, what it showed is
+    saved as failure.png in `tmp_path`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+        try:
+            yield page
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"))
+            raise
+        finally:
+            browser.close()
+
+
 def _ask(page, expect, question: str, answers_before: int) -> None:
     box = page.get_by_placeholder("输入问题…")
     expect(box).to_be_enabled(timeout=30_000)

@@ -12,15 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.app.ui.test_e2e_browser import (  # noqa: F401  (app_url: a fixture)
-    CHROMIUM,
     DOC_NAME,
     DOC_TEXT,
-    FLAGS,
     _ask,
     _open_sources,
     _settled,
     _shoot,
     app_url,
+    zh_page,
 )
 
 pytestmark = pytest.mark.slow
@@ -72,96 +71,88 @@ def _create(page, expect, name: str) -> None:
 
 @pytest.mark.timeout(1200)
 def test_the_chat_follows_the_knowledge_base_just_filled(app_url: str, tmp_path: Path):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     shots = Path(os.environ.get("E2E_SHOTS_DIR") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
     doc = tmp_path / DOC_NAME
     doc.write_text(DOC_TEXT, encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        try:
-            page.goto(app_url)
-            expect(page.get_by_text("还没有知识库")).to_be_visible(timeout=30_000)
-            page.get_by_role("link", name="知识库").click()
-            _create(page, expect, OTHER_KB)  # the chat asks this one first …
-            _create(page, expect, KB)  # … and follows to this one
-            page.locator("input[type=file]").set_input_files(str(doc))
-            upload = page.get_by_role("button", name="上传并索引")
-            expect(upload).to_be_enabled(timeout=30_000)
-            upload.click()
-            expect(page.get_by_text("上次上传结果")).to_be_visible(timeout=180_000)
-            expect(page.get_by_text("已索引").first).to_be_visible()
+    with zh_page(tmp_path, 1400, 1000) as page:
+        page.goto(app_url)
+        expect(page.get_by_text("还没有知识库")).to_be_visible(timeout=30_000)
+        page.get_by_role("link", name="知识库").click()
+        _create(page, expect, OTHER_KB)  # the chat asks this one first …
+        _create(page, expect, KB)  # … and follows to this one
+        page.locator("input[type=file]").set_input_files(str(doc))
+        upload = page.get_by_role("button", name="上传并索引")
+        expect(upload).to_be_enabled(timeout=30_000)
+        upload.click()
+        expect(page.get_by_text("上次上传结果")).to_be_visible(timeout=180_000)
+        expect(page.get_by_text("已索引").first).to_be_visible()
 
-            page.get_by_role("link", name="问答").click()
-            expect(page.get_by_text(f"问答已切换到知识库「{KB}」")).to_be_visible(timeout=30_000)
-            chips = page.locator('[data-testid="stMultiSelect"]').first
-            expect(chips).to_contain_text(KB)
-            assert OTHER_KB not in chips.inner_text()
-            _shoot(page, shots, "zh-followed")
-            leaked = english_words(page)  # the chat's first screen, its chips and their buttons too
-            assert leaked == [], leaked
-            _ask(page, expect, "望月茶馆每天几点开门？", 0)  # the selector untouched
-            _open_sources(page)
-            expect(page.get_by_text(f"[1] {DOC_NAME}").first).to_be_visible(timeout=30_000)
-            _shoot(page, shots, "zh-followed-answer")
+        page.get_by_role("link", name="问答").click()
+        expect(page.get_by_text(f"问答已切换到知识库「{KB}」")).to_be_visible(timeout=30_000)
+        chips = page.locator('[data-testid="stMultiSelect"]').first
+        expect(chips).to_contain_text(KB)
+        assert OTHER_KB not in chips.inner_text()
+        _shoot(page, shots, "zh-followed")
+        leaked = english_words(page)  # the chat's first screen, its chips and their buttons too
+        assert leaked == [], leaked
+        _ask(page, expect, "望月茶馆每天几点开门？", 0)  # the selector untouched
+        _open_sources(page)
+        expect(page.get_by_text(f"[1] {DOC_NAME}").first).to_be_visible(timeout=30_000)
+        _shoot(page, shots, "zh-followed-answer")
 
-            _ask(page, expect, "量子计算机的原理是什么？", 1)  # nothing in the documents: a refusal …
-            expect(page.get_by_text(f"已检索的知识库：{KB}")).to_be_visible()  # … that says where it looked
-            page.get_by_text("最接近的段落（相关度都低于阈值").click()  # … and what came closest
-            expect(page.get_by_text("没有达到阈值")).to_be_visible(timeout=30_000)
-            expect(page.get_by_text(f"[1] {DOC_NAME}").last).to_be_visible()
-            _shoot(page, shots, "zh-refusal-near-misses")
+        _ask(page, expect, "量子计算机的原理是什么？", 1)  # nothing in the documents: a refusal …
+        expect(page.get_by_text(f"已检索的知识库：{KB}")).to_be_visible()  # … that says where it looked
+        page.get_by_text("最接近的段落（相关度都低于阈值").click()  # … and what came closest
+        expect(page.get_by_text("没有达到阈值")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(f"[1] {DOC_NAME}").last).to_be_visible()
+        _shoot(page, shots, "zh-refusal-near-misses")
 
-            page.get_by_role("link", name="知识库").click()  # opens on the chat's knowledge base
-            expect(page.get_by_role("heading", name=KB)).to_be_visible(timeout=30_000)
+        page.get_by_role("link", name="知识库").click()  # opens on the chat's knowledge base
+        expect(page.get_by_role("heading", name=KB)).to_be_visible(timeout=30_000)
 
-            # one language at a time: a damaged PDF's outcome, the page's placeholders and labels
-            broken = tmp_path / BROKEN
-            broken.write_bytes(b"not a pdf at all")
-            page.locator("input[type=file]").set_input_files(str(broken))
-            page.get_by_role("button", name="上传并索引").click()
-            expect(page.get_by_text("不是有效的 PDF，或已损坏").first).to_be_visible(timeout=120_000)
-            picker = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first
-            picker.click()
-            picker.fill("没有这个知识库")  # an empty drop-down list
-            expect(page.get_by_text("没有可选的项", exact=False).first).to_be_attached(timeout=10_000)
-            _settled(page)
-            page.screenshot(path=str(shots / "zh-kb-failed-upload-1400x1000.png"), full_page=True)
-            leaked = english_words(page)
-            assert leaked == [], leaked
-            page.keyboard.press("Escape")
-            assert page.locator('[data-testid="stException"]').count() == 0
+        # one language at a time: a damaged PDF's outcome, the page's placeholders and labels
+        broken = tmp_path / BROKEN
+        broken.write_bytes(b"not a pdf at all")
+        page.locator("input[type=file]").set_input_files(str(broken))
+        page.get_by_role("button", name="上传并索引").click()
+        expect(page.get_by_text("不是有效的 PDF，或已损坏").first).to_be_visible(timeout=120_000)
+        picker = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first
+        picker.click()
+        picker.fill("没有这个知识库")  # an empty drop-down list
+        expect(page.get_by_text("没有可选的项", exact=False).first).to_be_attached(timeout=10_000)
+        _settled(page)
+        page.screenshot(path=str(shots / "zh-kb-failed-upload-1400x1000.png"), full_page=True)
+        leaked = english_words(page)
+        assert leaked == [], leaked
+        page.keyboard.press("Escape")
+        assert page.locator('[data-testid="stException"]').count() == 0
 
-            # asked of the other (empty) knowledge base, the refusal points to the one that answers
-            page.get_by_role("link", name="问答").click()
-            page.get_by_role("button", name="新对话").click()
-            expect(page.get_by_text("耗时", exact=True)).to_have_count(0, timeout=30_000)  # the new one is open
-            _settled(page)
-            chips = page.locator('[data-testid="stMultiSelect"]').first
-            chips.get_by_label(f"移除 {KB}").click()
-            _settled(page)
-            chips.locator("input").click()
-            chips.locator("input").fill(OTHER_KB)
-            page.keyboard.press("Enter")
-            page.keyboard.press("Escape")
-            _settled(page)
-            expect(chips).to_contain_text(OTHER_KB)
-            assert KB not in chips.inner_text()
-            _ask(page, expect, "望月茶馆每天几点开门？", 0)
-            expect(page.get_by_text(f"已检索的知识库：{OTHER_KB}")).to_be_visible(timeout=30_000)
-            there = page.get_by_role("button", name=re.compile(f"在「{KB}」中提问（相关度 0\\.\\d\\d）"))
-            expect(there).to_be_visible(timeout=60_000)
-            _shoot(page, shots, "zh-refusal-ask-elsewhere")
-            there.click()
-            expect(page.get_by_text("耗时", exact=True).nth(1)).to_be_visible(timeout=300_000)
-            expect(chips).to_contain_text(KB)
-            _open_sources(page)
-            expect(page.get_by_text(f"[1] {DOC_NAME}").first).to_be_visible(timeout=30_000)
-            _shoot(page, shots, "zh-asked-elsewhere-answer")
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"))
-            raise
-        finally:
-            browser.close()
+        # asked of the other (empty) knowledge base, the refusal points to the one that answers
+        page.get_by_role("link", name="问答").click()
+        page.get_by_role("button", name="新对话").click()
+        expect(page.get_by_text("耗时", exact=True)).to_have_count(0, timeout=30_000)  # the new one is open
+        _settled(page)
+        chips = page.locator('[data-testid="stMultiSelect"]').first
+        chips.get_by_label(f"移除 {KB}").click()
+        _settled(page)
+        chips.locator("input").click()
+        chips.locator("input").fill(OTHER_KB)
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        _settled(page)
+        expect(chips).to_contain_text(OTHER_KB)
+        assert KB not in chips.inner_text()
+        _ask(page, expect, "望月茶馆每天几点开门？", 0)
+        expect(page.get_by_text(f"已检索的知识库：{OTHER_KB}")).to_be_visible(timeout=30_000)
+        there = page.get_by_role("button", name=re.compile(f"在「{KB}」中提问（相关度 0\\.\\d\\d）"))
+        expect(there).to_be_visible(timeout=60_000)
+        _shoot(page, shots, "zh-refusal-ask-elsewhere")
+        there.click()
+        expect(page.get_by_text("耗时", exact=True).nth(1)).to_be_visible(timeout=300_000)
+        expect(chips).to_contain_text(KB)
+        _open_sources(page)
+        expect(page.get_by_text(f"[1] {DOC_NAME}").first).to_be_visible(timeout=30_000)
+        _shoot(page, shots, "zh-asked-elsewhere-answer")

@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.app.ui.test_e2e_browser import (  # noqa: F401  (app_url: a fixture)
-    CHROMIUM,
     DOC_NAME,
     DOC_TEXT,
-    FLAGS,
     _settled,
     _shoot,
     app_url,
+    zh_page,
 )
 from tests.app.ui.test_e2e_newcomer import _create
 
@@ -44,50 +43,42 @@ def _selector(page):
 
 @pytest.mark.timeout(900)
 def test_the_passage_selector_follows_the_query(app_url: str, tmp_path: Path):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     shots = Path(os.environ.get("E2E_SHOTS_DIR") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
     files = [tmp_path / DOC_NAME, tmp_path / TOWN[0]]
     files[0].write_text(DOC_TEXT, encoding="utf-8")
     files[1].write_text(TOWN[1], encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-        try:
-            page.goto(app_url)
-            page.get_by_role("link", name="知识库").click()
-            _create(page, expect, KB)
-            page.locator("input[type=file]").set_input_files([str(f) for f in files])
-            upload = page.get_by_role("button", name="上传并索引")
-            expect(upload).to_be_enabled(timeout=30_000)
-            upload.click()
-            expect(page.get_by_text("上次上传结果")).to_be_visible(timeout=180_000)
+    with zh_page(tmp_path, 1280, 800) as page:
+        page.goto(app_url)
+        page.get_by_role("link", name="知识库").click()
+        _create(page, expect, KB)
+        page.locator("input[type=file]").set_input_files([str(f) for f in files])
+        upload = page.get_by_role("button", name="上传并索引")
+        expect(upload).to_be_enabled(timeout=30_000)
+        upload.click()
+        expect(page.get_by_text("上次上传结果")).to_be_visible(timeout=180_000)
 
-            page.get_by_role("link", name="命中测试").click()
-            expect(page.get_by_role("heading", name="命中测试")).to_be_visible(timeout=30_000)
-            _settled(page)
-            _search(page, expect, "望月茶馆几点开门？")
-            picker = _selector(page)
-            picker.scroll_into_view_if_needed()
-            expect(picker.locator("input")).to_have_value(re.compile(r"^1\. "))
-            picker.locator("input").click()
-            picker.locator("input").fill("2.")
-            page.keyboard.press("Enter")
-            _settled(page)
-            expect(picker.locator("input")).to_have_value(re.compile(r"^2\. "))
-            _shoot(page, shots, "zh-retrieval-first-query-picked")
+        page.get_by_role("link", name="命中测试").click()
+        expect(page.get_by_role("heading", name="命中测试")).to_be_visible(timeout=30_000)
+        _settled(page)
+        _search(page, expect, "望月茶馆几点开门？")
+        picker = _selector(page)
+        picker.scroll_into_view_if_needed()
+        expect(picker.locator("input")).to_have_value(re.compile(r"^1\. "))
+        picker.locator("input").click()
+        picker.locator("input").fill("2.")
+        page.keyboard.press("Enter")
+        _settled(page)
+        expect(picker.locator("input")).to_have_value(re.compile(r"^2\. "))
+        _shoot(page, shots, "zh-retrieval-first-query-picked")
 
-            _search(page, expect, "银杏树有多少年了？")
-            picker = _selector(page)
-            picker.scroll_into_view_if_needed()
-            expect(picker.locator("input")).to_have_value(re.compile(r"^1\. "))  # not the one picked before
-            first = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
-            expect(first).to_be_visible()
-            _shoot(page, shots, "zh-retrieval-second-query")
-            assert page.locator('[data-testid="stException"]').count() == 0
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"))
-            raise
-        finally:
-            browser.close()
+        _search(page, expect, "银杏树有多少年了？")
+        picker = _selector(page)
+        picker.scroll_into_view_if_needed()
+        expect(picker.locator("input")).to_have_value(re.compile(r"^1\. "))  # not the one picked before
+        first = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
+        expect(first).to_be_visible()
+        _shoot(page, shots, "zh-retrieval-second-query")
+        assert page.locator('[data-testid="stException"]').count() == 0
