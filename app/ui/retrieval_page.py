@@ -75,10 +75,14 @@ def _chart(candidates: Sequence[ScoredChunk], marks: Sequence[str], threshold: f
             domain=[label[TO_MODEL], label[PASSED], label[MERGED], label[BELOW]],
             range=["#2e7d32", "#90caf9", "#ffcc80", "#bdbdbd"]),
             legend=alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=0)),
-        tooltip=["rank:O", "file:N", alt.Tooltip("relevance:Q", format=".3f"), "verdict:N"])
+        tooltip=[alt.Tooltip("rank:O", title=t("rt.col_rank")), alt.Tooltip("file:N", title=t("rt.col_file")),
+                 alt.Tooltip("relevance:Q", format=".3f", title=t("rt.col_relevance")),
+                 alt.Tooltip("verdict:N", title=t("rt.col_verdict"))])
     line = alt.Chart(alt.Data(values=[{"threshold": threshold}])).mark_rule(color="#d32f2f", strokeDash=[6, 3],
                                                                             size=2).encode(y="threshold:Q")
-    return (bars + line).properties(height=280)
+    # aria off: Vega would describe each bar to a screen reader by its data's field names, in
+    # English ("rank: 3; file: …"); the chart is named by its description, the table beside it reads it out
+    return (bars + line).properties(height=280, description=t("rt.chart_label")).configure(aria=False)
 
 
 def _search(services: Services, question: str, kbs: list[str]) -> None:

@@ -23,7 +23,13 @@ ARIA_NAMES = {"Help": "aria.help", "Open": "aria.open", "Close": "aria.close", "
               "Fullscreen": "aria.fullscreen", "Close fullscreen": "aria.close_fullscreen",
               "Download as CSV": "aria.download_csv", "Show/hide columns": "aria.columns",
               "Selected values": "aria.selected", "Send message": "aria.send",
-              "file upload": "aria.file_upload"}
+              "file upload": "aria.file_upload", "Main menu": "aria.main_menu",
+              "Download as PNG": "words.download_png", "Download as SVG": "words.download_svg",
+              "Copy Vega-Lite spec": "words.copy_spec"}
+# Streamlit's own words drawn as text (a chart's menu, a form's hint) -> the catalogue's keys
+WORDS = {"Download as PNG": "words.download_png", "Download as SVG": "words.download_svg",
+         "Copy Vega-Lite spec": "words.copy_spec", "Press Enter to submit form": "words.enter_submits",
+         "Press Enter to apply": "words.enter_applies"}
 # Streamlit's accessible names that name something after a fixed start -> the catalogue's keys ({label})
 ARIA_PREFIXES = {"Help for ": "aria.help_for", "Remove ": "aria.remove_one"}
 
@@ -36,13 +42,31 @@ _SCRIPT = """<script>
   const apply = () => {
     queued = false;
     const texts = w.yizhiTexts;
-    document.querySelectorAll('[aria-label]').forEach(el => {
-      const label = el.getAttribute('aria-label');
-      const prefix = Object.keys(texts.prefixes).find(start => label.startsWith(start));
-      const said = texts.aria[label]
-        || (prefix ? texts.prefixes[prefix].replace('{label}', label.slice(prefix.length)) : null);
-      if (said && said !== label) el.setAttribute('aria-label', said);
-    });
+    // Streamlit's own English is kept beside what replaced it, so a switch of language
+    // (the catalogue's words change, the elements stay) says it in the new one
+    const keys = {'title': 'Title', 'aria-label': 'Aria'};  // dataset names cannot hold a '-'
+    const say = (el, attribute, own) => {  // own: Streamlit's words, as it last set them
+      const said = texts.aria[own] || (() => {
+        const prefix = Object.keys(texts.prefixes).find(start => own.startsWith(start));
+        return prefix ? texts.prefixes[prefix].replace('{label}', own.slice(prefix.length)) : null;
+      })();
+      if (!said) return;
+      el.dataset['yizhiOwn' + keys[attribute]] = own;
+      el.dataset['yizhiSaid' + keys[attribute]] = said;
+      if (el.getAttribute(attribute) !== said) el.setAttribute(attribute, said);
+    };
+    for (const attribute of ['title', 'aria-label']) {
+      document.querySelectorAll(`[${attribute}]`).forEach(el => {
+        const now = el.getAttribute(attribute);
+        const ours = now === el.dataset['yizhiSaid' + keys[attribute]];
+        say(el, attribute, ours ? el.dataset['yizhiOwn' + keys[attribute]] : now);
+      });
+    }
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const said = texts.words[node.nodeValue.trim()];
+      if (said && node.nodeValue !== said) node.nodeValue = said;
+    }
     const rules = Object.entries(w.yizhiTextRules || {});
     rules.push(['[role="listbox"][data-empty="true"] [role="option"] > span', texts.empty]);
     for (const [selector, text] of rules) {
@@ -57,7 +81,7 @@ _SCRIPT = """<script>
     if (!queued) { queued = true; requestAnimationFrame(apply); }
   });
   w.yizhiTextsObserver.observe(document.body, {subtree: true, childList: true, characterData: true,
-                                               attributes: true, attributeFilter: ['aria-label']});
+                                               attributes: true, attributeFilter: ['aria-label', 'title']});
   apply();
 })();
 </script>"""
@@ -84,8 +108,9 @@ def text_rules(rules: dict[str, str]) -> str:
 def localiser() -> str:
     """The script (HTML) that swaps Streamlit's own English for the catalogue's words."""
     texts = {"aria": {name: t(key) for name, key in ARIA_NAMES.items()},
-             "prefixes": {start: t(key) for start, key in ARIA_PREFIXES.items()}, "empty": t("app.no_options")}
+             "prefixes": {start: t(key) for start, key in ARIA_PREFIXES.items()},
+             "words": {words: t(key) for words, key in WORDS.items()}, "empty": t("app.no_options")}
     return _SCRIPT % json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
 
 
-__all__ = ["ARIA_NAMES", "ARIA_PREFIXES", "choose", "css_content", "localiser", "text_rules"]
+__all__ = ["ARIA_NAMES", "ARIA_PREFIXES", "WORDS", "choose", "css_content", "localiser", "text_rules"]

@@ -29,6 +29,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "aria.fullscreen": {"zh": "全屏", "en": "Fullscreen"},
     "aria.close_fullscreen": {"zh": "退出全屏", "en": "Close fullscreen"},
     "aria.download_csv": {"zh": "下载为 CSV", "en": "Download as CSV"},
+    "aria.main_menu": {"zh": "主菜单", "en": "Main menu"},
+    "words.download_png": {"zh": "下载为 PNG", "en": "Download as PNG"},
+    "words.download_svg": {"zh": "下载为 SVG", "en": "Download as SVG"},
+    "words.copy_spec": {"zh": "复制图表定义", "en": "Copy Vega-Lite spec"},
+    "words.enter_submits": {"zh": "按回车键提交", "en": "Press Enter to submit form"},
+    "words.enter_applies": {"zh": "按回车键确认", "en": "Press Enter to apply"},
     "aria.columns": {"zh": "显示或隐藏列", "en": "Show/hide columns"},
     "app.no_options": {"zh": "没有可选的项（没有匹配的，或已选满）", "en": "Nothing to pick (no match, or the most "
                                                                    "are picked)"},

@@ -44,6 +44,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rt.col_bm25": {"zh": "BM25 排名", "en": "BM25 rank"},
     "rt.col_score": {"zh": "融合分数", "en": "Fused score"},
     "rt.col_verdict": {"zh": "结果", "en": "Outcome"},
+    "rt.chart_label": {"zh": "各候选段落的相关度与阈值", "en": "Each candidate passage's relevance and the threshold"},
     "rt.relevance_help": {"zh": "0–1：问题的关键词出现在段落中的比例，结合语义相似度；与阈值比较。",
                           "en": "0–1: the share of the question's key words in the passage, with meaning similarity; "
                                 "compared with the threshold."},

@@ -32,18 +32,29 @@ MODEL_NAMES = ("qwen2.5-1.5b-instruct", "gemma3-270m", "Gemma 3 270M", "python -
 ALLOWED_WORDS = {"PDF", "Word", "PowerPoint", "Excel", "CSV", "TSV", "Markdown", "MARKDOWN", "HTML", "OCR", "MB",
                  "DOCX", "XLSX", "PPTX", "MD", "TXT", "HTM", "DOC", "XLS", "PPT", "WPS", "UTF", "YIZHI", "MAX",
                  "FILE", "md", "pdf", "txt", "English", "API",
-                 "default", "Language"}  # the language switch's name is the same in both
+                 "PNG", "SVG", "default", "Language"}  # the language switch's name is the same in both
 
 
 def english_words(page, *names: str) -> list[str]:
     """English words a user reads or hears on the page (the main area's and the sidebar's
     text, placeholders, accessible names) outside file names (and `names`: a folder's path),
     icons and the allowed words."""
-    said = page.evaluate("""() => {
+    said = _said(page)
+    for name in (*names, DOC_NAME, BROKEN, *MODEL_NAMES):
+        said = said.replace(name, " ")
+    return sorted({f"{m.group()} in …{said[max(0, m.start() - 20):m.end() + 20]}…"  # with its context
+                   for m in re.finditer(r"[A-Za-z][A-Za-z0-9]*", said) if m.group() not in ALLOWED_WORDS})
+
+
+def _said(page) -> str:
+    """The main area's and the sidebar's text (icons left out), placeholders and accessible names."""
+    return page.evaluate("""() => {
         const parts = [];
         for (const area of document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')) {
             let text = area.innerText;
-            for (const icon of area.querySelectorAll('[translate="no"]')) text = text.replace(icon.textContent, ' ');
+            const icons = [...area.querySelectorAll('[translate="no"]')].map(icon => icon.textContent)
+                .sort((a, b) => b.length - a.length);  // "chat_bubble_outline" before "chat"
+            for (const icon of icons) if (icon) text = text.split(icon).join(' ');
             parts.push(text);
         }
         for (const el of document.querySelectorAll('[placeholder], [aria-label], [title]')) {
@@ -52,13 +63,23 @@ def english_words(page, *names: str) -> list[str]:
         }
         return parts.join(' ');
     }""")
-    for name in (*names, DOC_NAME, BROKEN, *MODEL_NAMES):
-        said = said.replace(name, " ")
-    return sorted({f"{m.group()} in …{said[max(0, m.start() - 20):m.end() + 20]}…"  # with its context
-                   for m in re.finditer(r"[A-Za-z][A-Za-z0-9]*", said) if m.group() not in ALLOWED_WORDS})
 
 
 KB = "新茶馆资料"
+# the user's own words an English page may show: knowledge-base and file names, the document,
+# the question asked (in the retrieval test's box and its results)
+USERS_WORDS = (KB, OTHER_KB, DOC_NAME, BROKEN, *(line.lstrip("# ") for line in DOC_TEXT.split("\n")), "望月茶馆几点开门？", "望月茶馆每天几点开门？",
+               "中文")  # the language switch names each language in its own
+HAN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def chinese_words(page) -> list[str]:
+    """Chinese words a user reads or hears on an English page outside their own names,
+    documents and questions (read as `english_words` reads a page)."""
+    said = _said(page)
+    for words in sorted((w.strip() for w in USERS_WORDS if w.strip()), key=len, reverse=True):
+        said = said.replace(words, " ")
+    return sorted({f"{m.group()} in …{said[max(0, m.start() - 20):m.end() + 20]}…" for m in HAN.finditer(said)})
 
 
 def _create(page, expect, name: str) -> None:
@@ -156,3 +177,27 @@ def test_the_chat_follows_the_knowledge_base_just_filled(app_url: str, tmp_path:
         _open_sources(page)
         expect(page.get_by_text(f"[1] {DOC_NAME}").first).to_be_visible(timeout=30_000)
         _shoot(page, shots, "zh-asked-elsewhere-answer")
+
+        # the retrieval test page, its chart and table too, says nothing in English
+        page.get_by_role("link", name="命中测试").click()
+        expect(page.get_by_role("heading", name="命中测试")).to_be_visible(timeout=30_000)
+        _settled(page)
+        question = page.get_by_label("问题")
+        question.fill("望月茶馆几点开门？")
+        expect(question).to_have_value("望月茶馆几点开门？")
+        question.press("Enter")
+        expect(page.get_by_text("个候选段落")).to_be_visible(timeout=60_000)
+        _settled(page)
+        leaked = english_words(page)
+        assert leaked == [], leaked
+
+        # and the English pages say nothing in Chinese but the user's own names and documents
+        page.get_by_text("English", exact=True).click()
+        expect(page.get_by_role("heading", name="Retrieval test")).to_be_visible(timeout=30_000)
+        _settled(page)
+        assert chinese_words(page) == [], chinese_words(page)
+        page.get_by_role("link", name="Knowledge bases").click()
+        expect(page.get_by_text("Folders kept in sync")).to_be_visible(timeout=30_000)
+        _settled(page)
+        _shoot(page, shots, "en-kb-after-walk")
+        assert chinese_words(page) == [], chinese_words(page)
