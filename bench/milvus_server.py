@@ -27,6 +27,13 @@ class MilvusServerError(RuntimeError):
     """The server did not start (its log says why)."""
 
 
+def _hear_interrupts() -> None:
+    """In the child before it runs: SIGINT back to its default. A shell starts a background job
+    (`python -m bench.scale_bench … &`) with SIGINT ignored, the child inherits that, and Python
+    then installs no KeyboardInterrupt handler: `stop()` would wait out its timeout."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -58,7 +65,7 @@ class MilvusLiteServer:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(self.data_dir),
                  "--host", "127.0.0.1", "--port", str(self.port)],
-                stdout=log, stderr=subprocess.STDOUT)
+                stdout=log, stderr=subprocess.STDOUT, preexec_fn=_hear_interrupts)
         self._wait_ready()
         return self
 
@@ -77,13 +84,14 @@ class MilvusLiteServer:
         raise MilvusServerError(f"the Milvus Lite server did not accept connections on port {self.port} "
                                 f"within {READY_TIMEOUT:.0f} s: {self._log_tail()}")
 
-    def stop(self) -> None:
-        """End it as Ctrl-C does: requests in flight are drained and its folder closed."""
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """End it as Ctrl-C does: requests in flight are drained and its folder closed (which
+        waits for the indexes it is still building; after `timeout` seconds it is killed)."""
         if not self.running:
             return
         self.process.send_signal(signal.SIGINT)
         try:
-            self.process.wait(STOP_TIMEOUT)
+            self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
 

@@ -59,6 +59,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                                   "YIZHI_LLM_MODEL、YIZHI_LLM_API_KEY）",
                             "en": "The model server that answers cannot be used: check that it is running, and "
                                   "YIZHI_LLM_URL (and YIZHI_LLM_MODEL, YIZHI_LLM_API_KEY)"},
+    "err.vector_store_unavailable": {"zh": "无法使用保存向量的 Milvus 服务器：请确认它正在运行，并检查 YIZHI_MILVUS_URI"
+                                           "（服务器恢复后，知识库会自动与数据库对齐，不会丢失内容）",
+                                     "en": "The Milvus server that holds the vectors cannot be used: check that it is "
+                                           "running, and YIZHI_MILVUS_URI (once it is back, the knowledge base is "
+                                           "brought level by itself: nothing is lost)"},
     "err.embedder_mismatch": {"zh": "这个知识库是用另一个嵌入模型建立的：请换回那个模型，或新建知识库重新导入",
                               "en": "This knowledge base was built with another embedding model: switch back, or "
                                     "build a new one"},

@@ -18,6 +18,7 @@ from core.errors import (
     OldExcelFile,
     OldWordFile,
     UnsupportedFile,
+    VectorStoreUnavailable,
 )
 from tests.app.ui.helpers import FakeService, go, home_test
 
@@ -88,6 +89,9 @@ def test_every_string_with_chinese_in_the_ui_code_is_in_the_catalogue():
      "解压后过大", "unpacks to too much data"),
     (LoaderError("refused: the file has more than 200000 cells with values", setting="max_table_cells"),
      "YIZHI_MAX_TABLE_CELLS", "YIZHI_MAX_TABLE_CELLS"),
+    (VectorStoreUnavailable("the Milvus server at http://10.0.0.5:19530 cannot be reached for a vector search (no "
+                            "answer in time): is it running?", setting="milvus_uri"),
+     "YIZHI_MILVUS_URI", "Milvus server that holds the vectors"),
 ])
 def test_lower_layer_errors_become_catalogue_messages(exc, zh, en):
     message, detail = describe_error(exc, "zh")
