@@ -63,7 +63,8 @@ eval-docs: setup
 	$(PY) -m app eval $(addprefix --docs ,$(DOCS_FOLDERS)) --qa $(DOCQA)/qa.jsonl $(ARGS)
 
 # make bench [SCALE_CHUNKS=1000000] [SCALE_BACKEND=milvus]: OCR, the engine before beside the one used
-# (bench/ocr_bench.py), then ingestion and search; the scale benchmark builds (once, then
+# (bench/ocr_bench.py), then ingestion and search, the embedding backends (torch, onnx, onnx-int8:
+# bench/embed_bench.py); the scale benchmark builds (once, then
 # reuses) a knowledge base of SCALE_CHUNKS synthetic chunks under $(YIZHI_DATA_DIR)/bench; last, FAISS,
 # a Milvus Lite file and a Milvus server side by side on the same questions (bench/milvus_parity.py);
 # then the first token with the prompt's fixed head kept against reading it all (bench/prefix_bench.py).
@@ -71,6 +72,7 @@ bench: setup
 	$(PY) -m bench.ocr_bench
 	$(PY) -m bench.ingest_bench
 	$(PY) -m bench.search_bench
+	$(PY) -m bench.embed_bench
 	$(PY) -m bench.scale_bench --chunks $(SCALE_CHUNKS) --backend $(SCALE_BACKEND)
 	$(PY) -m bench.milvus_parity
 	$(PY) -m bench.prefix_bench

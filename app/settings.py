@@ -21,7 +21,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.answering.config import AnswerConfig, AnswerContext, AnswerLanguage, Drafting
 from app.llm.config import ExtraBuffers, LlmConfig, PromptStyle
-from core.config import VECTOR_STORES, IngestConfig, SearchConfig, StoreConfig
+from core.config import VECTOR_STORES, EmbedConfig, IngestConfig, SearchConfig, StoreConfig
+from core.enums import EmbedBackend
 from core.errors import ConfigError
 
 # The offline default: Google's multilingual USE, shipped as a pip package
@@ -40,6 +41,8 @@ _RENAMED: dict[str, tuple[type, str]] = {
         "model", "n_ctx", "threads", "temperature", "seed", "max_tokens", "repeat_penalty", "prompt_style",
         "url", "api_key", "context")},
     "llm_cpu_extra_buffers": (LlmConfig, "extra_buffers"),
+    "embed_model": (EmbedConfig, "model"), "embed_batch_size": (EmbedConfig, "batch_size"),
+    "embed_backend": (EmbedConfig, "backend"),
 }
 
 
@@ -60,6 +63,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     embed_model: str = DEFAULT_EMBED_MODEL
     embed_batch_size: int = Field(32, ge=1)
+    embed_backend: EmbedBackend = Field(_from("embed_backend"),
+                                        description="what runs a sentence-transformers embedder: torch, or ONNX "
+                                                    "Runtime on an export made once under <data>/cache/onnx "
+                                                    "(onnx; onnx-int8: int8 weights, measured faster: README)")
     models_dir: str = Field("", description="extra folders of GGUF files to offer (os.pathsep-separated)")
 
     # The LLM (app/llm/config.py holds the defaults and checks).
@@ -169,7 +176,7 @@ class Settings(BaseSettings):
     def _configs_build(self) -> Settings:
         """Valid when every config builds: their checks are the settings' checks."""
         for build in (self.search_config, self.ingest_config, self.store_config, self.answer_config,
-                      self.llm_config):
+                      self.llm_config, self.embed_config):
             build()
         return self
 
@@ -213,6 +220,9 @@ class Settings(BaseSettings):
 
     def llm_config(self) -> LlmConfig:
         return self._build(LlmConfig, data_dir=self.data_dir)
+
+    def embed_config(self) -> EmbedConfig:
+        return self._build(EmbedConfig, onnx_cache=self.data_dir / "cache" / "onnx")
 
     def with_overrides(self, changes: Mapping[str, Any] | None = None, **more: Any) -> Settings:
         """A validated copy with some fields changed (`model_copy(update=…)` does not validate).

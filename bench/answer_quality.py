@@ -125,7 +125,7 @@ def main() -> int:
     update = {k: v for k, v in {"context_token_budget": args.budget, "llm_max_tokens": args.max_tokens}.items()
               if v is not None}
     settings = settings.with_overrides(update)
-    embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
+    embedder = make_embedder(settings.embed_config())
     chosen, seen, kb = select_questions(settings, args.corpus, args.qa, args.n, embedder)
     logging.info("%d questions with the gold document in the top %d (of the first %d answerable)",
                  len(chosen), settings.top_k, seen)

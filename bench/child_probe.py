@@ -193,7 +193,7 @@ def main() -> None:
     args = ap.parse_args()
     from retrieval.embedders import make_embedder
 
-    embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
+    embedder = make_embedder(settings.embed_config())
     items = load_qa(args.qa)
     kb = build_eval_kb(args.corpus, settings, embedder, progress=False)
     ckb, children, cemb, secs = build_children(kb, settings, embedder, args.child_size, args.child_overlap)

@@ -90,7 +90,7 @@ def baseline_sentence(question: str, results) -> str:
 def prepare(name: str, limit: int, dense: bool, max_chars: int | None) -> list[Question]:
     corpus, qa = (SHARED / p for p in SETS[name])
     settings = load_settings()
-    embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
+    embedder = make_embedder(settings.embed_config())
     items = [i for i in load_qa([qa]) if i.answerable and i.answers][:limit]
     kb = build_eval_kb(corpus, settings, embedder)
     searcher = HybridSearcher(kb, embedder, settings.search_config(), rerank=False)

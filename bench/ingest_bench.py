@@ -68,7 +68,7 @@ def main() -> None:
         docs.mkdir()
         pdf_pages = make_documents(docs, args.docs, args.pages, args.page_chars, args.traditional)
         settings = Settings(data_dir=tmp_path / "data")
-        embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
+        embedder = make_embedder(settings.embed_config())
         embedder.embed_documents(["预热：加载模型"])  # load before timing either side
 
         kb = open_knowledge_base(settings.kb_root, "bench", create=True)

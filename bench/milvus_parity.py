@@ -52,7 +52,7 @@ def measure(corpus: Path, qa: Path, docs: int, runs: list[str]) -> dict[str, dic
     with tempfile.TemporaryDirectory(prefix="yizhi-parity-") as tmp:
         folder = Path(tmp)
         small = limited_corpus(corpus, docs, folder)
-        embedder = make_embedder(Settings(_env_file=None).embed_model)
+        embedder = make_embedder(Settings(_env_file=None).embed_config())
         with MilvusLiteServer(folder / "milvus-server-data") as server:
             for side in SIDES:
                 report = evaluate_many(small, [qa], side_settings(side, folder, server.uri), embedder,

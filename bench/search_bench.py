@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
     settings = Settings()
-    embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
+    embedder = make_embedder(settings.embed_config())
     kb = build_kb(settings, embedder, args.chunks)
     searcher = HybridSearcher(kb, embedder, settings.search_config())
     queries = load_queries(args.queries)

@@ -34,7 +34,7 @@ def _compact(text: str) -> str:
 
 def run(pdfs: Path, questions: Path, details: Path | None = None) -> dict:
     settings = load_settings().with_overrides({"ocr": False})
-    embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
+    embedder = make_embedder(settings.embed_config())
     items = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     files = sorted(p for sub in ("zh", "en") for p in (pdfs / sub).glob("*.pdf"))
     rows = []

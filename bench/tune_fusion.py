@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--diversity", choices=["on", "off"], nargs="+", default=["on", "off"])
     parser.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "lexical"])
     args = parser.parse_args()
-    embedder = make_embedder(base.embed_model, base.embed_batch_size)
+    embedder = make_embedder(base.embed_config())
     items = load_qa(args.qa)
     qvecs = embed_questions(items, embedder)
     print(f"{'chunk':>6}{'overlap':>8}{'title':>6}{'dense_w':>8}{'rrf_k':>6}{'cand':>6}{'div':>5}"

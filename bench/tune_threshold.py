@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--max-false-refusal", type=float, default=0.02)
     args = parser.parse_args()
     settings = load_settings()
-    embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
+    embedder = make_embedder(settings.embed_config())
     data = dict(collect(spec, settings, embedder) for spec in args.sets)
     for weight in args.weights:
         print(f"\nrelevance_dense_weight {weight}")

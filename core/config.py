@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import TypeVar
 
-from core.enums import VectorStore
+from core.enums import EmbedBackend, VectorStore
 from core.errors import ConfigError
 
 E = TypeVar("E", bound=Enum)
@@ -122,3 +123,23 @@ class StoreConfig:
     def milvus_server(self) -> bool:
         """True when `milvus_uri` names a server rather than a Milvus Lite file."""
         return self.milvus_uri.startswith(("http://", "https://", "tcp://", "grpc://"))
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedConfig:
+    """The embedding model and what runs it.
+
+    `model`: 'use-multilingual', 'all-MiniLM-L6-v2', a hub name already in the local cache or
+    a folder. `backend`: torch, or ONNX Runtime (onnx, onnx-int8) for sentence-transformers
+    models, whose export is made once and kept in `onnx_cache` (a folder the app may write,
+    under the data folder: never beside a model that may sit in a read-only package).
+    """
+
+    model: str = "use-multilingual"
+    batch_size: int = 32
+    backend: EmbedBackend = EmbedBackend.TORCH
+    onnx_cache: Path = Path("data/cache/onnx")
+
+    def __post_init__(self) -> None:
+        check(self.batch_size >= 1, "batch_size", f"must be at least 1 (got {self.batch_size})")
+        object.__setattr__(self, "backend", as_enum(EmbedBackend, self.backend, "backend"))

@@ -61,3 +61,13 @@ class LinkProblem(StrEnum):
     UNREADABLE = "unreadable"
     DATA_FOLDER = "data_folder"  # Yizhi's own data folder, inside it, or holding it
     TOO_MANY = "too_many"
+
+
+class EmbedBackend(StrEnum):
+    """What runs a sentence-transformers embedder: PyTorch, or ONNX Runtime on an export of
+    the model (float32, or with int8 weights). A non-torch backend is part of the embedder's
+    name, which each knowledge base records (retrieval/embedders.py)."""
+
+    TORCH = "torch"
+    ONNX = "onnx"
+    ONNX_INT8 = "onnx-int8"

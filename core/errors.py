@@ -10,7 +10,7 @@ can raise them.
 import errno
 import sqlite3
 
-from core.enums import LinkProblem
+from core.enums import EmbedBackend, LinkProblem
 
 
 class YizhiError(Exception):
@@ -62,6 +62,19 @@ class PassageNotFound(YizhiError):
 
 class EmbedderMismatch(YizhiError):
     """The knowledge base was built with another embedding model."""
+
+
+class EmbedBackendMismatch(EmbedderMismatch):
+    """The knowledge base was built with the same embedding model run by another backend
+    (YIZHI_EMBED_BACKEND): int8 weights give other vectors, so the two are never mixed."""
+
+    code = "embed_backend_mismatch"
+
+    def __init__(self, kb_name: str, model: str, recorded: EmbedBackend, configured: EmbedBackend) -> None:
+        super().__init__(f"knowledge base '{kb_name}' was built with '{model}' run by the {recorded} backend, but "
+                         f"YIZHI_EMBED_BACKEND is {configured}: its vectors are not mixed with another backend's",
+                         setting="embed_backend")
+        self.kb_name, self.model, self.recorded, self.configured = kb_name, model, recorded, configured
 
 
 class ModelLoadError(YizhiError):

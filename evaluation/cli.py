@@ -64,7 +64,7 @@ def _runs(args: argparse.Namespace, settings: Settings) -> list[str]:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.with_overrides(reranker_model=args.reranker or None, score_threshold=args.threshold)
-    embedder = make_embedder(settings.embed_model, settings.embed_batch_size)
+    embedder = make_embedder(settings.embed_config())
     details: list[dict] | None = [] if args.details else None
     if args.docs:
         return _run_docs(args, settings, embedder, details)

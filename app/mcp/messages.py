@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from core.enums import Language
 from core.errors import (
     DiskFull,
+    EmbedBackendMismatch,
     EmbedderMismatch,
     InputTooLarge,
     KnowledgeBaseBusy,
@@ -44,6 +45,7 @@ _ZH: tuple[tuple[type[YizhiError], str], ...] = (
     (UnusableText, "输入中含有无法处理的字符"),
     (KnowledgeBaseBusy, "知识库正在被写入，请稍后再试"),
     (LlmBusy, "语言模型正忙，请稍后再试"),
+    (EmbedBackendMismatch, "知识库是用同一嵌入模型的另一种运行后端建立的（YIZHI_EMBED_BACKEND）"),
     (EmbedderMismatch, "知识库是用另一个嵌入模型建立的"),
     (LlmUnavailable, "无法使用回答问题的模型服务器（YIZHI_LLM_URL）"),
     (ModelLoadError, "模型无法加载"),

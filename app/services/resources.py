@@ -39,7 +39,7 @@ class Resources:
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                self._embedder = make_embedder(self.settings.embed_model, self.settings.embed_batch_size)
+                self._embedder = make_embedder(self.settings.embed_config())
             return self._embedder
 
     @property

@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from core.enums import DocStatus
-from core.errors import DiskFull, EmbedderMismatch, KnowledgeBaseNotFound, is_disk_full
+from core.errors import DiskFull, KnowledgeBaseNotFound, is_disk_full
 from core.text import to_simplified
 from core.types import Chunk, DocumentRecord
-from retrieval.embedders import EMBED_TEXT_VERSION
+from retrieval.embedders import EMBED_TEXT_VERSION, check_same_embedder
 from retrieval.kb import child_vectors, lexical_table
 from retrieval.kb.lock import connect
 from retrieval.kb.protocols import Commit
@@ -120,13 +120,8 @@ class Catalogue:
         return int(self.meta("generation") or 0)
 
     def check_embedder(self, model_name: str) -> None:
-        """Refuse to mix vectors from two models in one knowledge base."""
-        recorded = self.embed_model
-        if recorded is not None and recorded != model_name:
-            raise EmbedderMismatch(
-                f"knowledge base '{self.name}' was built with the embedding model '{recorded}', "
-                f"but '{model_name}' is configured: its vectors cannot be searched or extended with another model"
-            )
+        """Refuse to mix vectors from two models, or two backends of one, in one knowledge base."""
+        check_same_embedder(self.name, self.embed_model, model_name)
 
     def next_chunk_id(self) -> int:
         """Chunk ids are never reused, so a reader can sync its index by ids alone: every id

@@ -7,6 +7,7 @@ import pytest
 
 from app.logs import LOG_NAME, setup_logging
 from app.settings import Settings, load_settings
+from core.enums import EmbedBackend
 from core.errors import ConfigError
 
 
@@ -14,6 +15,16 @@ def test_a_bad_environment_value_is_a_config_error_naming_the_variable(monkeypat
     monkeypatch.setenv("YIZHI_TOP_K", "zero")
     with pytest.raises(ConfigError, match=r"top_k \(YIZHI_TOP_K\)"):
         load_settings()
+
+
+def test_the_embedding_backend_is_checked_and_its_exports_live_in_the_data_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("YIZHI_EMBED_BACKEND", "gpu")
+    with pytest.raises(ConfigError, match=r"embed_backend \(YIZHI_EMBED_BACKEND\): .*'torch', 'onnx' or 'onnx-int8'"):
+        load_settings()
+    monkeypatch.setenv("YIZHI_EMBED_BACKEND", "onnx-int8")
+    config = load_settings(data_dir=tmp_path, embed_model="/模型/m3e-base").embed_config()
+    assert (config.model, config.backend, config.onnx_cache) == ("/模型/m3e-base", EmbedBackend.ONNX_INT8,
+                                                                 tmp_path / "cache" / "onnx")
 
 
 def test_overrides_are_validated_unlike_model_copy(settings: Settings):

@@ -2,12 +2,13 @@
 import numpy as np
 import pytest
 
+from core.config import EmbedConfig
 from core.errors import ConfigError, ModelLoadError
 from retrieval.embedders import MINILM_NAME, SentenceTransformerEmbedder, UseEmbedder, make_embedder, minilm_folder
 
 
 def test_constructors_are_cheap_and_validate():
-    assert make_embedder("use-multilingual")._model is None  # nothing loaded yet
+    assert make_embedder(EmbedConfig("use-multilingual"))._model is None  # nothing loaded yet
     with pytest.raises(ConfigError):
         SentenceTransformerEmbedder("  ")
     with pytest.raises(ConfigError):
@@ -39,7 +40,7 @@ def test_sentence_transformers_path_loads_a_model_folder(tmp_path):
     vecs = embedder.embed_documents(["The cat sits on the mat.", "A cat is sitting on a mat.", "Stock prices fell."])
     assert vecs.shape == (3, 384)
     assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2] + 0.3
-    alias = make_embedder(MINILM_NAME)
+    alias = make_embedder(EmbedConfig(MINILM_NAME))
     assert alias.name == MINILM_NAME and alias.embed_query("cat").shape == (384,)
 
 

@@ -90,7 +90,7 @@ _REFINED = (
     (re.compile(r"the disk is full"), "disk_full"),
 )
 _BY_CLASS = {"ModelLoadError": "model_load", "LlmUnavailable": "llm_unavailable",
-             "EmbedderMismatch": "embedder_mismatch",
+             "EmbedderMismatch": "embedder_mismatch", "EmbedBackendMismatch": "embed_backend_mismatch",
              "KnowledgeBaseBusy": "busy", "PreviewUnavailable": "preview"}
 
 

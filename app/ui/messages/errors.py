@@ -67,6 +67,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.embedder_mismatch": {"zh": "这个知识库是用另一个嵌入模型建立的：请换回那个模型，或新建知识库重新导入",
                               "en": "This knowledge base was built with another embedding model: switch back, or "
                                     "build a new one"},
+    "err.embed_backend_mismatch": {"zh": "这个知识库是用同一嵌入模型的另一种运行后端建立的：请把 YIZHI_EMBED_BACKEND "
+                                         "改回建立时的后端，或新建知识库重新导入",
+                                   "en": "This knowledge base was built with the same embedding model on another "
+                                         "backend: set YIZHI_EMBED_BACKEND back to it, or build a new one"},
     "err.busy": {"zh": "知识库正忙（另一个导入正在进行）：请稍后再试", "en": "The knowledge base is busy (another "
                                                                  "import is running): try again shortly"},
     "err.disk_full": {"zh": "磁盘已满：请腾出空间后再试（写了一半的文件已删除，知识库保持原样）",

@@ -1,11 +1,16 @@
 """The command line adds its own how-to to errors whose message only says what is wrong."""
 from app.cli.common_cli import error_line
-from core.errors import EmbedderMismatch, KnowledgeBaseBusy, LoaderError, ModelLoadError
+from core.enums import EmbedBackend
+from core.errors import EmbedBackendMismatch, EmbedderMismatch, KnowledgeBaseBusy, LoaderError, ModelLoadError
 
 
 def test_the_how_to_follows_what_is_wrong():
     mismatch = EmbedderMismatch("knowledge base 'kb' was built with the embedding model 'a', but 'b' is configured")
     assert "YIZHI_EMBED_MODEL" in error_line(mismatch) and "--kb NEW_NAME" in error_line(mismatch)
+    backend = EmbedBackendMismatch("kb", "all-MiniLM-L6-v2", EmbedBackend.TORCH, EmbedBackend.ONNX_INT8)
+    assert error_line(backend).endswith("YIZHI_EMBED_BACKEND is onnx-int8: its vectors are not mixed with another "
+                                        "backend's: set YIZHI_EMBED_BACKEND to the backend it was built with, or "
+                                        "index into a new knowledge base (--kb NEW_NAME)")
     written = KnowledgeBaseBusy("knowledge base 'kb' is being written by another process (waited 5 s): "
                                 "try again when it has finished")
     assert error_line(written).endswith("try again when it has finished: raise YIZHI_LOCK_TIMEOUT to wait longer")

@@ -6,8 +6,8 @@ from pydantic import ValidationError
 
 from app.mcp.arguments import SearchArguments
 from app.mcp.messages import arguments_message, error_message, language_of
-from core.enums import Language
-from core.errors import InputTooLarge, KnowledgeBaseNotFound, LoaderError
+from core.enums import EmbedBackend, Language
+from core.errors import EmbedBackendMismatch, InputTooLarge, KnowledgeBaseNotFound, LoaderError
 
 
 @pytest.mark.parametrize("texts, locale, expected", [
@@ -30,6 +30,10 @@ def test_messages_say_what_went_wrong_in_either_language():
     assert error_message(too_long, Language.ZH).startswith("输入超出了长度上限：the query is 5,000")
     assert error_message(KnowledgeBaseNotFound("书"), Language.ZH).startswith("知识库“书”不存在")
     assert error_message(LoaderError("cannot read it"), Language.ZH) == "无法完成：cannot read it"
+    backend = EmbedBackendMismatch("书", "all-MiniLM-L6-v2", EmbedBackend.TORCH, EmbedBackend.ONNX_INT8)
+    assert error_message(backend, Language.ZH).startswith("知识库是用同一嵌入模型的另一种运行后端建立的（YIZHI_EMBED_BACKEND）："
+                                                          "knowledge base '书' was built with 'all-MiniLM-L6-v2' run by "
+                                                          "the torch backend")
     with pytest.raises(ValidationError) as bad:
         SearchArguments.model_validate({"query": "高铁", "k": 0, "extra": 1})
     said = arguments_message(bad.value, Language.ZH)

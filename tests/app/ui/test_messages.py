@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from app.ui.messages import CATALOGUE, LANGS, SAID_IN_FULL, describe_error, error_kind, error_message, t
+from core.enums import EmbedBackend
 from core.errors import (
+    EmbedBackendMismatch,
     EncryptedFile,
     KnowledgeBaseNotFound,
     LoaderError,
@@ -80,6 +82,8 @@ def test_every_string_with_chinese_in_the_ui_code_is_in_the_catalogue():
     (UnsupportedFile("a.csv: unsupported file type '.csv': supported are .md"), "不支持这种文件类型", "not supported"),
     (EncryptedFile("file is encrypted: its password is needed"), "文件有密码保护", "password-protected"),
     (KnowledgeBaseNotFound("x"), "这个知识库不存在了", "no longer exists"),
+    (EmbedBackendMismatch("kb", "all-MiniLM-L6-v2", EmbedBackend.TORCH, EmbedBackend.ONNX), "YIZHI_EMBED_BACKEND",
+     "set YIZHI_EMBED_BACKEND back"),
     (ModelLoadError("LLM model file /x.gguf not found"), "模型无法加载", "cannot be loaded"),
     (LoaderError("something new nobody mapped"), "文件无法读取", "cannot be read"),
     (OldExcelFile("台账.et: this is an old WPS Spreadsheets .et file; save it as .xlsx"), "另存为 .xlsx",
