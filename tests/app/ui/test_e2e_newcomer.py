@@ -51,11 +51,11 @@ def _said(page) -> str:
     return page.evaluate("""() => {
         const parts = [];
         for (const area of document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')) {
-            let text = area.innerText;
-            const icons = [...area.querySelectorAll('[translate="no"]')].map(icon => icon.textContent)
-                .sort((a, b) => b.length - a.length);  // "chat_bubble_outline" before "chat"
-            for (const icon of icons) if (icon) text = text.split(icon).join(' ');
-            parts.push(text);
+            // icons (ligature names such as "folder") hidden while the text is read, then shown again
+            const icons = [...area.querySelectorAll('[translate="no"]')].filter(icon => icon.style.display !== 'none');
+            for (const icon of icons) icon.style.display = 'none';
+            parts.push(area.innerText);
+            for (const icon of icons) icon.style.display = '';
         }
         for (const el of document.querySelectorAll('[placeholder], [aria-label], [title]')) {
             if (el.closest('[aria-hidden="true"]')) continue;
