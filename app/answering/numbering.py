@@ -23,23 +23,26 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 
+from app.answering.evidence.support import cited_numbers
+from app.answering.evidence.tokens import CITATION_MARK
 from app.answering.types import Answer
 
-# [1] / [1, 2] / [1、2] / 【1】 as an answer writes its citations, with the space before it
-# (dropped with a mark that names nothing any more)
-MARK = re.compile(r"(\s*)(?:\[(\s*\d+(?:\s*[,，、]\s*\d+)*\s*)\]|【(\s*\d+(?:\s*[,，、]\s*\d+)*\s*)】)")
 _NUMBER = re.compile(r"\d+")
-_OPEN_MARK = re.compile(r"(?:\[|【)[\d\s,，、]*$")  # a mark still being written at a piece's end
+_RANGE = re.compile(r"(\d+)\s*-\s*(\d+)|\d+")
+_OPEN_MARK = re.compile(r"(?:\[|【)[\d\s,，、-]*$")  # a mark still being written at a piece's end
 _LONGEST_MARK = 40
+_LONGEST_RANGE = 20  # "[1-3]" names 1, 2 and 3; a longer span is read as its two ends
 
 
-def named_numbers(text: str) -> list[int]:
-    """The numbers a text's citation marks name, in order, once each."""
+def _named(inner: str) -> list[int]:
+    """The numbers inside one mark, a range "1-3" spelt out."""
     found: list[int] = []
-    for match in MARK.finditer(text):
-        for number in _NUMBER.findall(match.group(0)):
-            if int(number) not in found:
-                found.append(int(number))
+    for match in _RANGE.finditer(inner):
+        low, high = match.group(1), match.group(2)
+        if low is not None and 0 <= int(high) - int(low) <= _LONGEST_RANGE:
+            found += range(int(low), int(high) + 1)
+        else:
+            found += [int(n) for n in _NUMBER.findall(match.group(0))]
     return found
 
 
@@ -49,25 +52,28 @@ def listing_order(answer: Answer) -> list[int]:
     known = [c.index for c in answer.citations]
     first: list[int] = []
     if not answer.refused:
-        first = named_numbers(answer.text)
+        first = list(cited_numbers(answer.text))
         first += [s.passage for s in answer.sentences if s.supported and s.passage]
     leading = [n for n in dict.fromkeys(first) if n in known]
     return leading + [n for n in known if n not in leading]
 
 
 def rewrite_marks(text: str, number: Callable[[int], int | None]) -> str:
-    """`text` with each number of its citation marks replaced by `number(old)`; a number
-    mapped to None is left out, and a mark left with none is dropped."""
+    """`text` with each number of its citation marks (`CITATION_MARK`) replaced by
+    `number(old)`; a number mapped to None is left out, and a mark left with none is dropped
+    with the space before it."""
     def one(match: re.Match[str]) -> str:
-        square = match.group(2) is not None
-        inner = match.group(2) if square else match.group(3)
+        written = match.group(0)
+        mark = written.lstrip()
+        inner = mark[1:-1]
         separator = next((s for s in (",", "，", "、") if s in inner), ",")
-        numbers = [n for old in _NUMBER.findall(inner) if (n := number(int(old))) is not None]
+        numbers = [n for old in _named(inner) if (n := number(old)) is not None]
         if not numbers:
             return ""
         joined = (separator + (" " if separator == "," else "")).join(str(n) for n in dict.fromkeys(numbers))
-        return match.group(1) + (f"[{joined}]" if square else f"【{joined}】")
-    return MARK.sub(one, text)
+        lead = written[:len(written) - len(mark)]
+        return lead + (f"[{joined}]" if mark.startswith("[") else f"【{joined}】")
+    return CITATION_MARK.sub(one, text)
 
 
 class HeldMarks:
@@ -170,5 +176,5 @@ def numbered_stream(items: Iterable[str | Answer], passages: int, shown: str = "
         yield held
 
 
-__all__ = ["MARK", "HeldMarks", "StreamNumbering", "in_listing_order", "listing_order", "named_numbers",
+__all__ = ["HeldMarks", "StreamNumbering", "in_listing_order", "listing_order",
            "numbered_stream", "opening_numbered", "rewrite_marks"]

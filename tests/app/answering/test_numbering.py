@@ -2,7 +2,8 @@
 its source listed first; text, sources, sentences, evidence and cells agree."""
 from __future__ import annotations
 
-from app.answering.numbering import StreamNumbering, in_listing_order, listing_order, named_numbers, numbered_stream
+from app.answering.evidence.support import cited_numbers
+from app.answering.numbering import StreamNumbering, in_listing_order, listing_order, numbered_stream
 from app.answering.types import Answer, Citation, Evidence, SentenceSupport, TableCell
 
 TEA = "望月茶馆每天早上七点开门。"
@@ -83,7 +84,7 @@ def test_a_refusal_keeps_the_rank_order():
 
 
 def test_named_numbers_reads_every_kind_of_mark():
-    assert named_numbers("甲[2]乙【3】丙[2, 1]丁[4、5]") == [2, 3, 1, 4, 5]
+    assert list(cited_numbers("甲[2]乙【3】丙[2, 1]丁[4、5]")) == [2, 3, 1, 4, 5]
 
 
 def test_a_stream_is_renumbered_by_first_mention_even_when_a_mark_is_cut():
@@ -101,3 +102,11 @@ def test_the_numbered_stream_agrees_with_its_answer():
     assert isinstance(final, Answer)
     assert "".join(i for i in items if isinstance(i, str)) == final.text == "茶馆七点开门。[1]"
     assert final.citations[0].text == HOURS
+
+
+def test_a_range_of_passages_is_renumbered_passage_by_passage():
+    from app.answering.numbering import rewrite_marks
+
+    new = {1: 3, 2: 1, 3: 2}.get
+    assert rewrite_marks("见[1-3]。", new) == "见[3, 1, 2]。"
+    assert rewrite_marks("没有这一段 [9]。", new) == "没有这一段。"  # a mark naming nothing goes, with its space

@@ -3,7 +3,7 @@ that cites only the second passage it was given is shown citing [1], the stream 
 the final answer, and the API's `sources[n-1]` is that [n] (issue 24)."""
 from __future__ import annotations
 
-from app.answering.numbering import named_numbers
+from app.answering.evidence.support import cited_numbers
 from app.answering.types import Answer
 from app.services import build_services
 from tests.app.conftest import RecordingGenerator, write_docs
@@ -29,13 +29,13 @@ def test_a_model_citing_its_second_passage_is_shown_citing_one(settings, fake_em
         assert len(fake.calls) == 1 and "[2]" in fake.calls[0].prompt  # the model read two passages
         # the quotation of the best evidence comes first, as [1]; the model's sentence, which
         # cited the second passage it read as [2], follows with the number that passage is listed under
-        assert named_numbers(answer.text) == list(range(1, len(named_numbers(answer.text)) + 1))
-        assert answer.text.endswith(second.text + f"[{named_numbers(answer.text)[-1]}]")
+        assert list(cited_numbers(answer.text)) == list(range(1, len(cited_numbers(answer.text)) + 1))
+        assert answer.text.endswith(second.text + f"[{cited_numbers(answer.text)[-1]}]")
         assert "".join(i for i in items if isinstance(i, str)) == answer.text
         by_index = {c.index: c.text for c in answer.citations}
-        assert by_index[named_numbers(answer.text)[-1]] == second.text
+        assert by_index[cited_numbers(answer.text)[-1]] == second.text
         assert [c.index for c in answer.citations] == list(range(1, len(answer.citations) + 1))
-        assert answer.to_dict()["sources"][named_numbers(answer.text)[-1] - 1]["text"] == second.text
+        assert answer.to_dict()["sources"][cited_numbers(answer.text)[-1] - 1]["text"] == second.text
         assert all(s.passage in by_index for s in answer.sentences if s.supported)
     finally:
         service.close()
